@@ -1,0 +1,125 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import type { Jurisdiction } from './locations.ts';
+import { locateStore, type StorePlacement } from './placement.ts';
+import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig } from './schema.ts';
+
+export interface CompiledZone {
+  name: string;
+  jurisdictions: readonly Jurisdiction[];
+  /** Region claim values, upper-cased (ASCII). */
+  regions: readonly string[];
+  storeName: string;
+  store: StoreConfig;
+  placement: StorePlacement;
+}
+
+export interface CompiledPolicy {
+  document: PolicyDocument;
+  zones: ReadonlyMap<string, CompiledZone>;
+  /** Upper-cased region claim value → zone. */
+  zoneByRegion: ReadonlyMap<string, CompiledZone>;
+  dataClasses: ReadonlyMap<string, DataClassConfig>;
+}
+
+export type PolicyLoad = { ok: true; policy: CompiledPolicy } | { ok: false; errors: string[] };
+
+/**
+ * Parses, validates and compiles a policy file (YAML or JSON; JSON is YAML).
+ * All-or-nothing: any error refuses the whole policy, and every error names
+ * its path in the file.
+ */
+export function loadPolicy(text: string): PolicyLoad {
+  let raw: unknown;
+  try {
+    // uniqueKeys: a duplicated key is an error, not "last one wins".
+    raw = parseYaml(text, { uniqueKeys: true, prettyErrors: false, maxAliasCount: 50 });
+  } catch (error) {
+    const message = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
+    return { ok: false, errors: [`(file): not valid YAML or JSON: ${message}`] };
+  }
+  const parsed = policySchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.flatMap(describeIssue) };
+  return compilePolicy(parsed.data);
+}
+
+export function compilePolicy(document: PolicyDocument): PolicyLoad {
+  const errors: string[] = [];
+  const placements = new Map<string, StorePlacement>();
+  for (const [name, store] of Object.entries(document.stores)) {
+    const located = locateStore(store);
+    if (located.ok) placements.set(name, located.placement);
+    else errors.push(`stores.${name}.${located.path}: ${located.message}`);
+  }
+
+  const zones = new Map<string, CompiledZone>();
+  const zoneByRegion = new Map<string, CompiledZone>();
+  for (const [name, zone] of Object.entries(document.zones)) {
+    const store = document.stores[zone.store];
+    if (!store) {
+      errors.push(`zones.${name}.store: no store named "${zone.store}" in stores`);
+      continue;
+    }
+    const placement = placements.get(zone.store);
+    if (!placement) continue; // its location error is already reported
+    if (!zone.jurisdictions.includes(placement.jurisdiction)) {
+      errors.push(
+        `zones.${name}.store: store "${zone.store}" is in ${placement.jurisdiction} (${placement.where}), ` +
+          `outside [${zone.jurisdictions.join(', ')}]`,
+      );
+      continue;
+    }
+    const compiled: CompiledZone = {
+      name,
+      jurisdictions: zone.jurisdictions,
+      regions: zone.regions.map(asciiUpper),
+      storeName: zone.store,
+      store,
+      placement,
+    };
+    zones.set(name, compiled);
+    compiled.regions.forEach((region, index) => {
+      const other = zoneByRegion.get(region);
+      if (other) {
+        errors.push(`zones.${name}.regions[${index}]: region "${region}" is already listed in zone "${other.name}"`);
+      } else {
+        zoneByRegion.set(region, compiled);
+      }
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    policy: { document, zones, zoneByRegion, dataClasses: new Map(Object.entries(document.dataClasses)) },
+  };
+}
+
+/** A short hash of the loaded policy, recorded in every audit event. */
+export async function policyVersion(document: PolicyDocument): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(document));
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Upper-cases ASCII letters only. `String.prototype.toUpperCase` maps
+ * non-ASCII letters onto ASCII ones (the dotless "ı" becomes "I"), which
+ * would let a crafted claim match a region it does not name.
+ */
+export function asciiUpper(value: string): string {
+  return value.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const path = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => `${path ? `${path}.` : ''}${key}: unknown key`);
+  }
+  return [`${path || '(root)'}: ${issue.message}`];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { decide } from '../src/policy/decide.ts';
+import { loadPolicy, type PolicyLoad } from '../src/policy/load.ts';
+import type { Principal } from '../src/policy/principal.ts';
+import { basePolicy, type PolicyObject } from './helpers/policies.ts';
+
+function load(doc: unknown): PolicyLoad {
+  return loadPolicy(JSON.stringify(doc));
+}
+
+function errorsOf(doc: unknown): string[] {
+  const result = load(doc);
+  assert.equal(result.ok, false, 'the policy should have been refused');
+  return result.ok ? [] : result.errors;
+}
+
+function withUkStore(store: Record<string, unknown>): PolicyObject {
+  return basePolicy({ ukStore: store });
+}
+
+describe('policy loading', () => {
+  test('the example policies in deploy/ load', async () => {
+    for (const file of ['deploy/policies/production.example.yaml']) {
+      const result = loadPolicy(await readFile(file, 'utf8'));
+      assert.deepEqual(result.ok ? [] : result.errors, [], file);
+    }
+  });
+
+  test('defaults are filled in as DESIGN.md says', () => {
+    const result = load(basePolicy());
+    assert.ok(result.ok);
+    const { document, zones } = result.policy;
+    assert.deepEqual(document.auth.claims, { account: 'account_id', region: 'account_region', subject: 'sub' });
+    assert.equal(document.auth.adminScope, 'residency:admin');
+    assert.equal(document.limits.maxObjectBytes, 100 * 1024 * 1024);
+    assert.equal(document.dataClasses['chat-transcript']?.embeddedMedia, 'refuse');
+    assert.equal(document.dataClasses['chat-transcript']?.persist, true);
+    assert.equal(zones.get('uk-eu')?.placement.jurisdiction, 'UK');
+    assert.equal(zones.get('uk-eu')?.placement.evidence, 'proven');
+  });
+
+  const outsideUkEu: Array<[string, Record<string, unknown>, RegExp]> = [
+    ['an S3 store in us-east-1', { type: 's3', bucket: 'b-uk', region: 'us-east-1' }, /in US .*outside \[UK, EU\]/],
+    ['an S3 store in eu-central-2 (Zurich)', { type: 's3', bucket: 'b-uk', region: 'eu-central-2' }, /in CH .*outside/],
+    ['an Azure store in switzerlandnorth', { type: 'azure-blob', container: 'c-uk', location: 'switzerlandnorth', connectionStringEnv: 'AZ' }, /in CH/],
+    ['an Azure store in norwayeast', { type: 'azure-blob', container: 'c-uk', location: 'norwayeast', connectionStringEnv: 'AZ' }, /in NO/],
+    ['an R2 bucket in the fedramp jurisdiction', { type: 'r2', binding: 'B', jurisdiction: 'fedramp' }, /in US/],
+    ['an fs store declared in the US', { type: 'fs', path: './x', jurisdiction: 'US' }, /in US/],
+  ];
+  for (const [what, store, message] of outsideUkEu) {
+    test(`refuses a UK/EU zone on ${what}`, () => {
+      const errors = errorsOf(withUkStore(store));
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0]!, /^zones\.uk-eu\.store: store "london" is in /);
+      assert.match(errors[0]!, message);
+    });
+  }
+
+  test('accepts UK/EU zones on UK and EU regions of every provider', () => {
+    for (const store of [
+      { type: 's3', bucket: 'b-uk', region: 'eu-west-1' },
+      { type: 's3', bucket: 'b-uk', region: 'eu-central-1' },
+      { type: 'azure-blob', container: 'c-uk', location: 'uksouth', connectionStringEnv: 'AZ' },
+      { type: 'azure-blob', container: 'c-uk', location: 'northeurope', connectionStringEnv: 'AZ' },
+      { type: 'r2', binding: 'SESSIONS_EU', jurisdiction: 'eu' },
+      { type: 'fs', path: './data/uk', jurisdiction: 'UK' },
+    ]) {
+      const result = load(withUkStore(store));
+      assert.deepEqual(result.ok ? [] : result.errors, [], JSON.stringify(store));
+    }
+  });
+
+  test('an unknown cloud region is an error, not a guess', () => {
+    assert.deepEqual(errorsOf(withUkStore({ type: 's3', bucket: 'b-uk', region: 'eu-west-9' })), [
+      'stores.london.region: unknown AWS region "eu-west-9"',
+    ]);
+    assert.deepEqual(
+      errorsOf(withUkStore({ type: 'azure-blob', container: 'c-uk', location: 'europe', connectionStringEnv: 'AZ' })),
+      ['stores.london.location: unknown Azure region "europe"'],
+    );
+  });
+
+  test('an R2 bucket without a jurisdiction has no provable location', () => {
+    const errors = errorsOf(withUkStore({ type: 'r2', binding: 'B' }));
+    assert.match(errors.join('\n'), /stores\.london\.jurisdiction: an R2 bucket without a jurisdiction/);
+  });
+
+  test('a region claim value listed in two zones is refused, case-insensitively', () => {
+    const doc = basePolicy();
+    doc.zones.us.regions = ['US', 'gb'];
+    assert.deepEqual(errorsOf(doc), ['zones.us.regions[1]: region "GB" is already listed in zone "uk-eu"']);
+  });
+
+  test('a zone naming a missing store is refused', () => {
+    const doc = basePolicy();
+    doc.zones.us.store = 'tokyo';
+    assert.deepEqual(errorsOf(doc), ['zones.us.store: no store named "tokyo" in stores']);
+  });
+
+  test('unknown keys are refused wherever they are, with their path', () => {
+    const doc = basePolicy() as Record<string, any>;
+    doc.zones['uk-eu'].jurisdiction = ['US'];
+    doc.auth.algorithm = 'none';
+    doc.stores.london.verifyLocaton = false;
+    doc.extra = true;
+    const errors = errorsOf(doc);
+    for (const expected of [
+      'zones.uk-eu.jurisdiction: unknown key',
+      'auth.algorithm: unknown key',
+      'stores.london.verifyLocaton: unknown key',
+      'extra: unknown key',
+    ]) {
+      assert.ok(errors.some((e) => e.includes(expected)), `missing "${expected}" in:\n${errors.join('\n')}`);
+    }
+  });
+
+  test('required keys are required', () => {
+    const doc = basePolicy() as Record<string, unknown>;
+    delete doc.dataClasses;
+    delete (doc.auth as Record<string, unknown>).audience;
+    const errors = errorsOf(doc);
+    assert.ok(errors.some((e) => e.startsWith('dataClasses:')), errors.join('\n'));
+    assert.ok(errors.some((e) => e.startsWith('auth.audience:')), errors.join('\n'));
+  });
+
+  test('algorithm "none" and HMAC algorithms cannot be configured', () => {
+    for (const alg of ['none', 'HS256']) {
+      const doc = basePolicy();
+      doc.auth.algorithms = [alg];
+      assert.match(errorsOf(doc).join('\n'), /^auth\.algorithms\[0\]:/);
+    }
+  });
+
+  test('duplicate keys in the file and broken syntax are refused', () => {
+    const dup = loadPolicy('version: 1\nversion: 1\n');
+    assert.equal(dup.ok, false);
+    assert.match(dup.ok ? '' : dup.errors[0]!, /not valid YAML or JSON/);
+    assert.equal(loadPolicy('{"version": 1,').ok, false);
+  });
+
+  test('one invalid part refuses the whole policy', () => {
+    const doc = basePolicy();
+    doc.stores.virginia = { type: 's3', bucket: 'b-us', region: 'mars-1' };
+    const result = load(doc);
+    assert.equal(result.ok, false);
+  });
+});
+
+describe('decisions', () => {
+  const loaded = load(basePolicy());
+  assert.ok(loaded.ok);
+  const policy = loaded.policy;
+  const principal = (region: string): Principal => ({ account: 'acme', region, scopes: new Set(), expiresAt: 0 });
+  const now = Date.parse('2026-11-21T10:00:00.000Z');
+
+  test('UK and EU region claims resolve to the UK/EU zone, any case', () => {
+    for (const region of ['GB', 'gb', 'Uk', 'EU', 'ie', 'DE', 'fr', 'NL']) {
+      const decision = decide(policy, principal(region), { action: 'write', dataClass: 'chat-transcript', now });
+      assert.ok(decision.allowed, region);
+      assert.equal(decision.zone.name, 'uk-eu');
+      assert.equal(decision.zone.placement.location, 'eu-west-2');
+    }
+  });
+
+  test('unknown, padded or look-alike regions are refused: there is no default zone', () => {
+    for (const region of ['JP', ' GB', 'GB ', 'ＧＢ', 'G\u0131', '', 'gb\u0000']) {
+      const decision = decide(policy, principal(region), { action: 'write', dataClass: 'chat-transcript', now });
+      assert.equal(decision.allowed, false, JSON.stringify(region));
+      assert.equal(decision.allowed ? '' : decision.refusal.code, 'region_unknown');
+    }
+  });
+
+  test('retention sets expiresAt; classes without retention have none', () => {
+    const kept = decide(policy, principal('US'), { action: 'write', dataClass: 'chat-transcript', now });
+    assert.ok(kept.allowed);
+    assert.equal(kept.expiresAt, '2027-11-21T10:00:00.000Z');
+    const forever = decide(policy, principal('US'), { action: 'write', dataClass: 'technical-metadata', now });
+    assert.ok(forever.allowed);
+    assert.equal(forever.expiresAt, undefined);
+  });
+
+  test('unknown and never-persisted data classes are refused', () => {
+    const unknown = decide(policy, principal('GB'), { action: 'write', dataClass: 'nope', now });
+    assert.equal(unknown.allowed ? '' : unknown.refusal.code, 'data_class_unknown');
+    for (const dataClass of ['cobrowse-screenshot', 'recording']) {
+      const refused = decide(policy, principal('GB'), { action: 'write', dataClass, now });
+      assert.equal(refused.allowed ? '' : refused.refusal.code, 'data_class_not_persisted');
+    }
+  });
+});
