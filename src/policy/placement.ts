@@ -40,3 +40,12 @@ export function locateStore(config: StoreConfig): Located {
 function located(place: Place, location: string, evidence: StorePlacement['evidence']): Located {
   return { ok: true, placement: { ...place, location, evidence } };
 }
+
+/**
+ * Compares where a backend says it is with where the policy placed it.
+ * Returns why they differ, or null when the report proves the placement.
+ */
+export function contradictsPlacement(placement: StorePlacement, reportedRegion: string): string | null {
+  if (reportedRegion === placement.location) return null;
+  return `the backend reports region "${reportedRegion}" but the policy places it in "${placement.location}"`;
+}

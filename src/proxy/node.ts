@@ -1,0 +1,60 @@
+import { startNodeGateway, StartupError, type RunningGateway } from './node-server.ts';
+
+/** `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT and HOST. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let gateway: RunningGateway;
+  try {
+    gateway = await startNodeGateway({
+      policyPath: env.RESIDENCY_POLICY || undefined,
+      env,
+      host: env.HOST || '127.0.0.1',
+      port: Number(env.PORT || 8787),
+    });
+  } catch (error) {
+    const lines = error instanceof StartupError ? error.errors : [String(error instanceof Error ? error.message : error)];
+    process.stderr.write(`residency-proxy: refusing to start:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(banner(gateway));
+
+  const graceMs = Number(env.SHUTDOWN_GRACE_MS || 25_000);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`residency-proxy: ${signal}: finishing in-flight requests (up to ${graceMs} ms)\n`);
+    gateway.stop(graceMs).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`residency-proxy: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function banner(gateway: RunningGateway): string {
+  const zones = [...gateway.policy.zones.values()]
+    .map((zone) => `  ${zone.name}: regions ${zone.regions.join(' ')} -> store ${zone.storeName} (${zone.store.type}, ${zone.placement.location}, ${zone.placement.jurisdiction})`)
+    .join('\n');
+  const listening = `residency-proxy listening on ${gateway.url}\n${zones}\n`;
+  if (!gateway.development) return listening;
+  return `
+================================================================================
+  DEVELOPMENT SETUP: embedded policy, local filesystem stores under ./.data/,
+  a development signing key under ./.data/dev-keys/. NOT FOR PRODUCTION.
+  Set RESIDENCY_POLICY to a policy file (and NODE_ENV=production) to run for real.
+================================================================================
+${listening}
+Try it:
+  TOKEN=$(npm run -s token -- --account acme --region GB)
+  curl -i -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+       --data '{"hello":"world"}' ${gateway.url}/v1/objects/chat-transcript/2026/11/21/s1.json
+  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/objects/chat-transcript/2026/11/21/s1.json
+
+`;
+}
+
+await main();
