@@ -18,8 +18,9 @@ const GB = { account_id: 'acme', account_region: 'GB' };
 const US = { account_id: 'acme', account_region: 'US' };
 
 async function problemOf(response: Response | RawResponse) {
-  const text = response instanceof Response ? await response.text() : response.body;
-  const contentType = response instanceof Response ? response.headers.get('content-type') : /content-type: ([^\r\n]+)/i.exec(response.headers)?.[1];
+  const raw = 'body' in response && typeof response.body === 'string' ? (response as RawResponse) : undefined;
+  const text = raw ? raw.body : await (response as Response).text();
+  const contentType = raw ? /content-type: ([^\r\n]+)/i.exec(raw.headers)?.[1] : (response as Response).headers.get('content-type');
   assert.equal(contentType, 'application/problem+json', text);
   const problem = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1)) as Record<string, unknown>;
   for (const field of ['type', 'title', 'status', 'detail', 'code', 'requestId']) assert.ok(field in problem, `problem has ${field}: ${text}`);
@@ -56,7 +57,7 @@ describe('objects', () => {
     assert.equal(body.size, 17);
     assert.match(String(body.expiresAt), /^\d{4}-\d\d-\d\dT/);
     const stored = await storedKeys();
-    assert.ok(stored.london!.some((key) => key.endsWith('chat-transcript/2026/11/21/s1.json')));
+    assert.ok(stored.london!.some((key) => key.startsWith('objects/chat-transcript/acme/') && key.endsWith('/2026/11/21/s1.json')));
     assert.deepEqual(stored.virginia, []);
   });
 

@@ -32,16 +32,27 @@ export function decodeKey(encoded: string): string | Refusal {
   }
 }
 
-/** Key for a store: every object lives under its account, so no request can reach another account's. */
+/**
+ * Where things live in a store. Objects are under their data class first, so
+ * that a store's native lifecycle rules can expire a class by prefix, then
+ * under their account, so that no request can reach another account's.
+ *
+ *   objects/<dataClass>/<account>/<key>
+ */
 export function storeKey(account: string, dataClass: string, key: string): string {
   return `${dataClassPrefix(account, dataClass)}${key}`;
 }
 
 export function dataClassPrefix(account: string, dataClass: string): string {
-  return `${accountPrefix(account)}${dataClass}/`;
+  return `${classPrefix(dataClass)}${accountSegment(account)}/`;
 }
 
-export function accountPrefix(account: string): string {
-  // Dots are escaped too, so no account id can form a "." or ".." segment.
-  return `objects/${encodeURIComponent(account).replace(/\./g, '%2E')}/`;
+/** Every account's objects of one class: what a lifecycle rule or the retention sweep walks. */
+export function classPrefix(dataClass: string): string {
+  return `objects/${dataClass}/`;
+}
+
+/** The account id as one path segment: percent-encoded, dots too, so it can never be "." or "..". */
+export function accountSegment(account: string): string {
+  return encodeURIComponent(account).replace(/\./g, '%2E');
 }

@@ -15,6 +15,10 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
     c.set('startedAt', deps.now());
     await next();
+    // A HEAD answer (errors included) carries headers only, or the connection's next response is corrupted.
+    if (c.req.method === 'HEAD' && c.res.body) c.res = new Response(null, c.res);
+    // A refused upload may not have been read to its end; the connection cannot carry another request.
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('connection', 'close');
     c.header('x-request-id', c.get('requestId'));
     const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
     deps.metrics.count('residency_http_requests_total', 'HTTP requests by route and status.', {
@@ -48,6 +52,11 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     return problemResponse(refusal, c.get('requestId'));
   });
   return app;
+}
+
+function hasBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  return headers.has('transfer-encoding') || (length !== null && length !== '0');
 }
 
 /** Records one audit event for the request, hashing keys and subjects unless the policy asks otherwise. */

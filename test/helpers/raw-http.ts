@@ -24,6 +24,6 @@ export function rawRequest(url: string, head: string[], body = ''): Promise<RawR
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0), headers, body: split === -1 ? '' : text.slice(split + 4) });
     });
     const lines = [...head, `Host: ${hostname}:${port}`, 'Connection: close', `Content-Length: ${Buffer.byteLength(body)}`];
-    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });
 }
