@@ -1,4 +1,6 @@
 import { checkCommand } from './check.ts';
+import { lifecycleCommand } from './lifecycle.ts';
+import { sweepCommand } from './sweep.ts';
 import { tokenCommand } from './token.ts';
 
 const USAGE = `usage: residency-proxy <command>
@@ -7,11 +9,17 @@ const USAGE = `usage: residency-proxy <command>
   check <policy>              validate a policy file and print where each zone's data lives
   token --account A --region R [--admin] [--subject S] [--ttl SECONDS]
                               print a development token signed by ./.data/dev-keys
+  sweep [--policy FILE] [--store NAME] [--dry-run] [--now ISO] [--batch N]
+                              delete objects whose retention has ended (legal holds are kept)
+  lifecycle [--policy FILE] [--extra-days N]
+                              print the equivalent S3 / Azure native lifecycle rules
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   check: checkCommand,
   token: tokenCommand,
+  sweep: sweepCommand,
+  lifecycle: lifecycleCommand,
   async serve() {
     await import('../proxy/node.ts');
     return -1; // keeps running until a signal

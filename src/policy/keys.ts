@@ -56,3 +56,42 @@ export function classPrefix(dataClass: string): string {
 export function accountSegment(account: string): string {
   return encodeURIComponent(account).replace(/\./g, '%2E');
 }
+
+/**
+ * The subject index: one empty marker per object written with X-Subject-Id,
+ * written before the object, so erasure finds every object of a subject
+ * without reading the account's objects. Subject ids appear only as keyed hashes.
+ *
+ *   subjects/<account>/<subjectHash>/<dataClass>/<key>
+ */
+export function subjectsPrefix(account: string): string {
+  return `subjects/${accountSegment(account)}/`;
+}
+
+export function subjectIndexPrefix(account: string, subjectHash: string): string {
+  return `${subjectsPrefix(account)}${subjectHash}/`;
+}
+
+export function subjectIndexKey(account: string, subjectHash: string, dataClass: string, key: string): string {
+  return `${subjectIndexPrefix(account, subjectHash)}${dataClass}/${key}`;
+}
+
+/** Splits an index entry's key back into the object it points at. */
+export function indexedObject(indexKey: string, prefix: string): { dataClass: string; key: string } | null {
+  const rest = indexKey.slice(prefix.length);
+  const slash = rest.indexOf('/');
+  return slash <= 0 ? null : { dataClass: rest.slice(0, slash), key: rest.slice(slash + 1) };
+}
+
+/**
+ * Legal holds, kept in the zone's own store:
+ *   holds/<account>/account              the whole account
+ *   holds/<account>/subjects/<hash>      one data subject
+ */
+export function holdsPrefix(account: string): string {
+  return `holds/${accountSegment(account)}/`;
+}
+
+export function holdKey(account: string, subjectHash?: string): string {
+  return subjectHash === undefined ? `${holdsPrefix(account)}account` : `${holdsPrefix(account)}subjects/${subjectHash}`;
+}

@@ -3,6 +3,7 @@ import { Refusal } from '../policy/refusal.ts';
 import type { AuditFields, GatewayDeps, GatewayEnv } from './context.ts';
 import { problemResponse, toRefusal } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { healthRoutes } from './routes/health.ts';
 import { objectRoutes } from './routes/objects.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   healthRoutes(app, deps);
   objectRoutes(app, deps);
   explainRoutes(app, deps);
+  adminRoutes(app, deps);
 
   app.notFound((c) => problemResponse(new Refusal('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.get('requestId')));
   app.onError((error, c) => {

@@ -50,12 +50,17 @@ export function guardBody(body: ReadableStream<Uint8Array>, transforms: Transfor
   return { stream, failure: () => failure };
 }
 
-export const emptyBody = (): ReadableStream<Uint8Array> =>
-  new ReadableStream({
+/** A stream of bytes already in hand. */
+export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
     start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
       controller.close();
     },
   });
+}
+
+export const emptyBody = (): ReadableStream<Uint8Array> => streamOf(new Uint8Array(0));
 
 /** Reads a small body (such as a JSON request) whole, refusing it once it passes `maxBytes`. */
 export async function readSmallBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {

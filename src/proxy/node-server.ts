@@ -2,16 +2,15 @@ import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createIdentifierHasher } from '../policy/identifiers.ts';
-import { compilePolicy, loadPolicy, policyVersion, type CompiledPolicy } from '../policy/load.ts';
+import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from './app.ts';
 import { jsonLinesAudit, type AuditSink } from './audit.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import type { GatewayDeps, RuntimeHooks } from './context.ts';
-import { DEV_ISSUER, ensureDevKeys } from './dev-keys.ts';
-import { DEV_KEYS_DIR, developmentPolicy } from './dev-policy.ts';
+import { readNodePolicy, StartupError } from './node-policy.ts';
 import { Metrics } from './metrics.ts';
 import { openNodeStores } from './node-stores.ts';
 import { StoreRegistry } from './stores.ts';
@@ -31,16 +30,10 @@ export interface RunningGateway extends Listening {
   deps: GatewayDeps;
 }
 
-export class StartupError extends Error {
-  constructor(readonly errors: string[]) {
-    super(errors.join('\n'));
-  }
-}
-
 const STORE_CHECK_INTERVAL_MS = 60_000;
 
 export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
-  const { policy, baseDir, development } = await readPolicy(options);
+  const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
   const stores = new StoreRegistry(policy, openNodeStores(policy, baseDir, options.env));
   await stores.verify();
   const deps: GatewayDeps = {
@@ -101,30 +94,6 @@ export async function serveGateway(deps: GatewayDeps, host: string, port: number
       await deps.stores.close();
     },
   };
-}
-
-async function readPolicy(options: NodeGatewayOptions): Promise<{ policy: CompiledPolicy; baseDir: string; development: boolean }> {
-  const production = options.env.NODE_ENV === 'production';
-  if (options.policyPath === undefined) {
-    if (production) throw new StartupError(['NODE_ENV=production: set RESIDENCY_POLICY to the policy file; the development policy is refused']);
-    await ensureDevKeys(DEV_KEYS_DIR);
-    const loaded = compilePolicy(developmentPolicy());
-    if (!loaded.ok) throw new StartupError(loaded.errors);
-    return { policy: loaded.policy, baseDir: process.cwd(), development: true };
-  }
-  const path = resolve(options.policyPath);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new StartupError([`RESIDENCY_POLICY: cannot read ${options.policyPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
-  }
-  const loaded = loadPolicy(text);
-  if (!loaded.ok) throw new StartupError(loaded.errors);
-  if (production && loaded.policy.document.auth.issuer === DEV_ISSUER) {
-    throw new StartupError(['NODE_ENV=production: auth.issuer is the development issuer; configure your identity provider']);
-  }
-  return { policy: loaded.policy, baseDir: dirname(path), development: false };
 }
 
 /** A `{ file }` JWKS is read here, once, so that the authenticator itself stays free of Node I/O. */

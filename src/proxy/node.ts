@@ -1,4 +1,5 @@
-import { startNodeGateway, StartupError, type RunningGateway } from './node-server.ts';
+import { StartupError } from './node-policy.ts';
+import { startNodeGateway, type RunningGateway } from './node-server.ts';
 
 /** `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT and HOST. */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {

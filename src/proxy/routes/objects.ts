@@ -7,6 +7,7 @@ import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import { audit } from '../app.ts';
 import { emptyBody, guardBody, limitBytes } from '../body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
+import { deleteObject, dropIndexIfUnused, indexSubject } from '../erasure.ts';
 import { toRefusal } from '../problem.ts';
 
 const OBJECTS = '/v1/objects/';
@@ -129,19 +130,22 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       const { embeddedMedia } = decision.classConfig;
       const inspection = createInspection({ contentType, contentEncoding, embeddedMedia });
       const body = guardBody(c.req.raw.body ?? emptyBody(), [limitBytes(maxObjectBytes), inspection.stream]);
+      const subjectHash = subject === undefined ? undefined : await deps.hashIdentifier(subject);
       const metadata: ObjectMetadata = {
         contentType: contentType || 'application/octet-stream',
         account: principal.account,
         dataClass: target.dataClass,
-        ...(subject !== undefined && { subject: await deps.hashIdentifier(subject) }),
+        ...(subjectHash !== undefined && { subject: subjectHash }),
         ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
       };
+      if (subjectHash !== undefined) await indexSubject(store, principal.account, subjectHash, target.dataClass, target.key);
       let result;
       try {
         // Redaction changes the length, so the declared length only holds when nothing is rewritten.
         const declaredLength = embeddedMedia === 'refuse' ? contentLength : undefined;
         result = await store.put(key, body.stream, metadata, { contentLength: declaredLength });
       } catch (error) {
+        if (subjectHash !== undefined) await dropIndexIfUnused(store, principal.account, subjectHash, target.dataClass, target.key);
         const failure = body.failure();
         throw isRefusal(failure) ? failure : error;
       }
@@ -206,7 +210,9 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   app.delete(`${OBJECTS}*`, (c) =>
     handle(c, deps, 'delete', async ({ target, decision, store, key }) => {
       if (target.key === undefined) throw new Refusal('key_invalid', 'DELETE needs a key');
-      if (!(await store.delete(key))) throw new Refusal('not_found', 'no such object');
+      if ((await deleteObject(store, c.get('principal').account, target.dataClass, target.key)) === null) {
+        throw new Refusal('not_found', 'no such object');
+      }
       await audit(c, deps, { action: 'delete', outcome: 'allowed', dataClass: target.dataClass, key: target.key, ...zoneFields(decision) });
       return new Response(null, { status: 204, headers: placementHeaders(decision) });
     }),
