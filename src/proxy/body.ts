@@ -1,3 +1,4 @@
+import { readAll } from '../adapters/streams.ts';
 import { Refusal } from '../policy/refusal.ts';
 
 /** Errors the stream with `payload_too_large` as soon as more than `maxBytes` have passed. */
@@ -63,21 +64,6 @@ export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
 export const emptyBody = (): ReadableStream<Uint8Array> => streamOf(new Uint8Array(0));
 
 /** Reads a small body (such as a JSON request) whole, refusing it once it passes `maxBytes`. */
-export async function readSmallBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = (body ?? emptyBody()).pipeThrough(limitBytes(maxBytes)).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  const whole = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return whole;
+export function readSmallBody(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  return readAll((body ?? emptyBody()).pipeThrough(limitBytes(maxBytes)));
 }
