@@ -130,7 +130,11 @@ function misconfigured(error: unknown, request: Request): Response {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    gateway ??= buildGateway(env);
+    if (!gateway) {
+      gateway = buildGateway(env);
+      // Requests arriving meanwhile wait for this build: it must finish even if its own client goes away.
+      ctx.waitUntil(gateway.catch(() => {}));
+    }
     let built: EdgeGateway;
     try {
       built = await gateway;
