@@ -1,0 +1,221 @@
+import {
+  DeleteObjectCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { meterBody, putRejection } from './body.ts';
+import { StoreError } from './errors.ts';
+import { DEFAULT_TIMEOUT_MS, statusOf, storeCaller, toStoreError } from './failure.ts';
+import { pageLimit } from './listing.ts';
+import { bareEtag, metadataFields, metadataFromFields } from './metadata-fields.ts';
+import type { ObjectInfo, ObjectStore } from './types.ts';
+
+export interface S3StoreOptions {
+  bucket: string;
+  region: string;
+  /** An S3-compatible endpoint instead of AWS's. */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  sse?: 'aws:kms' | 'AES256';
+  kmsKeyId?: string;
+  /**
+   * Per request to the store: connecting, and then any silence of the
+   * connection (nothing sent, nothing received) longer than this. An upload
+   * that keeps moving never times out however long it takes.
+   */
+  timeoutMs?: number;
+  /** Tests only. In production credentials come from the AWS SDK's default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** S3's smallest part; bodies up to this size go up in one PutObject. */
+const PART_BYTES = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+/** Parts in flight per upload; memory held is about (this + 1) parts. */
+const PARTS_IN_FLIGHT = 4;
+/** HeadObject calls in flight while filling a list page with metadata. */
+const HEADS_IN_FLIGHT = 8;
+
+/**
+ * An S3 bucket (AWS or S3-compatible). Uploads go through lib-storage's
+ * Upload: a body that fits in one part becomes one PutObject with a known
+ * length, a longer one a multipart upload that is aborted
+ * (AbortMultipartUpload) when the body or the store fails, so nothing becomes
+ * visible. Only reads (GET, HEAD, list) and DELETE are retried.
+ *
+ * Nothing here needs Node: bodies are Web streams both ways, so the adapter
+ * can move to Workers with its request handler.
+ */
+export function createS3Store(options: S3StoreOptions): ObjectStore {
+  const { bucket } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const config: S3ClientConfig = {
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials: options.credentials,
+    // Flexible checksums would send aws-chunked bodies; plain bodies work with every S3-compatible server.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: timeoutMs, socketTimeout: timeoutMs },
+  };
+  const reads = new S3Client({ ...config, maxAttempts: 3 });
+  const writes = new S3Client({ ...config, maxAttempts: 1 });
+  const call = storeCaller('s3', timeoutMs);
+  const encryption = {
+    ...(options.sse ? { ServerSideEncryption: options.sse } : {}),
+    ...(options.sse === 'aws:kms' && options.kmsKeyId ? { SSEKMSKeyId: options.kmsKeyId } : {}),
+  };
+
+  const head = (key: string) =>
+    call('head', async (abortSignal) => {
+      try {
+        const object = await reads.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+        return toInfo(key, object);
+      } catch (error) {
+        if (statusOf(error) === 404) return null;
+        throw error;
+      }
+    });
+
+  return {
+    kind: 's3',
+
+    async put(key, body, metadata, putOptions = {}) {
+      const metered = meterBody(body, putOptions);
+      const upload = new Upload({
+        client: writes,
+        queueSize: PARTS_IN_FLIGHT,
+        partSize: partSizeFor(putOptions.contentLength),
+        params: {
+          Bucket: bucket,
+          Key: key,
+          Body: metered.stream,
+          ContentType: metadata.contentType,
+          Metadata: metadataFields(metadata),
+          ...encryption,
+        },
+      });
+      try {
+        const result = await upload.done();
+        return { size: metered.bytes, etag: bareEtag(result.ETag) };
+      } catch (error) {
+        throw putRejection(metered, putOptions.signal, () => toStoreError(error, 's3', 'put'));
+      }
+    },
+
+    get: (key) =>
+      call('get', async (abortSignal) => {
+        try {
+          const object = await reads.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+          if (!object.Body) throw new StoreError('failed', 's3 get returned no body');
+          return { info: toInfo(key, object), body: object.Body.transformToWebStream() };
+        } catch (error) {
+          if (statusOf(error) === 404) return null;
+          throw error;
+        }
+      }),
+
+    head,
+
+    async delete(key) {
+      // DeleteObject succeeds whether or not the key exists; the HEAD tells which.
+      if (!(await head(key))) return false;
+      await call('delete', (abortSignal) => reads.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }));
+      return true;
+    },
+
+    async list(prefix, listOptions = {}) {
+      const page = await call('list', (abortSignal) =>
+        reads.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            MaxKeys: pageLimit(listOptions.limit),
+            ContinuationToken: listOptions.cursor,
+          }),
+          { abortSignal },
+        ),
+      );
+      const keys = (page.Contents ?? []).flatMap((entry) => (entry.Key === undefined ? [] : [entry.Key]));
+      // ListObjectsV2 carries no user metadata. An object deleted since the listing is simply not listed.
+      const items = (await mapInBatches(keys, HEADS_IN_FLIGHT, head)).filter((info) => info !== null);
+      return page.IsTruncated && page.NextContinuationToken ? { items, cursor: page.NextContinuationToken } : { items };
+    },
+
+    probe: () => call('probe', (abortSignal) => reportedRegion(reads, bucket, abortSignal)),
+
+    async close() {
+      reads.destroy();
+      writes.destroy();
+    },
+  };
+}
+
+function partSizeFor(contentLength: number | undefined): number {
+  return Math.max(PART_BYTES, Math.ceil((contentLength ?? 0) / MAX_PARTS));
+}
+
+interface ObjectHeaders {
+  ContentLength?: number;
+  ETag?: string;
+  LastModified?: Date;
+  ContentType?: string;
+  Metadata?: Record<string, string>;
+}
+
+function toInfo(key: string, object: ObjectHeaders): ObjectInfo {
+  return {
+    key,
+    size: object.ContentLength ?? 0,
+    etag: bareEtag(object.ETag),
+    lastModified: (object.LastModified ?? new Date(0)).toISOString(),
+    metadata: metadataFromFields(object.ContentType, object.Metadata),
+  };
+}
+
+/**
+ * Where the bucket says it is. HeadBucket answers with `x-amz-bucket-region`
+ * even when it refuses (403) or redirects (301, a bucket outside the client's
+ * region), so the header is read from the raw response whatever the status.
+ * Without it, GetBucketLocation, whose empty answer means us-east-1 and whose
+ * legacy `EU` means eu-west-1.
+ */
+async function reportedRegion(client: S3Client, bucket: string, abortSignal: AbortSignal): Promise<{ region: string }> {
+  const command = new HeadBucketCommand({ Bucket: bucket });
+  let headerRegion: string | undefined;
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const headers = (result.response as { headers?: Record<string, string | undefined> }).headers;
+      headerRegion = headers?.['x-amz-bucket-region'] || undefined;
+      return result;
+    },
+    { step: 'finalizeRequest', name: 'readBucketRegionHeader' },
+  );
+  try {
+    const answer = await client.send(command, { abortSignal });
+    headerRegion ??= answer.BucketRegion || undefined;
+  } catch (error) {
+    const status = statusOf(error);
+    if (headerRegion === undefined && (status === undefined || status === 404)) throw error;
+  }
+  if (headerRegion) return { region: headerRegion };
+  const { LocationConstraint } = await client.send(new GetBucketLocationCommand({ Bucket: bucket }), { abortSignal });
+  const location: string = LocationConstraint ?? '';
+  return { region: location === '' ? 'us-east-1' : location === 'EU' ? 'eu-west-1' : location };
+}
+
+async function mapInBatches<T, R>(items: T[], batchSize: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += batchSize) {
+    results.push(...(await Promise.all(items.slice(start, start + batchSize).map(map))));
+  }
+  return results;
+}
