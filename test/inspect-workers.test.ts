@@ -1,0 +1,87 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { benignContentType } from './helpers/benign-types.ts';
+import { fixtures, utf8 } from './helpers/inspect-stream.ts';
+import { buildWorker, startWorker, type BuiltWorker, type RunningWorker } from './helpers/miniflare.ts';
+import { base64, dataUrl, WRAPPINGS, type Payload } from './helpers/wrappings.ts';
+import { gzipSync } from './helpers/zlib.ts';
+
+/**
+ * The inspector in workerd (src/policy runs on Workers too): DecompressionStream,
+ * TransformStream and TextDecoder there, not Node's. A worker that only
+ * inspects is built by wrangler and served by miniflare on a loopback port.
+ */
+
+interface Answer {
+  ok: boolean;
+  code?: string;
+  media?: boolean;
+  detail?: string;
+  bytes?: number;
+  redactions?: number;
+}
+
+let built: BuiltWorker;
+let worker: RunningWorker;
+
+before(async () => {
+  built = await buildWorker('test/fixtures/inspect-worker/wrangler.toml');
+  worker = await startWorker(built);
+});
+
+after(async () => {
+  await worker?.stop();
+  await built?.remove();
+});
+
+async function send(payload: Payload, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(worker.url, {
+    method: 'POST',
+    body: payload.body,
+    headers: { 'content-type': payload.contentType, ...(payload.contentEncoding && { 'content-encoding': payload.contentEncoding }), ...headers },
+  });
+  return (await response.json()) as Answer;
+}
+
+const MEDIA = fixtures('media');
+const WORKER_WRAPPINGS = ['raw', 'gzip', 'deflate', 'multipart part', 'data: URL in JSON', 'JSON-escaped base64 with \\/', 'ZIP deflated', 'rrweb packed (zlib in latin1)', 'after a text prefix'];
+
+describe('in workerd', () => {
+  for (const wrapping of WORKER_WRAPPINGS) {
+    test(`every media fixture, ${wrapping}, is refused`, async () => {
+      for (const file of MEDIA) {
+        if (file.name === 'image.svg' && wrapping === 'after a text prefix') continue;
+        const answer = await send(WRAPPINGS[wrapping]!(file));
+        assert.equal(answer.ok, false, `${file.name} passed`);
+        assert.equal(answer.code, 'media_refused', `${file.name}: ${answer.detail}`);
+        assert.equal(answer.media, true, `${file.name}: ${answer.detail}`);
+      }
+    });
+  }
+
+  test('every benign fixture passes byte-identical', async () => {
+    for (const file of fixtures('benign')) {
+      const response = await fetch(`${worker.url}/?echo`, { method: 'POST', body: file.bytes, headers: { 'content-type': benignContentType(file.name) } });
+      assert.equal(response.status, 200, file.name);
+      assert.deepEqual(new Uint8Array(await response.arrayBuffer()), file.bytes, file.name);
+    }
+  });
+
+  test('redaction rewrites embedded media', async () => {
+    const png = MEDIA.find((file) => file.name === 'image.png')!;
+    const document = JSON.stringify({ shot: dataUrl(png), blob: base64(png.bytes), text: 'kept' });
+    const response = await fetch(`${worker.url}/?echo`, { method: 'POST', body: document, headers: { 'content-type': 'application/json', 'x-embedded-media': 'redact' } });
+    assert.deepEqual(await response.json(), { shot: '[media redacted]', blob: '[media redacted]', text: 'kept' });
+  });
+
+  test('a decompression bomb is refused', async () => {
+    const answer = await send({ body: gzipSync(new Uint8Array(32 * 1024 * 1024)), contentType: 'application/json', contentEncoding: 'gzip' });
+    assert.equal(answer.code, 'media_refused');
+    assert.match(answer.detail!, /decompresses more than/);
+  });
+
+  test('invalid UTF-8 in JSON is a bad request', async () => {
+    const answer = await send({ body: new Uint8Array([...utf8('{"a":"'), 0xff, 0xfe, ...utf8('"}')]), contentType: 'application/json', contentEncoding: '' });
+    assert.equal(answer.code, 'bad_request');
+  });
+});
