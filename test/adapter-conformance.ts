@@ -40,6 +40,7 @@ export function adapterConformance(open: () => ObjectStore | Promise<ObjectStore
     test('round-trips bytes and every metadata field', async () => {
       const metadata: ObjectMetadata = {
         contentType: 'application/json; charset=utf-8',
+        contentEncoding: 'gzip',
         account: 'Ünïcode-Äccount 東京 🙂',
         dataClass: 'chat-transcript',
         subject: 'c3ViamVjdC1oYXNo_-0123456789abcdef',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { allKeys, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { rawRequest, type RawResponse } from './helpers/raw-http.ts';
 
@@ -120,6 +121,29 @@ describe('objects', () => {
     assert.equal((await problemOf(disguised)).code, 'media_refused');
     await assertNothingStored('declared.bin');
     await assertNothingStored('disguised.json');
+  });
+
+  test('media inside gzip or br Content-Encoding is refused; an encoded text body is stored as sent', async () => {
+    for (const [encoding, encode] of [['gzip', gzipSync], ['br', brotliCompressSync]] as const) {
+      const refused = await gw.as(GB, `/v1/objects/chat-transcript/packed-${encoding}.json`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: encode(Buffer.concat([Buffer.from('{"shot":"'), Buffer.from(PNG), Buffer.from('"}')])),
+      });
+      assert.equal(refused.status, 415, encoding);
+      assert.equal((await problemOf(refused)).code, 'media_refused');
+      await assertNothingStored(`packed-${encoding}.json`);
+      const text = encode(Buffer.from('{"text":"hello, nothing to see"}'));
+      const stored = await gw.as(GB, `/v1/objects/chat-transcript/text-${encoding}.json`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: text,
+      });
+      assert.equal(stored.status, 201, encoding);
+      assert.equal(((await stored.json()) as { size: number }).size, text.byteLength);
+      const head = await gw.as(GB, `/v1/objects/chat-transcript/text-${encoding}.json`, { method: 'HEAD' });
+      assert.equal(head.headers.get('content-encoding'), encoding, 'the stored encoding is served back');
+    }
   });
 
   test('text that mentions PNG or data: is stored', async () => {

@@ -1,3 +1,4 @@
+import { OPTIONAL_METADATA } from './metadata-fields.ts';
 import type { FileHandle } from 'node:fs/promises';
 import { StoreError } from './errors.ts';
 import type { ObjectMetadata } from './types.ts';
@@ -97,7 +98,7 @@ function isDescription(value: unknown): value is ObjectDescription {
   const { etag, lastModified, metadata } = value as Record<string, unknown>;
   if (typeof etag !== 'string' || typeof lastModified !== 'string') return false;
   if (typeof metadata !== 'object' || metadata === null) return false;
-  const { contentType, account, dataClass, subject, expiresAt } = metadata as Record<string, unknown>;
-  const optionalString = (field: unknown) => field === undefined || typeof field === 'string';
-  return typeof contentType === 'string' && typeof account === 'string' && typeof dataClass === 'string' && optionalString(subject) && optionalString(expiresAt);
+  const fields = metadata as Record<string, unknown>;
+  const required = ['contentType', 'account', 'dataClass'].every((name) => typeof fields[name] === 'string');
+  return required && OPTIONAL_METADATA.every((name) => fields[name] === undefined || typeof fields[name] === 'string');
 }

@@ -8,7 +8,8 @@ import { toStoreError } from './failure.ts';
 import { locateObject, walkObjects } from './fs-layout.ts';
 import { bodyStream, encodeTrailer, readDescription, type ObjectDescription } from './fs-object-file.ts';
 import { decodeCursor, encodeCursor, pageLimit } from './listing.ts';
-import type { ObjectInfo, ObjectMetadata, ObjectStore } from './types.ts';
+import { pickMetadata } from './metadata-fields.ts';
+import type { ObjectInfo, ObjectStore } from './types.ts';
 
 /**
  * Objects as files under a root directory (Node only). Layout: ./fs-layout.ts;
@@ -187,10 +188,6 @@ async function removeEmptyDirectories(directories: string[]): Promise<void> {
       return;
     }
   }
-}
-
-function pickMetadata({ contentType, account, dataClass, subject, expiresAt }: ObjectMetadata): ObjectMetadata {
-  return { contentType, account, dataClass, ...(subject === undefined ? {} : { subject }), ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 function toInfo(key: string, size: number, { etag, lastModified, metadata }: ObjectDescription): ObjectInfo {

@@ -9,11 +9,24 @@ import type { ObjectMetadata } from './types.ts';
  * object's own Content-Type.
  */
 const FIELDS = {
+  contentEncoding: 'contentencoding',
   account: 'account',
   dataClass: 'dataclass',
   subject: 'subject',
   expiresAt: 'expiresat',
 } as const satisfies Record<Exclude<keyof ObjectMetadata, 'contentType'>, string>;
+
+/** The optional members of ObjectMetadata; the rest are required. */
+export const OPTIONAL_METADATA = ['contentEncoding', 'subject', 'expiresAt'] as const satisfies readonly (keyof ObjectMetadata)[];
+
+/** Exactly the ObjectMetadata members of a value, dropping anything else it carries. */
+export function pickMetadata(source: ObjectMetadata): ObjectMetadata {
+  const metadata: ObjectMetadata = { contentType: source.contentType, account: source.account, dataClass: source.dataClass };
+  for (const property of OPTIONAL_METADATA) {
+    if (source[property] !== undefined) metadata[property] = source[property];
+  }
+  return metadata;
+}
 
 export function metadataFields(metadata: ObjectMetadata): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -34,10 +47,10 @@ export function metadataFromFields(contentType: string | undefined, fields: Reco
     account: read(FIELDS.account) ?? '',
     dataClass: read(FIELDS.dataClass) ?? '',
   };
-  const subject = read(FIELDS.subject);
-  const expiresAt = read(FIELDS.expiresAt);
-  if (subject !== undefined) metadata.subject = subject;
-  if (expiresAt !== undefined) metadata.expiresAt = expiresAt;
+  for (const property of OPTIONAL_METADATA) {
+    const value = read(FIELDS[property]);
+    if (value !== undefined) metadata[property] = value;
+  }
   return metadata;
 }
 

@@ -14,6 +14,8 @@
  */
 export interface ObjectMetadata {
   contentType: string;
+  /** The Content-Encoding the body was sent and stored with (e.g. `gzip`), if any. */
+  contentEncoding?: string;
   account: string;
   dataClass: string;
   /** Keyed hash of the data subject, never the raw id. */

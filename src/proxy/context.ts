@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
+import type { DecoderFactory } from '../policy/inspect.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { Principal } from '../policy/principal.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
@@ -18,6 +19,8 @@ export interface RuntimeHooks {
   headerValues(c: Context<GatewayEnv>, name: string): string[];
   /** The request path exactly as sent, still percent-encoded. */
   rawPath(c: Context<GatewayEnv>): string;
+  /** Content-Encoding decoders the runtime has beyond its DecompressionStream (Node 20 has no `br` there). */
+  decoders?: Readonly<Record<string, DecoderFactory>>;
 }
 
 export interface GatewayDeps {

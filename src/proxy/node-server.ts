@@ -2,6 +2,8 @@ import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
+import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
 import { createIdentifierHasher } from '../policy/identifiers.ts';
 import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
@@ -129,6 +131,9 @@ export const nodeRuntime: RuntimeHooks = {
       if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
     }
     return values;
+  },
+  decoders: {
+    br: () => Duplex.toWeb(createBrotliDecompress()) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
   },
   rawPath(c) {
     let url = incoming(c).url ?? '/';

@@ -44,7 +44,12 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     let refusal = decision.allowed ? undefined : decision.refusal;
     let media = null;
     if (decision.allowed) {
-      const options = { contentType: request.contentType, contentEncoding: request.contentEncoding, embeddedMedia: decision.classConfig.embeddedMedia };
+      const options = {
+        contentType: request.contentType,
+        contentEncoding: request.contentEncoding,
+        embeddedMedia: decision.classConfig.embeddedMedia,
+        decoders: deps.runtime.decoders,
+      };
       try {
         createInspection(options);
         if (request.sample !== undefined) {

@@ -5,7 +5,7 @@ import { createInspection } from '../../policy/inspect.ts';
 import { checkKey, dataClassPrefix, decodeKey, storeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import { audit } from '../app.ts';
-import { emptyBody, guardBody, limitBytes } from '../body.ts';
+import { guardBody, requestBody } from '../body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { deleteObject, dropIndexIfUnused, indexSubject } from '../erasure.ts';
 import { toRefusal } from '../problem.ts';
@@ -112,6 +112,7 @@ function objectHeaders(info: ObjectInfo, decision: Allowed): Record<string, stri
     'x-content-type-options': 'nosniff',
     ...placementHeaders(decision),
   };
+  if (info.metadata.contentEncoding) headers['content-encoding'] = info.metadata.contentEncoding;
   if (info.metadata.expiresAt) headers['x-residency-expires-at'] = info.metadata.expiresAt;
   return headers;
 }
@@ -128,11 +129,12 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       const contentLength = contentLengthOf(c, deps, maxObjectBytes);
       const subject = subjectOf(c);
       const { embeddedMedia } = decision.classConfig;
-      const inspection = createInspection({ contentType, contentEncoding, embeddedMedia });
-      const body = guardBody(c.req.raw.body ?? emptyBody(), [limitBytes(maxObjectBytes), inspection.stream]);
+      const inspection = createInspection({ contentType, contentEncoding, embeddedMedia, decoders: deps.runtime.decoders });
+      const body = guardBody(requestBody(c, maxObjectBytes), [inspection.stream]);
       const subjectHash = subject === undefined ? undefined : await deps.hashIdentifier(subject);
       const metadata: ObjectMetadata = {
         contentType: contentType || 'application/octet-stream',
+        ...(contentEncoding !== '' && { contentEncoding }),
         account: principal.account,
         dataClass: target.dataClass,
         ...(subjectHash !== undefined && { subject: subjectHash }),
