@@ -210,7 +210,7 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   );
 
   app.delete(`${OBJECTS}*`, (c) =>
-    handle(c, deps, 'delete', async ({ target, decision, store, key }) => {
+    handle(c, deps, 'delete', async ({ target, decision, store }) => {
       if (target.key === undefined) throw new Refusal('key_invalid', 'DELETE needs a key');
       if ((await deleteObject(store, c.get('principal').account, target.dataClass, target.key)) === null) {
         throw new Refusal('not_found', 'no such object');
