@@ -329,6 +329,7 @@ describe('operations', () => {
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     assert.match(metrics, /residency_http_requests_total\{method="PUT",route="\/v1\/objects\/\*",status="201"\} \d+/);
     assert.match(metrics, /residency_decisions_total\{action="write",outcome="refused",code="media_refused"\} \d+/);
+    assert.match(metrics, /residency_media_refused_total\{kind="image",format="PNG"\} \d+/);
   });
 
   test('every decision is audited, without keys or subjects in clear', async () => {

@@ -16,6 +16,8 @@ export interface AuditEvent {
   subject?: string;
   bytes?: number;
   redactions?: number;
+  /** What was refused as media, e.g. `image/PNG`. */
+  media?: string;
   durationMs: number;
   policyVersion: string;
 }

@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { ObjectInfo, ObjectMetadata, ObjectStore } from '../../adapters/types.ts';
 import { decide, type Action, type Allowed } from '../../policy/decide.ts';
-import { createInspection } from '../../policy/inspect.ts';
+import { createInspection, isMediaRefusal } from '../../policy/inspect.ts';
 import { checkKey, dataClassPrefix, decodeKey, storeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import { audit } from '../app.ts';
@@ -57,10 +57,13 @@ async function handle(
     return await run({ target, decision: decided, store, key });
   } catch (error) {
     const refusal = toRefusal(error);
+    const media = isMediaRefusal(refusal) ? refusal.finding : undefined;
+    if (media) deps.metrics.count('residency_media_refused_total', 'Media refused, by kind and format.', { kind: media.kind, format: media.format });
     await audit(c, deps, {
       action,
       outcome: refusal.status >= 500 ? 'failed' : 'refused',
       code: refusal.code,
+      ...(media && { media: `${media.kind}/${media.format}` }),
       dataClass: target?.dataClass,
       key: target?.key,
       ...zoneFields(decision),
