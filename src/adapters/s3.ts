@@ -30,7 +30,7 @@ export interface S3StoreOptions {
    * that keeps moving never times out however long it takes.
    */
   timeoutMs?: number;
-  /** Tests only. In production credentials come from the AWS SDK's default provider chain. */
+  /** Explicit keys, where the AWS SDK's default provider chain is not available (Workers secrets, tests). On Node leave it out. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 

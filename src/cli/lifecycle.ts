@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { lifecycleRules } from '../policy/lifecycle.ts';
-import { readNodePolicy, StartupError } from '../proxy/node-policy.ts';
+import { ConfigurationError } from '../proxy/configuration-error.ts';
+import { readNodePolicy } from '../proxy/node-policy.ts';
 
 const USAGE = 'usage: residency-proxy lifecycle [--policy FILE] [--extra-days N]\n';
 
@@ -23,7 +24,7 @@ export async function lifecycleCommand(argv: string[], env = process.env, out = 
     out.write(`${JSON.stringify(lifecycleRules(policy, extraDays), null, 2)}\n`);
     return 0;
   } catch (error) {
-    err.write(`${error instanceof StartupError ? error.errors.join('\n') : String(error)}\n`);
+    err.write(`${error instanceof ConfigurationError ? error.errors.join('\n') : String(error)}\n`);
     return 1;
   }
 }

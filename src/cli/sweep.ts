@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { policyVersion } from '../policy/load.ts';
 import { jsonLinesAudit } from '../proxy/audit.ts';
-import { readNodePolicy, StartupError } from '../proxy/node-policy.ts';
+import { ConfigurationError } from '../proxy/configuration-error.ts';
+import { readNodePolicy } from '../proxy/node-policy.ts';
 import { openNodeStores } from '../proxy/node-stores.ts';
 import { sweepStore } from '../proxy/retention.ts';
 
@@ -34,7 +35,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
   try {
     loaded = await readNodePolicy(args.policy ?? (env.RESIDENCY_POLICY || undefined), env);
   } catch (error) {
-    err.write(`${error instanceof StartupError ? error.errors.join('\n') : String(error)}\n`);
+    err.write(`${error instanceof ConfigurationError ? error.errors.join('\n') : String(error)}\n`);
     return 1;
   }
   const { policy, baseDir } = loaded;

@@ -1,18 +1,20 @@
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
-import { createIdentifierHasher } from '../policy/identifiers.ts';
+import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from './app.ts';
 import { jsonLinesAudit, type AuditSink } from './audit.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import type { GatewayDeps, RuntimeHooks } from './context.ts';
-import { readNodePolicy, StartupError } from './node-policy.ts';
+import { ConfigurationError } from './configuration-error.ts';
+import { readNodePolicy } from './node-policy.ts';
 import { Metrics } from './metrics.ts';
 import { openNodeStores } from './node-stores.ts';
 import { StoreRegistry } from './stores.ts';
@@ -45,7 +47,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
     stores,
     audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
     metrics: new Metrics(),
-    hashIdentifier: await createIdentifierHasher(hashSecret(options.env)),
+    hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
     runtime: nodeRuntime,
     now: Date.now,
   };
@@ -102,15 +104,26 @@ export async function serveGateway(deps: GatewayDeps, host: string, port: number
 async function resolveJwks(jwks: JwksConfig, baseDir: string): Promise<JwksConfig> {
   if (!('file' in jwks)) return jwks;
   const text = await readFile(resolve(baseDir, jwks.file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new StartupError([`auth.jwks.file: cannot read ${jwks.file}: ${error.code ?? String(error)}`]);
+    throw new ConfigurationError([`auth.jwks.file: cannot read ${jwks.file}: ${error.code ?? String(error)}`]);
   });
   try {
     const parsed = JSON.parse(text) as { keys?: unknown };
     if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error('no keys');
     return { keys: parsed.keys as Array<Record<string, unknown>> };
   } catch {
-    throw new StartupError([`auth.jwks.file: ${jwks.file} is not a JWKS ({"keys": [...]})`]);
+    throw new ConfigurationError([`auth.jwks.file: ${jwks.file} is not a JWKS ({"keys": [...]})`]);
   }
+}
+
+/**
+ * The digest of createIdentifierHasher (HMAC-SHA-256 with the secret, plain
+ * SHA-256 without, first 16 bytes in hex) computed with node:crypto: Web
+ * Crypto costs a thread-pool round trip per call on Node, and every request's
+ * audit event hashes its key.
+ */
+function nodeIdentifierHasher(secret: Uint8Array | undefined): IdentifierHasher {
+  const digest = (value: string) => (secret && secret.byteLength > 0 ? createHmac('sha256', secret) : createHash('sha256')).update(value, 'utf8').digest();
+  return async (value) => digest(value).toString('hex', 0, 16);
 }
 
 function hashSecret(env: NodeJS.ProcessEnv): Uint8Array | undefined {

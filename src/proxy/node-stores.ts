@@ -6,6 +6,7 @@ import { createS3Store } from '../adapters/s3.ts';
 import type { ObjectStore } from '../adapters/types.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { StoreConfig } from '../policy/schema.ts';
+import { s3StoreOptions } from './s3-options.ts';
 
 /**
  * Opens an adapter for every store a zone uses. Relative fs paths are
@@ -27,15 +28,7 @@ function openStore(name: string, config: StoreConfig, baseDir: string, env: Node
     case 'memory':
       return createMemoryStore();
     case 's3':
-      return createS3Store({
-        bucket: config.bucket,
-        region: config.region,
-        endpoint: config.endpoint,
-        forcePathStyle: config.forcePathStyle,
-        sse: config.sse,
-        kmsKeyId: config.kmsKeyId,
-        timeoutMs: config.timeoutMs,
-      });
+      return createS3Store(s3StoreOptions(config));
     case 'azure-blob': {
       const connectionString = env[config.connectionStringEnv];
       if (!connectionString) {

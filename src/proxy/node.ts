@@ -1,4 +1,4 @@
-import { StartupError } from './node-policy.ts';
+import { ConfigurationError } from './configuration-error.ts';
 import { startNodeGateway, type RunningGateway } from './node-server.ts';
 
 /** `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT and HOST. */
@@ -12,7 +12,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       port: Number(env.PORT || 8787),
     });
   } catch (error) {
-    const lines = error instanceof StartupError ? error.errors : [String(error instanceof Error ? error.message : error)];
+    const lines = error instanceof ConfigurationError ? error.errors : [String(error instanceof Error ? error.message : error)];
     process.stderr.write(`residency-proxy: refusing to start:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
     process.exit(1);
   }

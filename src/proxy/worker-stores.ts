@@ -4,6 +4,7 @@ import { createS3Store } from '../adapters/s3.ts';
 import type { ObjectStore } from '../adapters/types.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { StoreConfig } from '../policy/schema.ts';
+import { s3StoreOptions } from './s3-options.ts';
 
 /**
  * The policy's stores at the edge. R2 stores are bucket bindings of the
@@ -63,16 +64,7 @@ export function openEdgeStores(policy: CompiledPolicy, env: Readonly<Record<stri
       }
       stores.set(
         name,
-        createS3Store({
-          bucket: config.bucket,
-          region: config.region,
-          endpoint: config.endpoint,
-          forcePathStyle: config.forcePathStyle,
-          sse: config.sse,
-          kmsKeyId: config.kmsKeyId,
-          timeoutMs: config.timeoutMs,
-          credentials: { accessKeyId, secretAccessKey },
-        }),
+        createS3Store({ ...s3StoreOptions(config), credentials: { accessKeyId, secretAccessKey } }),
       );
     }
   }

@@ -12,6 +12,7 @@ import { problemResponse } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
 import { StoreRegistry } from './stores.ts';
 import { edgeStoreErrors, openEdgeStores } from './worker-stores.ts';
+import { ConfigurationError } from './configuration-error.ts';
 
 /**
  * The gateway on Cloudflare Workers: the same hono app as on Node, built from
@@ -57,12 +58,6 @@ export function loadEdgePolicy(text: string): PolicyLoad {
     errors.push('auth.jwks.file: Workers have no filesystem; give the keys as auth.jwks.url or auth.jwks.keys');
   }
   return errors.length > 0 ? { ok: false, errors } : loaded;
-}
-
-class ConfigurationError extends Error {
-  constructor(readonly errors: string[]) {
-    super(errors.join('\n'));
-  }
 }
 
 interface EdgeGateway {
