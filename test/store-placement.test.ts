@@ -122,3 +122,27 @@ describe('store down', () => {
     }
   });
 });
+
+describe('readiness', () => {
+  test('a burst of /readyz requests shares store probes instead of multiplying them', async () => {
+    let probes = 0;
+    const counted = (store: ObjectStore): ObjectStore => ({
+      ...store,
+      kind: store.kind,
+      probe: async () => {
+        probes++;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return store.probe();
+      },
+    });
+    const gw = await startTestGateway({ stores: new Map([['london', counted(createMemoryStore())], ['virginia', counted(createMemoryStore())]]) });
+    try {
+      probes = 0;
+      const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${gw.url}/readyz`)));
+      assert.deepEqual(new Set(answers.map((a) => a.status)), new Set([200]));
+      assert.ok(probes < 40, `${probes} probes for 40 requests`);
+    } finally {
+      await gw.stop();
+    }
+  });
+});

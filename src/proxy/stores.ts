@@ -29,6 +29,7 @@ interface Entry {
  */
 export class StoreRegistry {
   readonly #entries = new Map<string, Entry>();
+  #verifying: Promise<StoreStatus[]> | undefined;
 
   constructor(policy: CompiledPolicy, stores: ReadonlyMap<string, ObjectStore>) {
     for (const zone of policy.zones.values()) {
@@ -56,14 +57,22 @@ export class StoreRegistry {
     return entry.store;
   }
 
-  /** Probes every store (reachability, and location where it can be proven) and updates its state. */
-  async verify(): Promise<StoreStatus[]> {
-    await Promise.all(
+  /**
+   * Probes every store (reachability, and location where it can be proven)
+   * and updates its state. Callers arriving while a probe runs share it, so a
+   * burst of /readyz requests costs the backends one round of probes.
+   */
+  verify(): Promise<StoreStatus[]> {
+    this.#verifying ??= Promise.all(
       [...this.#entries.values()].map(async (entry) => {
         entry.status = { ...entry.status, ...(await this.#probe(entry)) };
       }),
-    );
-    return this.statuses();
+    )
+      .then(() => this.statuses())
+      .finally(() => {
+        this.#verifying = undefined;
+      });
+    return this.#verifying;
   }
 
   statuses(): StoreStatus[] {
