@@ -43,7 +43,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
     err.write(`no zone uses a store named "${args.store}"\n`);
     return 2;
   }
-  const stores = openNodeStores(policy, baseDir, env);
+  const stores = await openNodeStores(policy, baseDir, env);
   const version = await policyVersion(policy.document);
   const audit = jsonLinesAudit((line) => out.write(line));
   let failed = false;

@@ -38,7 +38,7 @@ const STORE_CHECK_INTERVAL_MS = 60_000;
 
 export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
   const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
-  const stores = new StoreRegistry(policy, openNodeStores(policy, baseDir, options.env));
+  const stores = new StoreRegistry(policy, await openNodeStores(policy, baseDir, options.env));
   await stores.verify();
   const deps: GatewayDeps = {
     policy,
