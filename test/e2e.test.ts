@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { memoryPolicy } from './helpers/gateway.ts';
-import { runEntry, startGatewayProcess } from './helpers/process.ts';
+import { PROJECT_ROOT, runEntry, startGatewayProcess } from './helpers/process.ts';
 import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
 
 let dir: string;
@@ -94,6 +95,37 @@ describe('the gateway process', () => {
     const leftovers = await filesUnder(join(dir, 'data', 'us'));
     assert.deepEqual(leftovers.filter((file) => file.includes('interrupted')), []);
     assert.deepEqual(leftovers, [], 'no temporary or partial files either');
+  });
+});
+
+describe('the built bundle', () => {
+  test('npm run build produces a plain-JavaScript gateway that serves without a TypeScript loader', async () => {
+    const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    const home = await mkdtemp(join(tmpdir(), 'residency-built-'));
+    const run = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/node/proxy/node.mjs')], {
+      cwd: home,
+      env: { ...process.env, RESIDENCY_POLICY: policyPath, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    try {
+      let stderr = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        run.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+          if (match) resolve(match[1]!);
+        });
+        run.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const token = await identity.sign({ account_id: 'acme', account_region: 'GB' });
+      const put = await fetch(`${url}/v1/objects/chat-transcript/built.json`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+      assert.equal(put.status, 201);
+    } finally {
+      run.kill('SIGTERM');
+      await new Promise((resolve) => run.on('exit', resolve));
+      await rm(home, { recursive: true, force: true });
+    }
   });
 });
 
