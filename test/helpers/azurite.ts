@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { startRestartable, startServerProcess } from './server-process.ts';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 const ACCOUNT = 'devstoreaccount1';
@@ -45,27 +45,13 @@ export async function startAzurite(): Promise<AzuriteServer> {
       ready: /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/,
     });
 
-  let { server, ready } = await launch(0);
-  const port = Number(ready[1]);
-  let running: ServerProcess | undefined = server;
-
+  const server = await startRestartable(launch, directory);
   return {
     connectionString:
       `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
-      `BlobEndpoint=http://127.0.0.1:${port}/${ACCOUNT};`,
-    async stop() {
-      await running?.stop();
-      running = undefined;
-      await rm(directory, { recursive: true, force: true });
-    },
-    async crash(signal = 'SIGKILL') {
-      await running?.stop(signal);
-      running = undefined;
-    },
-    async restart() {
-      await running?.stop();
-      ({ server, ready } = await launch(port));
-      running = server;
-    },
+      `BlobEndpoint=http://127.0.0.1:${server.port}/${ACCOUNT};`,
+    stop: server.stop,
+    crash: server.crash,
+    restart: server.restart,
   };
 }

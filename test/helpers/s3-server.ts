@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess } from './server-process.ts';
+import { startRestartable, startServerProcess } from './server-process.ts';
 
 /** s3rver knows one account; it checks the access key id, not the SigV4 signature itself. */
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -73,27 +73,8 @@ export async function startS3Server(options: { buckets: string[] }): Promise<S3T
       ready: /s3rver listening on port (\d+)/,
     });
 
-  let { server, ready } = await launch(0);
-  const port = Number(ready[1]);
-  let running: ServerProcess | undefined = server;
-
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async stop() {
-      await running?.stop();
-      running = undefined;
-      await rm(directory, { recursive: true, force: true });
-    },
-    async crash(signal = 'SIGKILL') {
-      await running?.stop(signal);
-      running = undefined;
-    },
-    async restart() {
-      await running?.stop();
-      ({ server, ready } = await launch(port));
-      running = server;
-    },
-  };
+  const server = await startRestartable(launch, directory);
+  return { endpoint: `http://127.0.0.1:${server.port}`, stop: server.stop, crash: server.crash, restart: server.restart };
 }
 
 export interface RecordedRequest {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 
 /**
  * A protocol server (s3rver, Azurite) run as a child Node process for tests.
@@ -47,6 +48,43 @@ export async function startServerProcess(options: {
     await server.stop('SIGKILL');
     throw error;
   }
+}
+
+/** A server with its data in a directory of its own, which a test can crash and start again on the same port and data. */
+export interface RestartableServer {
+  port: number;
+  /** Stops the server for good and removes its data. */
+  stop(): Promise<void>;
+  /** Ends the process with `signal` (SIGKILL: a crash, SIGTERM: a shutdown); its data stays for `restart`. */
+  crash(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the server again on the same port and data. */
+  restart(): Promise<void>;
+}
+
+/** Launches a server on a free port (`launch(0)` must report its port as the first group of `ready`), restartable on that port. */
+export async function startRestartable(
+  launch: (port: number) => Promise<{ server: ServerProcess; ready: RegExpMatchArray }>,
+  directory: string,
+): Promise<RestartableServer> {
+  const first = await launch(0);
+  const port = Number(first.ready[1]);
+  let running: ServerProcess | undefined = first.server;
+  return {
+    port,
+    async stop() {
+      await running?.stop();
+      running = undefined;
+      await rm(directory, { recursive: true, force: true });
+    },
+    async crash(signal = 'SIGKILL') {
+      await running?.stop(signal);
+      running = undefined;
+    },
+    async restart() {
+      await running?.stop();
+      running = (await launch(port)).server;
+    },
+  };
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchArray> {
