@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createMemoryStore } from '../src/adapters/memory.ts';
 import { digestOf } from './adapter-conformance.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { memoryPolicy, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { startJwksServer, type JwksServer } from './helpers/jwks-server.ts';
 import { bucketKeys, buildWorker, r2Bucket, startWorker, type BuiltWorker, type RunningWorker } from './helpers/miniflare.ts';
 import { createTestIdentity, nowSeconds, remoteJwks, unsignedToken, type Claims, type TestIdentity } from './helpers/tokens.ts';
@@ -31,27 +31,14 @@ const US = { account_id: 'acme', account_region: 'US' };
 
 /** The policy both runtimes run; only `auth` differs (the Node harness trusts the identity's keys directly). */
 function edgePolicy(auth: object): Record<string, unknown> {
-  return {
-    version: 1,
-    auth,
-    zones: {
-      'uk-eu': { jurisdictions: ['UK', 'EU'], regions: ['GB', 'UK', 'EU', 'IE', 'FR', 'DE', 'NL'], store: 'edge-eu' },
-      us: { jurisdictions: ['US'], regions: ['US'], store: 'edge-us' },
-    },
-    stores: {
-      'edge-eu': { type: 'r2', binding: 'SESSIONS_EU', jurisdiction: 'eu' },
-      'edge-us': { type: 'r2', binding: 'SESSIONS_US', jurisdiction: 'fedramp' },
-    },
-    dataClasses: {
-      'chat-transcript': { retentionDays: 365 },
-      'cobrowse-session': { retentionDays: 30 },
-      'feedback-log': { retentionDays: 90, embeddedMedia: 'redact' },
-      'technical-metadata': {},
-      'cobrowse-screenshot': { persist: false },
-      recording: { persist: false },
-    },
-    limits: { maxObjectBytes: 8 * MiB },
+  const policy = memoryPolicy();
+  policy.zones['uk-eu'].store = 'edge-eu';
+  policy.zones.us.store = 'edge-us';
+  policy.stores = {
+    'edge-eu': { type: 'r2', binding: 'SESSIONS_EU', jurisdiction: 'eu' },
+    'edge-us': { type: 'r2', binding: 'SESSIONS_US', jurisdiction: 'fedramp' },
   };
+  return { ...policy, auth, limits: { maxObjectBytes: 8 * MiB } };
 }
 
 async function send(base: string, token: string | undefined, path: string, init: RequestInit = {}): Promise<Response> {
