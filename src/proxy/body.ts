@@ -1,5 +1,4 @@
 import { readAll } from '../adapters/streams.ts';
-import type { Context } from 'hono';
 import { Refusal } from '../policy/refusal.ts';
 
 /** Errors the stream with `payload_too_large` as soon as more than `maxBytes` have passed. */
@@ -15,86 +14,6 @@ export function limitBytes(maxBytes: number): TransformStream<Uint8Array, Uint8A
       controller.enqueue(chunk);
     },
   });
-}
-
-/** What `nodeRequestBody` needs of a node:http IncomingMessage (typed here so this module stays free of Node imports). */
-interface NodeRequest {
-  on(event: 'data', listener: (chunk: Uint8Array) => void): unknown;
-  on(event: 'end' | 'close', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
-  pause(): unknown;
-  resume(): unknown;
-}
-
-/** Bytes of the request body read ahead of the store while it is busy. */
-const NODE_READ_AHEAD_BYTES = 256 * 1024;
-
-function isNodeRequest(value: unknown): value is NodeRequest {
-  const candidate = value as Partial<NodeRequest> | null | undefined;
-  return typeof candidate?.on === 'function' && typeof candidate.pause === 'function' && typeof candidate.resume === 'function';
-}
-
-/**
- * The request body, refused with `payload_too_large` past `maxBytes`. On Node,
- * @hono/node-server passes the raw request as the `incoming` binding; reading
- * it directly skips the fetch Request and the two stream conversions that
- * `c.req.raw.body` builds, most of a small PUT's cost in the HTTP layer.
- */
-export function requestBody(c: Context, maxBytes: number): ReadableStream<Uint8Array> {
-  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
-  if (isNodeRequest(incoming)) return nodeRequestBody(incoming, maxBytes);
-  return (c.req.raw.body ?? emptyBody()).pipeThrough(limitBytes(maxBytes));
-}
-
-/**
- * A Node request body as a Web stream. A cancelled stream leaves the request
- * paused rather than drained: the answer to a refused upload closes the
- * connection, so the rest of the body is never read.
- */
-function nodeRequestBody(incoming: NodeRequest, maxBytes: number): ReadableStream<Uint8Array> {
-  let detach = () => {};
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        let seen = 0;
-        const fail = (error: unknown) => {
-          detach();
-          incoming.pause();
-          controller.error(error);
-        };
-        const onData = (chunk: Uint8Array) => {
-          seen += chunk.byteLength;
-          if (seen > maxBytes) return fail(new Refusal('payload_too_large', `the body is larger than the limit of ${maxBytes} bytes`));
-          controller.enqueue(chunk);
-          if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
-        };
-        const onEnd = () => {
-          detach();
-          controller.close();
-        };
-        const onClose = () => fail(new Error('the client closed the connection before the body ended'));
-        detach = () => {
-          incoming.off('data', onData);
-          incoming.off('end', onEnd);
-          incoming.off('error', fail);
-          incoming.off('close', onClose);
-        };
-        incoming.on('data', onData);
-        incoming.on('end', onEnd);
-        incoming.on('error', fail);
-        incoming.on('close', onClose);
-      },
-      pull() {
-        incoming.resume();
-      },
-      cancel() {
-        detach();
-        incoming.pause();
-      },
-    },
-    new ByteLengthQueuingStrategy({ highWaterMark: NODE_READ_AHEAD_BYTES }),
-  );
 }
 
 export interface GuardedBody {

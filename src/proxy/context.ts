@@ -4,6 +4,7 @@ import type { DecoderFactory } from '../policy/inspect.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { Principal } from '../policy/principal.ts';
 import type { AuditEvent, AuditSink } from './audit.ts';
+import { emptyBody, limitBytes } from './body.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import type { Metrics } from './metrics.ts';
 import type { StoreRegistry } from './stores.ts';
@@ -19,6 +20,8 @@ export interface RuntimeHooks {
   headerValues(c: Context<GatewayEnv>, name: string): string[];
   /** The request path exactly as sent, still percent-encoded. */
   rawPath(c: Context<GatewayEnv>): string;
+  /** The request body, erroring with `payload_too_large` once more than `maxBytes` have arrived. */
+  requestBody(c: Context<GatewayEnv>, maxBytes: number): ReadableStream<Uint8Array>;
   /** Content-Encoding decoders the runtime has beyond its DecompressionStream (Node 20 has no `br` there). */
   decoders?: Readonly<Record<string, DecoderFactory>>;
 }
@@ -55,5 +58,8 @@ export const standardRuntime: RuntimeHooks = {
   },
   rawPath(c) {
     return new URL(c.req.url).pathname;
+  },
+  requestBody(c, maxBytes) {
+    return (c.req.raw.body ?? emptyBody()).pipeThrough(limitBytes(maxBytes));
   },
 };

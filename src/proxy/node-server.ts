@@ -1,12 +1,10 @@
 import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
-import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
-import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from './app.ts';
@@ -16,6 +14,8 @@ import type { GatewayDeps, RuntimeHooks } from './context.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { readNodePolicy } from './node-policy.ts';
 import { Metrics } from './metrics.ts';
+import { nodeRequestBody } from './node-body.ts';
+import { nodeIdentifierHasher } from './node-hasher.ts';
 import { openNodeStores } from './node-stores.ts';
 import { StoreRegistry } from './stores.ts';
 
@@ -115,17 +115,6 @@ async function resolveJwks(jwks: JwksConfig, baseDir: string): Promise<JwksConfi
   }
 }
 
-/**
- * The digest of createIdentifierHasher (HMAC-SHA-256 with the secret, plain
- * SHA-256 without, first 16 bytes in hex) computed with node:crypto: Web
- * Crypto costs a thread-pool round trip per call on Node, and every request's
- * audit event hashes its key.
- */
-function nodeIdentifierHasher(secret: Uint8Array | undefined): IdentifierHasher {
-  const digest = (value: string) => (secret && secret.byteLength > 0 ? createHmac('sha256', secret) : createHash('sha256')).update(value, 'utf8').digest();
-  return async (value) => digest(value).toString('hex', 0, 16);
-}
-
 function hashSecret(env: NodeJS.ProcessEnv): Uint8Array | undefined {
   const secret = env.RESIDENCY_HASH_SECRET;
   return secret ? new TextEncoder().encode(secret) : undefined;
@@ -147,6 +136,9 @@ export const nodeRuntime: RuntimeHooks = {
   },
   decoders: {
     br: () => Duplex.toWeb(createBrotliDecompress()) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+  },
+  requestBody(c, maxBytes) {
+    return nodeRequestBody(incoming(c), maxBytes);
   },
   rawPath(c) {
     let url = incoming(c).url ?? '/';

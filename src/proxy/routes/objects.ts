@@ -5,7 +5,7 @@ import { createInspection, isMediaRefusal } from '../../policy/inspect.ts';
 import { checkKey, dataClassPrefix, decodeKey, storeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import { audit } from '../app.ts';
-import { guardBody, requestBody } from '../body.ts';
+import { guardBody } from '../body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { deleteObject, dropIndexIfUnused, indexSubject } from '../erasure.ts';
 import { toRefusal } from '../problem.ts';
@@ -133,7 +133,7 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       const subject = subjectOf(c);
       const { embeddedMedia } = decision.classConfig;
       const inspection = createInspection({ contentType, contentEncoding, embeddedMedia, decoders: deps.runtime.decoders });
-      const body = guardBody(requestBody(c, maxObjectBytes), [inspection.stream]);
+      const body = guardBody(deps.runtime.requestBody(c, maxObjectBytes), [inspection.stream]);
       const subjectHash = subject === undefined ? undefined : await deps.hashIdentifier(subject);
       const metadata: ObjectMetadata = {
         contentType: contentType || 'application/octet-stream',

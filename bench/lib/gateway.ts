@@ -1,0 +1,102 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestIdentity } from '../../test/helpers/tokens.ts';
+import { startChild, type RunningChild } from './child.ts';
+import type { BenchStore } from './stores.ts';
+
+const ENTRY = fileURLToPath(new URL('../../src/proxy/node.ts', import.meta.url));
+const INSPECTION_OFF = fileURLToPath(new URL('./inspection-off.ts', import.meta.url));
+const TSX = import.meta.resolve('tsx');
+
+export const DATA_CLASS = 'chat-transcript';
+const MiB = 1024 * 1024;
+
+/** A policy with one UK/EU zone per store, told apart by the token's region claim. */
+export function benchPolicy(identity: TestIdentity, stores: readonly BenchStore[]): Record<string, unknown> {
+  return {
+    version: 1,
+    auth: identity.authConfig({ file: './jwks.json' }),
+    zones: Object.fromEntries(
+      stores.map((store) => [`${store.name}-zone`, { jurisdictions: ['UK', 'EU'], regions: [store.region], store: store.name }]),
+    ),
+    stores: Object.fromEntries(stores.map((store) => [store.name, store.policyStore])),
+    dataClasses: { [DATA_CLASS]: { retentionDays: 365 }, recording: { persist: false } },
+    limits: { maxObjectBytes: 2048 * MiB, requestTimeoutMs: 600_000 },
+  };
+}
+
+export interface GatewayProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Names the policy file, so that several gateways can run from one work directory. */
+  name?: string;
+  /** Replace the media inspector with a pass-through (the "inspection off" baseline). */
+  inspectionOff?: boolean;
+  /** Write a V8 CPU profile of the gateway into this directory when it stops. */
+  cpuProfileDir?: string;
+}
+
+/** Runs `npm start`'s entry as its own process on a policy file; its audit lines (stdout) are discarded. */
+export async function startGateway(
+  workDir: string,
+  identity: TestIdentity,
+  stores: readonly BenchStore[],
+  options: GatewayOptions = {},
+): Promise<GatewayProcess> {
+  await writeFile(join(workDir, 'jwks.json'), JSON.stringify(identity.jwks));
+  const policyPath = join(workDir, `policy-${options.name ?? 'gateway'}.json`);
+  await writeFile(policyPath, JSON.stringify(benchPolicy(identity, stores), null, 2));
+  const args = [
+    '--import', TSX,
+    ...(options.inspectionOff ? ['--import', INSPECTION_OFF] : []),
+    ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
+    ENTRY,
+  ];
+  const env: NodeJS.ProcessEnv = {
+    RESIDENCY_POLICY: policyPath,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...Object.assign({}, ...stores.map((store) => store.gatewayEnv)),
+  };
+  const { child, match } = await startChild(process.execPath, args, { env, ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/, discardStdout: true });
+  return { url: match![1]!, pid: child.pid, stop: () => stopGracefully(child) };
+}
+
+async function stopGracefully(child: RunningChild): Promise<void> {
+  // SIGTERM lets the gateway finish (and write its CPU profile, if any).
+  await child.stop(30_000);
+}
+
+/** Resets the peak resident set size of a process (Linux: clear_refs 5). */
+export async function resetPeakRss(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
+}
+
+async function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
+  return Number(match[1]) / 1024;
+}
+
+/** The peak resident set size of a process since start or the last reset (VmHWM), in MiB. */
+export const peakRssMiB = (pid: number) => statusMiB(pid, 'VmHWM');
+
+/** The resident set size of a process now (VmRSS), in MiB. */
+export const rssMiB = (pid: number) => statusMiB(pid, 'VmRSS');
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in seconds (Linux). */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
