@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,7 +6,11 @@ import type { TestIdentity } from '../../test/helpers/tokens.ts';
 import { startChild, type RunningChild } from './child.ts';
 import type { BenchStore } from './stores.ts';
 
-const ENTRY = fileURLToPath(new URL('../../src/proxy/node.ts', import.meta.url));
+const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+/** What `npm start` runs: the esbuild bundle of src/proxy/node.ts. */
+const BUILT_ENTRY = join(PROJECT, 'dist/node/proxy/node.mjs');
+/** The sources through tsx, for the pass-through inspector's module hook. */
+const SOURCE_ENTRY = join(PROJECT, 'src/proxy/node.ts');
 const INSPECTION_OFF = fileURLToPath(new URL('./inspection-off.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 
@@ -41,7 +46,22 @@ export interface GatewayOptions {
   cpuProfileDir?: string;
 }
 
-/** Runs `npm start`'s entry as its own process on a policy file; its audit lines (stdout) are discarded. */
+let built: Promise<void> | undefined;
+
+/** `npm run build`, once per bench run. */
+function buildOnce(): Promise<void> {
+  built ??= new Promise((resolve, reject) => {
+    execFile('npm', ['run', '-s', 'build'], { cwd: PROJECT }, (error, _stdout, stderr) => (error ? reject(new Error(`npm run build failed: ${stderr}`)) : resolve()));
+  });
+  return built;
+}
+
+/**
+ * Runs the gateway as its own process on a policy file, as `npm start` does
+ * (the built bundle); its audit lines (stdout) are discarded. The "inspection
+ * off" baseline runs the sources through tsx, where a module hook can swap
+ * the inspector out.
+ */
 export async function startGateway(
   workDir: string,
   identity: TestIdentity,
@@ -51,11 +71,11 @@ export async function startGateway(
   await writeFile(join(workDir, 'jwks.json'), JSON.stringify(identity.jwks));
   const policyPath = join(workDir, `policy-${options.name ?? 'gateway'}.json`);
   await writeFile(policyPath, JSON.stringify(benchPolicy(identity, stores), null, 2));
+  if (!options.inspectionOff) await buildOnce();
   const args = [
-    '--import', TSX,
-    ...(options.inspectionOff ? ['--import', INSPECTION_OFF] : []),
+    ...(options.inspectionOff ? ['--import', TSX, '--import', INSPECTION_OFF] : []),
     ...(options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : []),
-    ENTRY,
+    options.inspectionOff ? SOURCE_ENTRY : BUILT_ENTRY,
   ];
   const env: NodeJS.ProcessEnv = {
     RESIDENCY_POLICY: policyPath,
