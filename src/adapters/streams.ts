@@ -6,31 +6,46 @@
  * Reads a stream as consecutive blocks of exactly `size` bytes (the last one
  * shorter). Always yields at least one block, empty for an empty stream, so a
  * caller can tell a single-block body from a longer one by looking ahead.
+ * Chunks are held by reference until a block is complete and then copied
+ * once into a block of the exact size: a small body costs a small block.
  */
 export async function* readBlocks(stream: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
-  let block = new Uint8Array(size);
-  let filled = 0;
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const take = (length: number): Uint8Array => {
+    const block = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const chunk = pending[0]!;
+      const needed = length - filled;
+      if (chunk.byteLength <= needed) {
+        block.set(chunk, filled);
+        filled += chunk.byteLength;
+        pending.shift();
+      } else {
+        block.set(chunk.subarray(0, needed), filled);
+        pending[0] = chunk.subarray(needed);
+        filled = length;
+      }
+    }
+    pendingBytes -= length;
+    return block;
+  };
   let yielded = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      let offset = 0;
-      while (offset < value.byteLength) {
-        const take = Math.min(size - filled, value.byteLength - offset);
-        block.set(value.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === size) {
-          yield block;
-          yielded = true;
-          block = new Uint8Array(size);
-          filled = 0;
-        }
+      if (value.byteLength === 0) continue;
+      pending.push(value);
+      pendingBytes += value.byteLength;
+      while (pendingBytes >= size) {
+        yield take(size);
+        yielded = true;
       }
     }
-    if (filled > 0 || !yielded) yield block.subarray(0, filled);
+    if (pendingBytes > 0 || !yielded) yield take(pendingBytes);
   } finally {
     reader.releaseLock();
   }
