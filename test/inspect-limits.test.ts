@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInspection, isMediaRefusal, type InspectionOptions } from '../src/policy/inspect.ts';
+import { createInspection, DEFAULT_BUDGETS, isMediaRefusal, type InspectionOptions } from '../src/policy/inspect.ts';
+import { InspectionContext } from '../src/policy/media/context.ts';
 import { isRefusal, type Refusal } from '../src/policy/refusal.ts';
 import { fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
 import { chatText, multipart, zip } from './helpers/wrappings.ts';
@@ -168,6 +169,20 @@ describe('streaming', () => {
       assert.equal(received, 32 * chunk.length);
     });
   }
+
+  test('a decoder that has finished is let go of: stopping stops only those still running', async () => {
+    // a recording may hold thousands of packed strings, each inflated by a decoder of its own
+    const context = new InspectionContext(DEFAULT_BUDGETS);
+    const stopped: string[] = [];
+    context.track(Promise.resolve(), () => stopped.push('finished'));
+    let finish = (): void => undefined;
+    context.track(new Promise<void>((resolve) => (finish = resolve)), () => stopped.push('running'));
+    await new Promise((resolve) => setImmediate(resolve));
+    context.stopAll();
+    assert.deepEqual(stopped, ['running']);
+    finish();
+    await context.settle();
+  });
 
   test('media found mid-stream errors both sides of the transform', async () => {
     const { stream } = createInspection(options('application/json'));

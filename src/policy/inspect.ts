@@ -3,7 +3,7 @@ import { isTextual, mediaKindOf, parseMediaType, splitOutsideQuotes, textCharset
 import { DEFAULT_BUDGETS, InspectionContext, type InspectionBudgets } from './media/context.ts';
 import { Decoder, decompression, runtimeDecompression, type ByteSink, type DecoderFactory } from './media/decoder.ts';
 import { isMediaRefusal, MediaRefusal, type MediaFinding } from './media/finding.ts';
-import { ContentScanner } from './media/scanner.ts';
+import { ContentScanner } from './media/scanner/index.ts';
 
 export { isMediaRefusal, MediaRefusal, type MediaFinding } from './media/finding.ts';
 export { DEFAULT_BUDGETS, type InspectionBudgets } from './media/context.ts';

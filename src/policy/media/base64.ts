@@ -4,6 +4,8 @@
  * line breaks (raw, or escaped as `\n`) inside MIME-style wrapped base64.
  */
 
+import { latin1EscapeAt } from './bytes.ts';
+
 const BACKSLASH = 0x5c;
 const CR = 0x0d;
 const LF = 0x0a;
@@ -18,16 +20,6 @@ SEXTET[0x2f] = SEXTET[0x5f] = 63; // / _
 /** 1 for bytes of the base64 or base64url alphabet (padding excluded). */
 export const RUN_BYTE: Uint8Array = SEXTET.map((value) => (value === 255 ? 0 : 1));
 
-const hexValue = (byte: number): number => (byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : byte >= 0x61 && byte <= 0x66 ? byte - 0x57 : byte >= 0x41 && byte <= 0x46 ? byte - 0x37 : -1);
-
-/** The character a `\u00XX` escape at `at` stands for, or -1. */
-function unicodeEscape(b: Uint8Array, at: number, end: number): number {
-  if (at + 6 > end || b[at + 1] !== 0x75 || b[at + 2] !== 0x30 || b[at + 3] !== 0x30) return -1;
-  const high = hexValue(b[at + 4]!);
-  const low = hexValue(b[at + 5]!);
-  return high < 0 || low < 0 ? -1 : (high << 4) | low;
-}
-
 /**
  * Length of a sequence at `at` that a run continues through without a
  * character of its own being a base64 byte (`\/` or `\u002b`: a JSON escape of
@@ -40,7 +32,7 @@ export function continuation(b: Uint8Array, at: number, end: number, char: { val
     const next = b[at + 1];
     if (next === 0x2f) return (char.value = 0x2f), 2;
     if (next === 0x75) {
-      const escaped = unicodeEscape(b, at, end);
+      const escaped = latin1EscapeAt(b, at, end);
       return escaped >= 0 && RUN_BYTE[escaped] ? ((char.value = escaped), 6) : 0;
     }
     const length = next === 0x6e ? 2 : next === 0x72 && b[at + 2] === BACKSLASH && b[at + 3] === 0x6e ? 4 : 0;
@@ -69,42 +61,49 @@ export function decodedByteAt(b: Uint8Array, at: number, end: number, index: num
   return (((high << 6) | low) >> (4 - shift)) & 0xff;
 }
 
-export interface DecodedPrefix {
-  readonly bytes: Uint8Array;
-  /** Alphabet characters read. */
-  readonly chars: number;
-}
-
 /**
- * Decodes the run starting at `at` until it ends, `end` is reached or
- * `maxBytes` bytes are out: the inspector only ever looks at the first bytes
- * of a run. Writes into `out` when given (reused by callers on a hot path).
+ * Decodes the first bytes of base64 runs into one buffer it reuses: the
+ * inspector only ever looks at the start of a run.
  */
-export function decodeRunPrefix(b: Uint8Array, at: number, end: number, maxBytes: number, out = new Uint8Array(maxBytes)): DecodedPrefix {
-  const char = { value: 0 };
-  let length = 0;
-  let chars = 0;
-  let bits = 0;
-  let accumulator = 0;
-  let i = at;
-  while (i < end && length < maxBytes) {
-    let byte = b[i]!;
-    if (RUN_BYTE[byte]) {
-      i++;
-    } else {
-      const step = continuation(b, i, end, char);
-      if (step === 0) break;
-      i += step;
-      if (char.value < 0) continue;
-      byte = char.value;
-    }
-    chars++;
-    accumulator = ((accumulator << 6) | SEXTET[byte]!) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[length++] = (accumulator >> bits) & 0xff;
-    }
+export class RunDecoder {
+  readonly bytes: Uint8Array;
+  /** After `decode`: bytes written to `bytes`, and alphabet characters read. */
+  length = 0;
+  chars = 0;
+  private readonly escaped = { value: 0 };
+
+  constructor(maxBytes: number) {
+    this.bytes = new Uint8Array(maxBytes);
   }
-  return { bytes: out.subarray(0, length), chars };
+
+  /** Decodes the run starting at `at` until it ends, `end` is reached or `bytes` is full. */
+  decode(b: Uint8Array, at: number, end: number): void {
+    const out = this.bytes;
+    let length = 0;
+    let chars = 0;
+    let bits = 0;
+    let accumulator = 0;
+    let i = at;
+    while (i < end && length < out.length) {
+      let byte = b[i]!;
+      if (RUN_BYTE[byte]) {
+        i++;
+      } else {
+        const step = continuation(b, i, end, this.escaped);
+        if (step === 0) break;
+        i += step;
+        if (this.escaped.value < 0) continue;
+        byte = this.escaped.value;
+      }
+      chars++;
+      accumulator = ((accumulator << 6) | SEXTET[byte]!) & 0xffffff;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out[length++] = (accumulator >> bits) & 0xff;
+      }
+    }
+    this.length = length;
+    this.chars = chars;
+  }
 }

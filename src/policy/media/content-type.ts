@@ -1,4 +1,4 @@
-import type { MediaKind } from './signatures.ts';
+import type { MediaKind } from './signatures/index.ts';
 
 /** A parsed media type: lower-cased `type/subtype` and its parameters (names lower-cased). */
 export interface MediaType {

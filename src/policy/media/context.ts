@@ -30,7 +30,7 @@ export class InspectionContext {
   private receivedBytes = 0;
   private decodedBytes = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly stops: (() => void)[] = [];
+  private readonly stops = new Set<() => void>();
 
   constructor(readonly budgets: Readonly<InspectionBudgets>) {}
 
@@ -61,11 +61,20 @@ export class InspectionContext {
     return false;
   }
 
-  /** Keeps asynchronous work (a decoder's output loop) in view so that `settle` can wait for it. */
+  /**
+   * Keeps asynchronous work (a decoder's output loop) in view so that `settle`
+   * can wait for it and `stopAll` stop it; lets go of it once done, as a body
+   * may nest thousands of decoders (an rrweb recording's packed events).
+   */
   track(work: Promise<unknown>, stop: () => void): void {
-    const tracked = work.catch((error: unknown) => this.fail(asRefusal(error))).finally(() => this.inFlight.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => this.fail(asRefusal(error)))
+      .finally(() => {
+        this.inFlight.delete(tracked);
+        this.stops.delete(stop);
+      });
     this.inFlight.add(tracked);
-    this.stops.push(stop);
+    this.stops.add(stop);
   }
 
   /** Waits until no tracked work is left, including work that tracked work started. */
@@ -75,7 +84,9 @@ export class InspectionContext {
 
   /** Stops every decoder: after a failure nothing more is inspected. */
   stopAll(): void {
-    for (const stop of this.stops.splice(0)) stop();
+    const stops = [...this.stops];
+    this.stops.clear();
+    for (const stop of stops) stop();
   }
 }
 

@@ -1,11 +1,13 @@
 import { mediaKindOf, parseMediaType } from './content-type.ts';
-import { decodeRunPrefix } from './base64.ts';
-import type { MediaMatch } from './signatures.ts';
+import { RunDecoder } from './base64.ts';
+import type { MediaMatch } from './signatures/index.ts';
 
 /** The most header bytes (`image/png;name=x;base64,`) read after `data:`. */
 const MAX_HEADER_BYTES = 512;
 /** Fewer alphabet characters than this after `;base64,` is a mention of the syntax, not an embedded file. */
 const MIN_BASE64_PAYLOAD_CHARS = 8;
+/** Counts a payload's first characters; used synchronously, so one serves every scanner. */
+const payloadDecoder = new RunDecoder(MIN_BASE64_PAYLOAD_CHARS);
 
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
@@ -63,7 +65,10 @@ function unescapeAt(b: Uint8Array, at: number, end: number): { char: number; len
 
 /** A payload: enough base64, or (percent-encoded or raw, like `<svg ...>`) anything but the end of the quoted or spaced text around it. */
 function hasPayload(b: Uint8Array, at: number, end: number, base64: boolean): boolean {
-  if (base64) return decodeRunPrefix(b, at, end, MIN_BASE64_PAYLOAD_CHARS).chars >= MIN_BASE64_PAYLOAD_CHARS;
+  if (base64) {
+    payloadDecoder.decode(b, at, end);
+    return payloadDecoder.chars >= MIN_BASE64_PAYLOAD_CHARS;
+  }
   const first = b[at];
   return first !== undefined && at < end && first > 0x20 && first !== 0x22 && first !== 0x27 && first !== 0x29 && first !== 0x60 && first !== BACKSLASH;
 }

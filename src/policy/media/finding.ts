@@ -1,5 +1,5 @@
 import { Refusal } from '../refusal.ts';
-import type { MediaKind } from './signatures.ts';
+import type { MediaKind } from './signatures/index.ts';
 
 /** What the inspector found and where, e.g. `{ kind: 'image', format: 'PNG', where: 'in a base64 string at byte 1048576' }`. */
 export interface MediaFinding {

@@ -1,5 +1,5 @@
 import { mediaKindOf, parseMediaType } from './content-type.ts';
-import type { MediaMatch } from './signatures.ts';
+import type { MediaMatch } from './signatures/index.ts';
 
 /** Part headers longer than this are refused rather than searched without end. */
 export const MAX_PART_HEADER_BYTES = 16 * 1024;

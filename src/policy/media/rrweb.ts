@@ -5,10 +5,11 @@
  * events packed as zlib bytes in a latin1 JSON string (rrweb's packer).
  */
 
+import { bytesOf, latin1EscapeAt, startsWith } from './bytes.ts';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-const bytesOf = (text: string): Uint8Array => Uint8Array.from(text, (char) => char.charCodeAt(0));
 const RR_TYPE = bytesOf('rr_type');
 const ARGS = bytesOf('args');
 
@@ -22,12 +23,6 @@ function skip(b: Uint8Array, at: number, end: number, test: (byte: number | unde
 const skipSpaces = (b: Uint8Array, at: number, end: number): number => skip(b, at, end, isSpace);
 const skipBackslashes = (b: Uint8Array, at: number, end: number): number => skip(b, at, end, (byte) => byte === BACKSLASH);
 
-function matches(b: Uint8Array, at: number, end: number, expected: Uint8Array): boolean {
-  if (at < 0 || at + expected.length > end) return false;
-  for (let i = 0; i < expected.length; i++) if (b[at + i] !== expected[i]) return false;
-  return true;
-}
-
 /**
  * When the `"` at `quote` closes an `rr_type` key (also JSON-escaped, `\"rr_type\"`),
  * the type name that follows and the offset just past it.
@@ -35,7 +30,7 @@ function matches(b: Uint8Array, at: number, end: number, expected: Uint8Array): 
 export function rrTypeAt(b: Uint8Array, quote: number, end: number, earliest: number): { type: string; next: number } | null {
   let keyEnd = quote;
   while (keyEnd > earliest && b[keyEnd - 1] === BACKSLASH) keyEnd--;
-  if (b[keyEnd - 1] !== 0x65 || !matches(b, keyEnd - RR_TYPE.length, end, RR_TYPE)) return null;
+  if (b[keyEnd - 1] !== 0x65 || !startsWith(b, keyEnd - RR_TYPE.length, end, RR_TYPE)) return null;
   let at = skipSpaces(b, quote + 1, end);
   if (b[at] !== 0x3a) return null;
   at = skipBackslashes(b, skipSpaces(b, at + 1, end), end);
@@ -51,7 +46,7 @@ export function argsArrayAfter(b: Uint8Array, at: number, end: number): number {
   at = skipSpaces(b, at, end);
   if (b[at] !== 0x2c) return -1;
   at = skipBackslashes(b, skipSpaces(b, at + 1, end), end);
-  if (b[at] !== QUOTE || !matches(b, at + 1, end, ARGS)) return -1;
+  if (b[at] !== QUOTE || !startsWith(b, at + 1, end, ARGS)) return -1;
   at = skipBackslashes(b, at + 1 + ARGS.length, end);
   if (b[at] !== QUOTE) return -1;
   at = skipSpaces(b, at + 1, end);
@@ -84,8 +79,6 @@ export class JsonArrayEnd {
 
 const SIMPLE_ESCAPES: Readonly<Record<number, number>> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
 
-const hexDigit = (byte: number): number => (byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1);
-
 /** Needs more bytes than `end` allows. */
 const INCOMPLETE = -2;
 /** Not a latin1 character: a code point above U+00FF, or not valid JSON string content. */
@@ -104,10 +97,8 @@ function latin1CharAt(b: Uint8Array, at: number, end: number, length: { value: n
     if (simple !== undefined) return (length.value = 2), simple;
     if (b[at + 1] !== 0x75) return NOT_LATIN1;
     if (at + 6 > end) return INCOMPLETE;
-    if (b[at + 2] !== 0x30 || b[at + 3] !== 0x30) return NOT_LATIN1;
-    const high = hexDigit(b[at + 4]!);
-    const low = hexDigit(b[at + 5]!);
-    return high < 0 || low < 0 ? NOT_LATIN1 : ((length.value = 6), (high << 4) | low);
+    const escaped = latin1EscapeAt(b, at, end);
+    return escaped < 0 ? NOT_LATIN1 : ((length.value = 6), escaped);
   }
   if (byte < 0x20 || byte === QUOTE) return NOT_LATIN1;
   if (byte < 0x80) return (length.value = 1), byte;

@@ -1,5 +1,7 @@
 /** ZIP local file headers, read where they appear in a stream (the central directory comes last). */
 
+import { u16le, u32le } from './bytes.ts';
+
 export interface ZipEntry {
   readonly name: string;
   /** 0 stored, 8 deflated; anything else cannot be inspected. */
@@ -15,9 +17,6 @@ const LOCAL_HEADER_LENGTH = 30;
 const DATA_DESCRIPTOR_FLAG = 0x08;
 const ENCRYPTED_FLAG = 0x01;
 
-const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
-const u32 = (b: Uint8Array, at: number): number => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
-
 /** Whether `PK\x03\x04` starts at `at`. */
 export const isLocalHeader = (b: Uint8Array, at: number): boolean => b[at] === 0x50 && b[at + 1] === 0x4b && b[at + 2] === 0x03 && b[at + 3] === 0x04;
 
@@ -27,12 +26,12 @@ export const isCentralDirectory = (b: Uint8Array, at: number): boolean => b[at] 
 /** The local file header at `at`, or null when `b[at, end)` does not hold a plausible one. */
 export function localHeaderAt(b: Uint8Array, at: number, end: number): ZipEntry | null {
   if (!isLocalHeader(b, at) || at + LOCAL_HEADER_LENGTH > end) return null;
-  const flags = u16(b, at + 6);
-  const method = u16(b, at + 8);
-  const compressedSize = u32(b, at + 18);
-  const nameLength = u16(b, at + 26);
-  const extraLength = u16(b, at + 28);
-  if (u16(b, at + 4) > 100 || nameLength === 0) return null;
+  const flags = u16le(b, at + 6);
+  const method = u16le(b, at + 8);
+  const compressedSize = u32le(b, at + 18);
+  const nameLength = u16le(b, at + 26);
+  const extraLength = u16le(b, at + 28);
+  if (u16le(b, at + 4) > 100 || nameLength === 0) return null;
   const nameBytes = b.subarray(at + LOCAL_HEADER_LENGTH, Math.min(end, at + LOCAL_HEADER_LENGTH + Math.min(nameLength, 256)));
   const sizeFollows = (flags & DATA_DESCRIPTOR_FLAG) !== 0 || compressedSize === 0xffffffff;
   return {

@@ -1,0 +1,38 @@
+import { sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
+import type { Verdicts } from './verdicts.ts';
+import type { ScanWindow } from './window.ts';
+
+/** How many recent content starts are remembered for `startsContent`. */
+const RECENT = 8;
+
+/**
+ * Where content begins (the body, multipart parts, stored ZIP entries):
+ * sniffed with the signatures that count where content starts, once in view.
+ */
+export class ContentStarts {
+  private readonly pending: { at: number; how: string }[] = [{ at: 0, how: '' }];
+  private readonly recent: number[] = [0];
+
+  /** `at` is absolute; `how` says which content it is, e.g. `in multipart part 2`. */
+  add(at: number, how: string): void {
+    this.pending.push({ at, how });
+    this.recent.push(at);
+    if (this.recent.length > RECENT) this.recent.shift();
+  }
+
+  /** Whether a body, part or entry starts at absolute `at`: media there is all of it, which cannot be redacted. */
+  startsContent(at: number): boolean {
+    return this.recent.includes(at);
+  }
+
+  /** Media where content starts is refused even when redacting: it is the whole body, part or entry. */
+  sniff(window: ScanWindow, limit: number, final: boolean, verdicts: Verdicts): void {
+    while (this.pending.length > 0 && (final || window.index(this.pending[0]!.at) < limit)) {
+      const { at, how } = this.pending.shift()!;
+      const p = window.index(at);
+      if (p < 0 || p >= window.length) continue;
+      const media = sniffAt(window.bytes, p, Math.min(window.length, p + SNIFF_LOOKAHEAD), 'start');
+      if (media) verdicts.found(media, how, at);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { RUN_BYTE } from '../base64.ts';
+import { BINARY_BYTE } from '../signatures/index.ts';
+import { utf8SequenceLength } from '../utf8.ts';
+import { MIN_RUN_CHARS } from './runs.ts';
+
+/**
+ * The scanner's inner loops. `PlainText.skip` runs over text, JSON and words,
+ * eight bytes a step with a table lookup for each, and stops only where a
+ * decision is due. What a byte means depends on the byte before it, so the
+ * special bytes of JSON (quotes, colons, line breaks) stop it only in the few
+ * contexts that matter:
+ *
+ * - `:` after `a` or `A` (it may end a `data:` scheme);
+ * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`);
+ * - a line break after an alphabet byte (a wrapped base64 run may go on), and
+ *   every line feed in multipart content (a delimiter may follow);
+ * - a backslash, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
+ * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
+ */
+
+/** In a byte's action: an alphabet byte, which grows the run (as a mask: `(run + 1) & action`, runs stay below 0x40). */
+const GROWS_RUN = 0x3f;
+/** In a byte's action: the byte needs a decision. */
+const DECIDE = 0x40;
+
+/** Kinds of content, as bits of the table index: they differ in which bytes need a decision. */
+const UTF8 = 1;
+const MULTIPART = 2;
+const KINDS = 4;
+
+const QUOTE = 0x22;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** The action of each byte after each byte in each kind of content, indexed by `kind << 16 | before << 8 | byte`. */
+function actionTable(): Uint8Array {
+  const table = new Uint8Array(KINDS << 16);
+  for (let kind = 0; kind < KINDS; kind++) {
+    const alone = Uint8Array.from({ length: 256 }, (_, byte) => {
+      const decide = byte === BACKSLASH || BINARY_BYTE[byte] === 1 || (kind & UTF8 && byte >= 0x80) || (kind & MULTIPART && byte === LF);
+      return (RUN_BYTE[byte] ? GROWS_RUN : 0) | (decide ? DECIDE : 0);
+    });
+    for (let before = 0; before < 256; before++) table.set(alone, (kind << 16) | (before << 8));
+    const decideAfter = (before: number, byte: number): void => void (table[(kind << 16) | (before << 8) | byte]! |= DECIDE);
+    decideAfter(QUOTE, 0x78);
+    decideAfter(0x5f, 0x74);
+    decideAfter(0x61, COLON);
+    decideAfter(0x41, COLON);
+    for (let before = 0; before < 256; before++) {
+      if (!RUN_BYTE[before]) continue;
+      decideAfter(before, LF);
+      decideAfter(before, CR);
+    }
+  }
+  return table;
+}
+
+// Module constants rather than imports or fields: the loops read them for every byte, and V8 reads these fastest.
+const ACTIONS = actionTable();
+const LONG_RUN = MIN_RUN_CHARS;
+const ALPHABET: Uint8Array = RUN_BYTE;
+const sequenceLength = utf8SequenceLength;
+
+export class PlainText {
+  /** After `skip`: the length of the run of alphabet bytes (and escapes) that ends where it stopped. */
+  run = 0;
+  /** Where this kind of content's actions begin in ACTIONS. */
+  private readonly offset: number;
+
+  constructor(utf8: boolean, multipart: boolean) {
+    this.offset = ((utf8 ? UTF8 : 0) | (multipart ? MULTIPART : 0)) << 16;
+  }
+
+  /**
+   * Index of the first byte in `b[p, limit)` that needs a decision, or
+   * `limit` (or a little past it, after a UTF-8 sequence that reads on to
+   * `end`). `run` is the length of the run that `b[p]` would continue (below
+   * MIN_RUN_CHARS).
+   */
+  skip(b: Uint8Array, p: number, limit: number, end: number, run: number): number {
+    const offset = this.offset;
+    while (p < limit) {
+      if (run === 0 && p > 0) {
+        // Eight bytes a step while none needs a decision and not all are alphabet bytes: a run
+        // long enough to need one covers a whole block, and is then counted byte by byte below.
+        const blocksFrom = p;
+        while (p + 8 <= limit) {
+          const a0 = ACTIONS[offset | (b[p - 1]! << 8) | b[p]!]!;
+          const a1 = ACTIONS[offset | (b[p]! << 8) | b[p + 1]!]!;
+          const a2 = ACTIONS[offset | (b[p + 1]! << 8) | b[p + 2]!]!;
+          const a3 = ACTIONS[offset | (b[p + 2]! << 8) | b[p + 3]!]!;
+          const a4 = ACTIONS[offset | (b[p + 3]! << 8) | b[p + 4]!]!;
+          const a5 = ACTIONS[offset | (b[p + 4]! << 8) | b[p + 5]!]!;
+          const a6 = ACTIONS[offset | (b[p + 5]! << 8) | b[p + 6]!]!;
+          const a7 = ACTIONS[offset | (b[p + 6]! << 8) | b[p + 7]!]!;
+          if (((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) & DECIDE) !== 0 || (a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7 & GROWS_RUN) !== 0) break;
+          p += 8;
+        }
+        // the run that reaches into the block began in the blocks passed over (the byte before them is no part of one)
+        while (run < p - blocksFrom && run < 8 && ALPHABET[b[p - 1 - run]!]) run++;
+      }
+      // byte by byte through this block, and on to the end of a run in it
+      const blockEnd = p + 8;
+      let before = p > 0 ? b[p - 1]! : 0;
+      for (; p < limit; p++) {
+        const byte = b[p]!;
+        const action = ACTIONS[offset | (before << 8) | byte]!;
+        const grown = (run + 1) & action;
+        if ((action & DECIDE) !== 0 || grown >= LONG_RUN) {
+          // a character of UTF-8 text is checked here, so that text in other scripts runs on
+          const length = byte >= 0xc2 && byte <= 0xf4 ? sequenceLength(b, p, end) : 0;
+          if (length === 0) {
+            this.run = run;
+            return p;
+          }
+          run = 0;
+          p += length - 1;
+          before = b[p]!;
+          continue;
+        }
+        run = grown;
+        before = byte;
+        if (run === 0 && p >= blockEnd) {
+          p++;
+          break;
+        }
+      }
+    }
+    this.run = run;
+    return p;
+  }
+}
+
+/** Index of the first byte in `b[p, limit)` that is not a base64 alphabet byte, or `limit`. */
+export function skipAlphabet(b: Uint8Array, p: number, limit: number): number {
+  // four bytes a step through the long runs of base64 bodies, then byte by byte to the end
+  while (p + 4 <= limit && ALPHABET[b[p]!]! & ALPHABET[b[p + 1]!]! & ALPHABET[b[p + 2]!]! & ALPHABET[b[p + 3]!]!) p += 4;
+  while (p < limit && ALPHABET[b[p]!]) p++;
+  return p;
+}

@@ -1,0 +1,89 @@
+import { continuation, decodedByteAt, RunDecoder } from '../base64.ts';
+import { latin1EscapeAt } from '../bytes.ts';
+import { MARKER_BYTES } from '../redaction.ts';
+import { MAY_START_MEDIA_PROBE, mayStartMedia, sniffAt } from '../signatures/index.ts';
+import type { ScanCore } from './core.ts';
+
+/** Runs shorter than this are words, not base64 worth decoding. */
+export const MIN_RUN_CHARS = 16;
+/** Bytes decoded from the start of each long run: enough for every signature check. */
+const RUN_SNIFF_BYTES = 2048;
+/** Decodes run prefixes; used synchronously, so one serves every scanner. */
+const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
+
+const EQUALS = 0x3d;
+
+/** Past the `=` padding (also JSON-escaped as `\u003d`) that ends a base64 run. */
+function afterPadding(b: Uint8Array, at: number, end: number): number {
+  for (;;) {
+    if (at < end && b[at] === EQUALS) at++;
+    else if (latin1EscapeAt(b, at, end) === EQUALS) at += 6;
+    else return at;
+  }
+}
+
+/**
+ * The run of base64 alphabet (or word) being read. Once it is MIN_RUN_CHARS
+ * bytes long (escapes count with all their bytes) its first bytes are decoded,
+ * and a run that begins media is refused or redacted.
+ */
+export class Base64Runs {
+  /** Absolute start of the run being read, or -1 (then `decided` and `redacting` are false). */
+  start = -1;
+  /** The run is long enough and has been decoded: it is read to its end without another look. */
+  decided = false;
+  /** The run decoded to media and is being replaced by the marker up to its end. */
+  redacting = false;
+  /** Scratch for `continuation`: the alphabet byte an escape stands for, or -1 for a line break. */
+  private readonly escaped = { value: 0 };
+
+  constructor(private readonly core: ScanCore) {}
+
+  /** The bytes at index `p` that a run goes on through (an escaped alphabet byte, a line break before more alphabet), or 0. */
+  goesOnAt(p: number): number {
+    const { window } = this.core;
+    return continuation(window.bytes, p, window.length, this.escaped);
+  }
+
+  /** A backslash at index `p` outside a run: an escaped alphabet byte (`\/9j/4AAQ...`) begins one. Returns where scanning goes on. */
+  escapeAt(p: number): number {
+    const step = this.goesOnAt(p);
+    if (step > 0 && this.escaped.value >= 0) this.open(this.core.window.abs(p));
+    return p + Math.max(step, 1);
+  }
+
+  open(at: number): void {
+    this.start = at;
+    this.decided = false;
+    this.redacting = false;
+  }
+
+  /** The run ends at index `end`. */
+  end(end: number): void {
+    const { window, verdicts } = this.core;
+    if (!this.decided && end - window.index(this.start) >= MIN_RUN_CHARS) this.decide();
+    if (this.redacting) verdicts.endRedaction(window.abs(afterPadding(window.bytes, end, window.length)));
+    this.start = -1;
+    this.decided = false;
+    this.redacting = false;
+  }
+
+  /** Decodes the first bytes of the run and refuses (or redacts) it when they are media. */
+  decide(): void {
+    const { window, verdicts, contentStarts } = this.core;
+    this.decided = true;
+    const start = this.start;
+    const from = window.index(start);
+    // most long runs are identifiers or random data: two of their bytes rule media out
+    const first = decodedByteAt(window.bytes, from, window.length, 0);
+    const probe = decodedByteAt(window.bytes, from, window.length, MAY_START_MEDIA_PROBE);
+    if (first >= 0 && probe >= 0 && !mayStartMedia(first, probe)) return;
+    prefixDecoder.decode(window.bytes, from, window.length);
+    if (prefixDecoder.chars < MIN_RUN_CHARS) return;
+    const media = sniffAt(prefixDecoder.bytes, 0, prefixDecoder.length, 'start');
+    if (!media) return;
+    if (!verdicts.canRedact || contentStarts.startsContent(start)) verdicts.found(media, 'in a base64 string', start);
+    verdicts.beginRedaction(start, MARKER_BYTES);
+    this.redacting = true;
+  }
+}

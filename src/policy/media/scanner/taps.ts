@@ -1,0 +1,120 @@
+import type { InspectionContext } from '../context.ts';
+import { Decoder, decompression, type ByteSink } from '../decoder.ts';
+import { Latin1String, type PackedFormat } from '../rrweb.ts';
+import type { ScanWindow } from './window.ts';
+
+/**
+ * Compressed content inside the content being scanned (a deflated ZIP entry,
+ * an rrweb packed string): its bytes are tapped as the scanner passes them
+ * and decoded into a nested scanner, one level deeper.
+ */
+export interface Tap {
+  /** Absolute offset of the next byte to feed. */
+  position: number;
+  readonly decoder: Decoder;
+  /**
+   * Feeds `b[from, to)` (`base` is the absolute offset of `b[0]`; an escape
+   * may read on to `end`); returns the absolute offset reached, or -1 once
+   * the tapped content has ended.
+   */
+  feed(b: Uint8Array, base: number, from: number, to: number, end: number): number;
+}
+
+/** Decoding errors mean the bytes were not compressed after all: whatever was decoded is still scanned. */
+const notCompressed = (): void => undefined;
+
+/** The content of the JSON string whose first character is at `start`, as latin1 bytes, inflated. */
+export function packedStringTap(start: number, format: PackedFormat, context: InspectionContext, output: ByteSink): Tap {
+  const decoder = new Decoder(decompression(format)(), context, output, notCompressed);
+  const latin1 = new Latin1String();
+  return {
+    position: start,
+    decoder,
+    feed(b, base, from, to, end) {
+      const out = new Uint8Array(to - from);
+      const { next, written } = latin1.decode(b, from, to, end, out);
+      if (written > 0) decoder.push(out.subarray(0, written));
+      return latin1.state === 'open' ? base + next : -1;
+    },
+  };
+}
+
+/** A deflated ZIP entry's data from `dataStart`: `compressedSize` bytes, or up to the next header when the size follows the data. */
+export function zipEntryTap(dataStart: number, compressedSize: number | undefined, context: InspectionContext, output: ByteSink): Tap {
+  const decoder = new Decoder(decompression('deflate-raw')(), context, output, notCompressed);
+  const until = compressedSize === undefined ? Infinity : dataStart + compressedSize;
+  return {
+    position: dataStart,
+    decoder,
+    feed(b, base, from, to) {
+      const stop = Math.min(to, until - base);
+      if (stop > from) decoder.push(b.subarray(from, stop));
+      return stop < to ? -1 : base + to;
+    },
+  };
+}
+
+/** A scanner's open taps, fed round by round: at most one packed string and one ZIP entry at a time. */
+export class TapSet {
+  private readonly taps: Tap[] = [];
+  /** The limit of the round in progress: a tap opened during it is fed up to there at once. */
+  private roundLimit = 0;
+  private packedString: Tap | null = null;
+  private zipEntry: Tap | null = null;
+
+  constructor(private readonly window: ScanWindow) {}
+
+  get readingPackedString(): boolean {
+    return this.packedString !== null;
+  }
+
+  openPackedString(tap: Tap): void {
+    this.packedString = tap;
+    this.open(tap);
+  }
+
+  openZipEntry(tap: Tap): void {
+    this.zipEntry = tap;
+    this.open(tap);
+  }
+
+  closeZipEntry(): void {
+    if (this.zipEntry) this.close(this.zipEntry);
+  }
+
+  /** Feeds every tap up to `limit`, the limit of the round that begins. */
+  feed(limit: number): void {
+    this.roundLimit = limit;
+    for (const tap of [...this.taps]) this.feedTap(tap, limit);
+  }
+
+  drain(): Promise<void> {
+    return Promise.all(this.taps.map((tap) => tap.decoder.drain())).then(() => undefined);
+  }
+
+  end(): void {
+    for (const tap of this.taps.splice(0)) tap.decoder.end();
+  }
+
+  /** Feeds a new tap what is already in view, up to the current round's limit. */
+  private open(tap: Tap): void {
+    this.taps.push(tap);
+    this.feedTap(tap, this.roundLimit);
+  }
+
+  private feedTap(tap: Tap, limit: number): void {
+    const from = this.window.index(tap.position);
+    if (from >= limit) return;
+    const reached = tap.feed(this.window.bytes, this.window.base, from, limit, this.window.length);
+    if (reached < 0) this.close(tap);
+    else tap.position = reached;
+  }
+
+  private close(tap: Tap): void {
+    const at = this.taps.indexOf(tap);
+    if (at >= 0) this.taps.splice(at, 1);
+    if (tap === this.packedString) this.packedString = null;
+    if (tap === this.zipEntry) this.zipEntry = null;
+    tap.decoder.end();
+  }
+}
