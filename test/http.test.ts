@@ -211,6 +211,9 @@ describe('objects', () => {
     assert.ok(pages >= 3);
     const badLimit = await gw.as(account, '/v1/objects/cobrowse-session?limit=0');
     assert.equal((await problemOf(badLimit)).code, 'bad_request');
+    const badCursor = await gw.as(account, '/v1/objects/cobrowse-session?cursor=%25%25not-a-cursor');
+    assert.equal(badCursor.status, 400);
+    assert.equal((await problemOf(badCursor)).code, 'bad_request');
   });
 });
 

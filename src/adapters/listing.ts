@@ -40,6 +40,6 @@ export function decodeCursor(cursor: string): string {
     const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
     return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
   } catch {
-    throw new StoreError('failed', 'list cursor is not valid');
+    throw new StoreError('invalid', 'the list cursor is not one this store issued');
   }
 }

@@ -6,50 +6,48 @@
  * Reads a stream as consecutive blocks of exactly `size` bytes (the last one
  * shorter). Always yields at least one block, empty for an empty stream, so a
  * caller can tell a single-block body from a longer one by looking ahead.
- * Chunks are held by reference until a block is complete and then copied
- * once into a block of the exact size: a small body costs a small block.
+ * Chunks are copied as they arrive (a producer may reuse its buffers), into a
+ * first block that grows from small, so a small body never costs a whole
+ * block; once one block has filled, the next ones are allocated whole.
  */
 export async function* readBlocks(stream: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
-  const pending: Uint8Array[] = [];
-  let pendingBytes = 0;
-  const take = (length: number): Uint8Array => {
-    const block = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const chunk = pending[0]!;
-      const needed = length - filled;
-      if (chunk.byteLength <= needed) {
-        block.set(chunk, filled);
-        filled += chunk.byteLength;
-        pending.shift();
-      } else {
-        block.set(chunk.subarray(0, needed), filled);
-        pending[0] = chunk.subarray(needed);
-        filled = length;
-      }
-    }
-    pendingBytes -= length;
-    return block;
-  };
+  let block = new Uint8Array(0);
+  let filled = 0;
   let yielded = false;
+  const reserve = (needed: number) => {
+    if (block.byteLength >= needed) return;
+    const grown = new Uint8Array(yielded ? size : Math.min(size, Math.max(needed, 2 * block.byteLength, FIRST_BLOCK_BYTES)));
+    grown.set(block.subarray(0, filled));
+    block = grown;
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (value.byteLength === 0) continue;
-      pending.push(value);
-      pendingBytes += value.byteLength;
-      while (pendingBytes >= size) {
-        yield take(size);
-        yielded = true;
+      let offset = 0;
+      while (offset < value.byteLength) {
+        const take = Math.min(size - filled, value.byteLength - offset);
+        reserve(filled + take);
+        block.set(value.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === size) {
+          yield block;
+          yielded = true;
+          block = new Uint8Array(0);
+          filled = 0;
+        }
       }
     }
-    if (pendingBytes > 0 || !yielded) yield take(pendingBytes);
+    if (filled > 0 || !yielded) yield block.subarray(0, filled);
   } finally {
     reader.releaseLock();
   }
 }
+
+/** Where a block starts growing from. */
+const FIRST_BLOCK_BYTES = 64 * 1024;
 
 /** Reads a whole stream into one array. Only for stores that keep objects in memory. */
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
