@@ -11,7 +11,7 @@
  * bench/run.ts can import `benchInspector` instead.
  */
 import { pathToFileURL } from 'node:url';
-import { createInspection } from '../src/policy/inspect.ts';
+import { createInspection } from '../src/media/inspect.ts';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;

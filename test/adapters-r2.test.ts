@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StoreError } from '../src/adapters/errors.ts';
 import type { ListPage, LocationReport, ObjectInfo, ObjectStore, PutResult } from '../src/adapters/types.ts';
-import { guardBody } from '../src/proxy/body.ts';
+import { guardBody } from '../src/service/body.ts';
 import { adapterConformance, assertNothingUnder, patternBody, streamOf } from './adapter-conformance.ts';
 import type { BridgeError } from './fixtures/worker/r2-store-worker.ts';
 import { buildWorker, r2Bucket, startWorker, type BuiltWorker, type RunningWorker } from './helpers/miniflare.ts';

@@ -7,12 +7,12 @@ import { after, describe, test } from 'node:test';
 import { base64url } from 'jose';
 import { isRefusal, type ErrorCode } from '../src/policy/refusal.ts';
 import type { AuthConfig } from '../src/policy/schema.ts';
-import { createAuthenticator, type Authenticator } from '../src/proxy/auth/authenticate.ts';
-import { requireScope } from '../src/proxy/auth/claims.ts';
-import { DuplicateKeyError, parseStrictJson } from '../src/proxy/auth/strict-json.ts';
-import { VerificationCache } from '../src/proxy/auth/verification-cache.ts';
-import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, mintDevToken } from '../src/proxy/dev-keys.ts';
-import { developmentPolicy } from '../src/proxy/dev-policy.ts';
+import { createAuthenticator, type Authenticator } from '../src/auth/authenticate.ts';
+import { requireScope } from '../src/auth/claims.ts';
+import { DuplicateKeyError, parseStrictJson } from '../src/auth/strict-json.ts';
+import { VerificationCache } from '../src/auth/verification-cache.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, mintDevToken } from '../src/auth/dev-keys.ts';
+import { developmentPolicy } from '../src/hosts/dev-policy.ts';
 import { startJwksServer } from './helpers/jwks-server.ts';
 import {
   createTestIdentity,

@@ -38,7 +38,7 @@ describe('the gateway process', () => {
   test('refuses to start on an invalid policy, with the errors on stderr', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'version: 1\nzones: {}\nstores: {}\ndataClasses: {}\nauth: { issuer: x, audience: y, algorithms: [none], jwks: { url: "https://x/" } }\ntypo: 1\n');
-    const run = runEntry('src/proxy/node.ts', [], { env: { RESIDENCY_POLICY: bad, PORT: '0' } });
+    const run = runEntry('src/hosts/node.ts', [], { env: { RESIDENCY_POLICY: bad, PORT: '0' } });
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /refusing to start/);
     assert.match(run.stderr(), /auth\.algorithms\[0\]/);
@@ -46,7 +46,7 @@ describe('the gateway process', () => {
   });
 
   test('refuses to start in production without a policy file', async () => {
-    const run = runEntry('src/proxy/node.ts', [], { cwd: dir, env: { NODE_ENV: 'production', RESIDENCY_POLICY: '', PORT: '0' } });
+    const run = runEntry('src/hosts/node.ts', [], { cwd: dir, env: { NODE_ENV: 'production', RESIDENCY_POLICY: '', PORT: '0' } });
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /RESIDENCY_POLICY/);
   });
@@ -103,7 +103,7 @@ describe('the built bundle', () => {
     const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
     const home = await mkdtemp(join(tmpdir(), 'residency-built-'));
-    const run = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/node/proxy/node.mjs')], {
+    const run = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/node/hosts/node.mjs')], {
       cwd: home,
       env: { ...process.env, RESIDENCY_POLICY: policyPath, PORT: '0', HOST: '127.0.0.1' },
       stdio: ['ignore', 'ignore', 'pipe'],

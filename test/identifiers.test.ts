@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createIdentifierHasher } from '../src/policy/identifiers.ts';
-import { nodeIdentifierHasher } from '../src/proxy/node-hasher.ts';
+import { nodeIdentifierHasher } from '../src/hosts/node-hasher.ts';
 
 // The subject index is keyed by these hashes: Node and Workers must compute the very same ones.
 const VALUES = ['visitor-42', '', 'ünïcödé 東京 🙂', 'a'.repeat(5000), 'lone \ud800 surrogate', 'objects/chat/acme/2026/11/21/s1.json'];

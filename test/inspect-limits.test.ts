@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInspection, DEFAULT_BUDGETS, isMediaRefusal, type InspectionOptions } from '../src/policy/inspect.ts';
-import { InspectionContext } from '../src/policy/media/context.ts';
+import { createInspection, DEFAULT_BUDGETS, isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
+import { InspectionContext } from '../src/media/context.ts';
 import { isRefusal, type Refusal } from '../src/policy/refusal.ts';
 import { fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
 import { chatText, multipart, zip } from './helpers/wrappings.ts';

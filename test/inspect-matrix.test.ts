@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMediaRefusal } from '../src/policy/inspect.ts';
+import { isMediaRefusal } from '../src/media/inspect.ts';
 import { fixtures, inspect, type Chunking } from './helpers/inspect-stream.ts';
 import { WRAPPINGS, type Payload } from './helpers/wrappings.ts';
 import { brotliDecoder } from './helpers/zlib.ts';

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isMediaRefusal, REDACTION_MARKER } from '../src/policy/inspect.ts';
+import { isMediaRefusal, REDACTION_MARKER } from '../src/media/inspect.ts';
 import { fixtures, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { base64, dataUrl, multipart, rrwebPack, WRAPPINGS } from './helpers/wrappings.ts';
 import { gzipSync } from './helpers/zlib.ts';

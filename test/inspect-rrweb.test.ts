@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inspectSample, isMediaRefusal } from '../src/policy/inspect.ts';
+import { inspectSample, isMediaRefusal } from '../src/media/inspect.ts';
 import { fixtures, inspect, options, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { dataUrl, rrwebPack } from './helpers/wrappings.ts';
 

@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import type { JWK } from 'jose';
 import { isRefusal, type ErrorCode } from '../src/policy/refusal.ts';
 import type { JwksConfig } from '../src/policy/schema.ts';
-import { createAuthenticator, type Authenticator } from '../src/proxy/auth/authenticate.ts';
+import { createAuthenticator, type Authenticator } from '../src/auth/authenticate.ts';
 import { startJwksServer, type JwksServer } from './helpers/jwks-server.ts';
 import {
   createTestIdentity,

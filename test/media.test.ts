@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInspection, inspectSample, isMediaRefusal } from '../src/policy/inspect.ts';
+import { createInspection, inspectSample, isMediaRefusal } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
 import { fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
 

@@ -3,8 +3,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CompiledPolicy } from '../src/policy/load.ts';
-import { loadEdgePolicy } from '../src/proxy/worker.ts';
-import { openEdgeStores } from '../src/proxy/worker-stores.ts';
+import { loadEdgePolicy } from '../src/hosts/worker.ts';
+import { openEdgeStores } from '../src/hosts/worker-stores.ts';
 import { basePolicy } from './helpers/policies.ts';
 
 const EU_R2 = { type: 'r2', binding: 'SESSIONS_EU', jurisdiction: 'eu' };

@@ -7,10 +7,10 @@ import { startChild, type RunningChild } from './child.ts';
 import type { BenchStore } from './stores.ts';
 
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
-/** What `npm start` runs: the esbuild bundle of src/proxy/node.ts. */
-const BUILT_ENTRY = join(PROJECT, 'dist/node/proxy/node.mjs');
+/** What `npm start` runs: the esbuild bundle of src/hosts/node.ts. */
+const BUILT_ENTRY = join(PROJECT, 'dist/node/hosts/node.mjs');
 /** The sources through tsx, for the pass-through inspector's module hook. */
-const SOURCE_ENTRY = join(PROJECT, 'src/proxy/node.ts');
+const SOURCE_ENTRY = join(PROJECT, 'src/hosts/node.ts');
 const INSPECTION_OFF = fileURLToPath(new URL('./inspection-off.ts', import.meta.url));
 const TSX = import.meta.resolve('tsx');
 

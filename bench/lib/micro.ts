@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { decide } from '../../src/policy/decide.ts';
-import { createInspection, isMediaRefusal } from '../../src/policy/inspect.ts';
+import { createInspection, isMediaRefusal } from '../../src/media/inspect.ts';
 import { loadPolicy } from '../../src/policy/load.ts';
 import type { Principal } from '../../src/policy/principal.ts';
-import { createAuthenticator } from '../../src/proxy/auth/authenticate.ts';
+import { createAuthenticator } from '../../src/auth/authenticate.ts';
 import type { TestAlg, TestIdentity } from '../../test/helpers/tokens.ts';
 import { smallDocument } from './documents.ts';
 import { benchPolicy, DATA_CLASS } from './gateway.ts';

@@ -106,3 +106,15 @@ export function streamFromIterable(
     { highWaterMark: 0 },
   );
 }
+
+/** A stream of bytes already in hand. */
+export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      if (bytes.byteLength > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+export const emptyBody = (): ReadableStream<Uint8Array> => streamOf(new Uint8Array(0));

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { lifecycleRules } from '../policy/lifecycle.ts';
-import { ConfigurationError } from '../proxy/configuration-error.ts';
-import { readNodePolicy } from '../proxy/node-policy.ts';
+import { ConfigurationError } from '../hosts/configuration-error.ts';
+import { readNodePolicy } from '../hosts/node-policy.ts';
 
 const USAGE = 'usage: residency-proxy lifecycle [--policy FILE] [--extra-days N]\n';
 

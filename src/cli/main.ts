@@ -21,7 +21,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   sweep: sweepCommand,
   lifecycle: lifecycleCommand,
   async serve() {
-    await import('../proxy/node.ts');
+    await import('../hosts/node.ts');
     return -1; // keeps running until a signal
   },
 };

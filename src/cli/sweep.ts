@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { policyVersion } from '../policy/load.ts';
-import { jsonLinesAudit } from '../proxy/audit.ts';
-import { ConfigurationError } from '../proxy/configuration-error.ts';
-import { readNodePolicy } from '../proxy/node-policy.ts';
-import { openNodeStores } from '../proxy/node-stores.ts';
-import { sweepStore } from '../proxy/retention.ts';
+import { jsonLinesAudit } from '../service/audit.ts';
+import { ConfigurationError } from '../hosts/configuration-error.ts';
+import { readNodePolicy } from '../hosts/node-policy.ts';
+import { openNodeStores } from '../hosts/node-stores.ts';
+import { sweepStore } from '../rights/retention.ts';
 
 const USAGE = 'usage: residency-proxy sweep [--policy FILE] [--store NAME] [--dry-run] [--now ISO-8601] [--batch N]\n';
 

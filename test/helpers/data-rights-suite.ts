@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ObjectStore } from '../../src/adapters/types.ts';
-import { eraseSubject } from '../../src/proxy/erasure.ts';
-import { sweepStore } from '../../src/proxy/retention.ts';
+import { eraseSubject } from '../../src/rights/erasure.ts';
+import { sweepStore } from '../../src/rights/retention.ts';
 import { faultyStore, type FaultyStore } from './faulty-store.ts';
 import { allKeys, memoryPolicy, startTestGateway, type TestGateway } from './gateway.ts';
 

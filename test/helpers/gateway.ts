@@ -2,12 +2,12 @@ import { createMemoryStore } from '../../src/adapters/memory.ts';
 import type { ObjectStore } from '../../src/adapters/types.ts';
 import { createIdentifierHasher } from '../../src/policy/identifiers.ts';
 import { loadPolicy, policyVersion } from '../../src/policy/load.ts';
-import type { AuditEvent } from '../../src/proxy/audit.ts';
-import { createAuthenticator } from '../../src/proxy/auth/authenticate.ts';
-import type { GatewayDeps } from '../../src/proxy/context.ts';
-import { Metrics } from '../../src/proxy/metrics.ts';
-import { nodeRuntime, serveGateway } from '../../src/proxy/node-server.ts';
-import { StoreRegistry } from '../../src/proxy/stores.ts';
+import type { AuditEvent } from '../../src/service/audit.ts';
+import { createAuthenticator } from '../../src/auth/authenticate.ts';
+import type { GatewayDeps } from '../../src/http/context.ts';
+import { Metrics } from '../../src/service/metrics.ts';
+import { nodeRuntime, serveGateway } from '../../src/hosts/node-server.ts';
+import { StoreRegistry } from '../../src/service/stores.ts';
 import { createTestIdentity, type Claims, type SignOptions, type TestIdentity } from './tokens.ts';
 
 /** A UK/EU zone and a US zone on two memory stores: the HTTP layer's test policy. */

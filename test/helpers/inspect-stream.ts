@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createInspection, type InspectionOptions } from '../../src/policy/inspect.ts';
+import { createInspection, type InspectionOptions } from '../../src/media/inspect.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 

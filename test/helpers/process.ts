@@ -30,7 +30,7 @@ export function runEntry(entry: string, args: string[], options: { cwd?: string;
 
 /** Starts the gateway (`npm start`'s entry) with PORT=0 and waits until it says where it listens. */
 export async function startGatewayProcess(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<GatewayProcess> {
-  const run = runEntry('src/proxy/node.ts', [], { ...options, env: { HOST: '127.0.0.1', PORT: '0', ...options.env } });
+  const run = runEntry('src/hosts/node.ts', [], { ...options, env: { HOST: '127.0.0.1', PORT: '0', ...options.env } });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stderr());

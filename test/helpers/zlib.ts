@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { Duplex } from 'node:stream';
-import type { DecoderPair } from '../../src/policy/inspect.ts';
+import type { DecoderPair } from '../../src/media/inspect.ts';
 
 /** node:zlib with Uint8Array results, for building compressed test payloads. */
 const bytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);

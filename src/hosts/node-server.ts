@@ -1,0 +1,153 @@
+import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
+import { createBrotliDecompress } from 'node:zlib';
+import { resolve } from 'node:path';
+import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
+import type { JwksConfig } from '../policy/schema.ts';
+import { createApp } from '../http/app.ts';
+import { jsonLinesAudit, type AuditSink } from '../service/audit.ts';
+import { createAuthenticator } from '../auth/authenticate.ts';
+import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
+import { ConfigurationError } from './configuration-error.ts';
+import { readNodePolicy } from './node-policy.ts';
+import { Metrics } from '../service/metrics.ts';
+import { nodeRequestBody } from './node-body.ts';
+import { nodeIdentifierHasher } from './node-hasher.ts';
+import { openNodeStores } from './node-stores.ts';
+import { StoreRegistry } from '../service/stores.ts';
+
+export interface NodeGatewayOptions {
+  /** Path of the policy file; absent: the embedded development policy. */
+  policyPath?: string;
+  env: NodeJS.ProcessEnv;
+  host: string;
+  port: number;
+  audit?: AuditSink;
+}
+
+export interface RunningGateway extends Listening {
+  policy: CompiledPolicy;
+  development: boolean;
+  deps: GatewayDeps;
+}
+
+const STORE_CHECK_INTERVAL_MS = 60_000;
+
+export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
+  const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
+  const stores = new StoreRegistry(policy, await openNodeStores(policy, baseDir, options.env));
+  await stores.verify();
+  const deps: GatewayDeps = {
+    policy,
+    policyVersion: await policyVersion(policy.document),
+    authenticator: createAuthenticator({ ...policy.document.auth, jwks: await resolveJwks(policy.document.auth.jwks, baseDir) }),
+    stores,
+    audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
+    metrics: new Metrics(),
+    hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
+    runtime: nodeRuntime,
+    now: Date.now,
+  };
+  const listening = await serveGateway(deps, options.host, options.port);
+  return { ...listening, policy, development, deps };
+}
+
+export interface Listening {
+  url: string;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest off. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Serves the gateway app on Node until `stop`. */
+export async function serveGateway(deps: GatewayDeps, host: string, port: number): Promise<Listening> {
+  const app = createApp(deps);
+  // Handlers still running (a write cleaning up after its client was cut off) are awaited before stores close.
+  const handlers = new Set<Promise<unknown>>();
+  const server = createAdaptorServer({
+    fetch(request, env) {
+      const handled = Promise.resolve(app.fetch(request, env));
+      handlers.add(handled);
+      void handled.finally(() => handlers.delete(handled)).catch(() => {});
+      return handled;
+    },
+  }) as Server;
+  server.requestTimeout = deps.policy.document.limits.requestTimeoutMs;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen());
+  });
+  const storeChecks = setInterval(() => void deps.stores.verify(), STORE_CHECK_INTERVAL_MS);
+  storeChecks.unref();
+  const address = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    server,
+    async stop(graceMs = 25_000) {
+      clearInterval(storeChecks);
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await Promise.allSettled([...handlers]);
+      await deps.stores.close();
+    },
+  };
+}
+
+/** A `{ file }` JWKS is read here, once, so that the authenticator itself stays free of Node I/O. */
+async function resolveJwks(jwks: JwksConfig, baseDir: string): Promise<JwksConfig> {
+  if (!('file' in jwks)) return jwks;
+  const text = await readFile(resolve(baseDir, jwks.file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigurationError([`auth.jwks.file: cannot read ${jwks.file}: ${error.code ?? String(error)}`]);
+  });
+  try {
+    const parsed = JSON.parse(text) as { keys?: unknown };
+    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error('no keys');
+    return { keys: parsed.keys as Array<Record<string, unknown>> };
+  } catch {
+    throw new ConfigurationError([`auth.jwks.file: ${jwks.file} is not a JWKS ({"keys": [...]})`]);
+  }
+}
+
+function hashSecret(env: NodeJS.ProcessEnv): Uint8Array | undefined {
+  const secret = env.RESIDENCY_HASH_SECRET;
+  return secret ? new TextEncoder().encode(secret) : undefined;
+}
+
+function incoming(c: { env: unknown }): IncomingMessage {
+  return (c.env as HttpBindings).incoming;
+}
+
+/** @hono/node-server merges repeated headers and normalises the URL; the raw request has the truth. */
+export const nodeRuntime: RuntimeHooks = {
+  headerValues(c, name) {
+    const raw = incoming(c).rawHeaders;
+    const values: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
+    }
+    return values;
+  },
+  decoders: {
+    br: () => Duplex.toWeb(createBrotliDecompress()) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
+  },
+  requestBody(c, maxBytes) {
+    return nodeRequestBody(incoming(c), maxBytes);
+  },
+  rawPath(c) {
+    let url = incoming(c).url ?? '/';
+    if (!url.startsWith('/')) {
+      // absolute-form request target: http://host/path
+      const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+      url = pathStart === -1 ? '/' : url.slice(pathStart);
+    }
+    const query = url.indexOf('?');
+    return query === -1 ? url : url.slice(0, query);
+  },
+};

@@ -1,0 +1,142 @@
+import type { ExecutionContext, Hono } from 'hono';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createIdentifierHasher } from '../policy/identifiers.ts';
+import { loadPolicy, policyVersion, type CompiledPolicy, type PolicyLoad } from '../policy/load.ts';
+import { Refusal } from '../policy/refusal.ts';
+import { createApp } from '../http/app.ts';
+import { jsonLinesAudit } from '../service/audit.ts';
+import { createAuthenticator } from '../auth/authenticate.ts';
+import { standardRuntime, type GatewayDeps, type GatewayEnv } from '../http/context.ts';
+import { Metrics } from '../service/metrics.ts';
+import { problemResponse } from '../http/problem.ts';
+import { requestIdFrom } from '../http/request-id.ts';
+import { StoreRegistry } from '../service/stores.ts';
+import { edgeStoreErrors, openEdgeStores } from './worker-stores.ts';
+import { ConfigurationError } from './configuration-error.ts';
+
+/**
+ * The gateway on Cloudflare Workers: the same hono app as on Node, built from
+ * the policy in the `RESIDENCY_POLICY` variable (wrangler.toml `[vars]`, the
+ * policy's YAML or JSON text) and the stores from the Worker's bindings.
+ */
+
+/** The Worker's environment: `[vars]`, secrets and bindings, untyped until checked. */
+export type WorkerEnv = Readonly<Record<string, unknown>>;
+
+const STORE_CHECK_INTERVAL_MS = 60_000;
+
+/** The ExecutionContext of the request on whose behalf code runs (nodejs_compat provides AsyncLocalStorage). */
+const requestContext = new AsyncLocalStorage<ExecutionContext>();
+
+/**
+ * fetch for the authenticator's JWKS downloads. Workers cancel whatever a
+ * request started once its response is sent, unless the request waits for it.
+ * A key refresh runs in the background of the request that finds the keys
+ * past their max-age; cancelled, it would never complete, and keys the IdP
+ * has withdrawn would stay trusted until maxStaleSeconds. So the request that
+ * starts a download keeps running (waitUntil) until the answer has been read
+ * or has failed.
+ */
+function fetchOutlivingRequest(input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> {
+  const ctx = requestContext.getStore();
+  const answered = fetch(input, init).then((response) => {
+    if (!ctx || !response.body) return response;
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    ctx.waitUntil(response.body.pipeTo(writable).catch(() => {}));
+    return new Response(readable, response);
+  });
+  ctx?.waitUntil(answered.catch(() => {}));
+  return answered;
+}
+
+/** Loads a policy for the edge: the policy file's rules, plus what Workers cannot do (Azure, filesystem or memory stores, a JWKS file). */
+export function loadEdgePolicy(text: string): PolicyLoad {
+  const loaded = loadPolicy(text);
+  if (!loaded.ok) return loaded;
+  const errors = edgeStoreErrors(loaded.policy);
+  if ('file' in loaded.policy.document.auth.jwks) {
+    errors.push('auth.jwks.file: Workers have no filesystem; give the keys as auth.jwks.url or auth.jwks.keys');
+  }
+  return errors.length > 0 ? { ok: false, errors } : loaded;
+}
+
+interface EdgeGateway {
+  app: Hono<GatewayEnv>;
+  stores: StoreRegistry;
+  storesCheckedAt: number;
+}
+
+function readPolicy(env: WorkerEnv): CompiledPolicy {
+  const text = env.RESIDENCY_POLICY;
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new ConfigurationError(['RESIDENCY_POLICY: not set; put the policy (YAML or JSON text) in wrangler.toml [vars]']);
+  }
+  const loaded = loadEdgePolicy(text);
+  if (!loaded.ok) throw new ConfigurationError(loaded.errors.map((error) => `RESIDENCY_POLICY: ${error}`));
+  return loaded.policy;
+}
+
+async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
+  const policy = readPolicy(env);
+  const opened = openEdgeStores(policy, env);
+  if (!opened.ok) throw new ConfigurationError(opened.errors);
+  const stores = new StoreRegistry(policy, opened.stores);
+  // S3 stores must prove their location before they take writes.
+  await stores.verify();
+  const secret = env.RESIDENCY_HASH_SECRET;
+  const deps: GatewayDeps = {
+    policy,
+    policyVersion: await policyVersion(policy.document),
+    authenticator: createAuthenticator(policy.document.auth, { fetch: fetchOutlivingRequest }),
+    stores,
+    audit: jsonLinesAudit((line) => console.log(line.trimEnd())),
+    metrics: new Metrics(),
+    hashIdentifier: await createIdentifierHasher(typeof secret === 'string' && secret ? new TextEncoder().encode(secret) : undefined),
+    runtime: standardRuntime,
+    now: Date.now,
+  };
+  return { app: createApp(deps), stores, storesCheckedAt: Date.now() };
+}
+
+/**
+ * This isolate's gateway. Bindings arrive with the first request, so it is
+ * built then, once, and shared by every later request of the isolate: the
+ * JWKS cache, the verified-token cache and the metrics live in it. A
+ * configuration error is kept too: the configuration cannot change within an
+ * isolate (a new deployment starts new isolates).
+ */
+let gateway: Promise<EdgeGateway> | undefined;
+
+/** Probes the stores again once a minute, in the background of a request (Workers have no timers between requests). */
+function keepStoresChecked(built: EdgeGateway, ctx: ExecutionContext): void {
+  const now = Date.now();
+  if (now - built.storesCheckedAt < STORE_CHECK_INTERVAL_MS) return;
+  built.storesCheckedAt = now;
+  ctx.waitUntil(built.stores.verify());
+}
+
+/** Every request of a misconfigured Worker: refused, with the reasons in the Worker's log rather than in the answer. */
+function misconfigured(error: unknown, request: Request): Response {
+  const errors = error instanceof ConfigurationError ? error.errors : [String(error)];
+  console.error(JSON.stringify({ type: 'configuration_error', errors }));
+  const refusal = new Refusal('internal_error', 'the gateway is not configured correctly; the Worker log lists the errors');
+  return problemResponse(refusal, requestIdFrom(request.headers.get('x-request-id') ?? undefined));
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    if (!gateway) {
+      gateway = buildGateway(env);
+      // Requests arriving meanwhile wait for this build: it must finish even if its own client goes away.
+      ctx.waitUntil(gateway.catch(() => {}));
+    }
+    let built: EdgeGateway;
+    try {
+      built = await gateway;
+    } catch (error) {
+      return misconfigured(error, request);
+    }
+    keepStoresChecked(built, ctx);
+    return requestContext.run(ctx, () => built.app.fetch(request, env, ctx));
+  },
+};

@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import type { IdentifierHasher } from '../policy/identifiers.ts';
+import type { DecoderFactory } from '../media/inspect.ts';
+import type { CompiledPolicy } from '../policy/load.ts';
+import type { Principal } from '../policy/principal.ts';
+import type { AuditEvent, AuditSink } from '../service/audit.ts';
+import { emptyBody } from '../adapters/streams.ts';
+import { limitBytes } from '../service/body.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { Metrics } from '../service/metrics.ts';
+import type { StoreRegistry } from '../service/stores.ts';
+
+/**
+ * What differs between Node and Workers at the HTTP edge. On Node the raw
+ * request is reachable: @hono/node-server merges repeated headers into one
+ * comma-joined value and normalises `..` segments out of the URL, and both
+ * would hide what the gateway must refuse.
+ */
+export interface RuntimeHooks {
+  /** Every value of a header as sent, one entry per occurrence. */
+  headerValues(c: Context<GatewayEnv>, name: string): string[];
+  /** The request path exactly as sent, still percent-encoded. */
+  rawPath(c: Context<GatewayEnv>): string;
+  /** The request body, erroring with `payload_too_large` once more than `maxBytes` have arrived. */
+  requestBody(c: Context<GatewayEnv>, maxBytes: number): ReadableStream<Uint8Array>;
+  /** Content-Encoding decoders the runtime has beyond its DecompressionStream (Node 20 has no `br` there). */
+  decoders?: Readonly<Record<string, DecoderFactory>>;
+}
+
+export interface GatewayDeps {
+  policy: CompiledPolicy;
+  policyVersion: string;
+  authenticator: Authenticator;
+  stores: StoreRegistry;
+  audit: AuditSink;
+  metrics: Metrics;
+  hashIdentifier: IdentifierHasher;
+  runtime: RuntimeHooks;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+}
+
+export type AuditFields = Omit<AuditEvent, 'time' | 'requestId' | 'durationMs' | 'policyVersion' | 'account'>;
+
+export interface GatewayEnv {
+  Bindings: Record<string, unknown>;
+  Variables: {
+    requestId: string;
+    startedAt: number;
+    principal: Principal;
+  };
+}
+
+/** Header values as Workers and standard Fetch see them: repeated headers cannot be told apart there. */
+export const standardRuntime: RuntimeHooks = {
+  headerValues(c, name) {
+    const value = c.req.raw.headers.get(name);
+    return value === null ? [] : [value];
+  },
+  rawPath(c) {
+    return new URL(c.req.url).pathname;
+  },
+  requestBody(c, maxBytes) {
+    return (c.req.raw.body ?? emptyBody()).pipeThrough(limitBytes(maxBytes));
+  },
+};

@@ -1,0 +1,26 @@
+import { ERROR_CODES, type ErrorCode, type Refusal } from '../policy/refusal.ts';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** RFC 9457 problem details, with the stable `code` of DESIGN.md and the request id. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+}
+
+export function problemOf(refusal: Refusal, requestId: string): Problem {
+  const { status, title } = ERROR_CODES[refusal.code];
+  return { type: `urn:residency-proxy:error:${refusal.code}`, title, status, detail: refusal.detail, code: refusal.code, requestId };
+}
+
+export function problemResponse(refusal: Refusal, requestId: string, headers: Record<string, string> = {}): Response {
+  const problem = problemOf(refusal, requestId);
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId, 'cache-control': 'no-store', ...headers },
+  });
+}

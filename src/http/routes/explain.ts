@@ -1,0 +1,74 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { decide } from '../../policy/decide.ts';
+import { createInspection, inspectSample } from '../../media/inspect.ts';
+import { Refusal } from '../../policy/refusal.ts';
+import { audit } from '../app.ts';
+import { readSmallBody } from '../../service/body.ts';
+import type { GatewayDeps, GatewayEnv } from '../context.ts';
+import { toRefusal } from '../../service/to-refusal.ts';
+
+const MAX_EXPLAIN_BYTES = 1024 * 1024;
+
+const explainRequest = z.strictObject({
+  dataClass: z.string().min(1).max(64),
+  contentType: z.string().max(256).default(''),
+  contentEncoding: z.string().max(64).default(''),
+  /** Optional base64 sample of a body, inspected as the write would be. */
+  sample: z.base64().max(MAX_EXPLAIN_BYTES).optional(),
+});
+
+/** Where a write would go, or why it would be refused. Stores nothing. */
+export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
+  app.post('/v1/explain', async (c) => {
+    const body = await readSmallBody(c.req.raw.body, MAX_EXPLAIN_BYTES);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    } catch {
+      throw new Refusal('bad_request', 'the body must be JSON: {"dataClass", "contentType", "sample"?}');
+    }
+    const parsed = explainRequest.safeParse(json);
+    if (!parsed.success) throw new Refusal('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    const request = parsed.data;
+
+    const decision = decide(deps.policy, c.get('principal'), { action: 'write', dataClass: request.dataClass, now: deps.now() });
+    const zone = decision.zone;
+    const placement = zone && {
+      zone: zone.name,
+      store: zone.storeName,
+      location: zone.placement.location,
+      jurisdiction: zone.placement.jurisdiction,
+      evidence: zone.placement.evidence,
+    };
+    let refusal = decision.allowed ? undefined : decision.refusal;
+    let media = null;
+    if (decision.allowed) {
+      const options = {
+        contentType: request.contentType,
+        contentEncoding: request.contentEncoding,
+        embeddedMedia: decision.classConfig.embeddedMedia,
+        decoders: deps.runtime.decoders,
+      };
+      try {
+        createInspection(options);
+        if (request.sample !== undefined) {
+          media = (await inspectSample(Uint8Array.from(atob(request.sample), (ch) => ch.charCodeAt(0)), options)).media;
+          if (media && decision.classConfig.embeddedMedia === 'refuse') {
+            refusal = new Refusal('media_refused', `${media.format} ${media.kind} ${media.where}`);
+          }
+        }
+      } catch (error) {
+        refusal = toRefusal(error);
+      }
+    }
+    await audit(c, deps, { action: 'explain', outcome: 'allowed', dataClass: request.dataClass, ...(placement && { zone: placement.zone, store: placement.store, location: placement.location }) });
+    return c.json({
+      allowed: refusal === undefined,
+      ...(refusal && { code: refusal.code, status: refusal.status, detail: refusal.detail }),
+      ...(placement && { placement }),
+      ...(decision.allowed && { expiresAt: decision.expiresAt ?? null, embeddedMedia: decision.classConfig.embeddedMedia }),
+      ...(request.sample !== undefined && { media }),
+    });
+  });
+}

@@ -1,0 +1,97 @@
+import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
+import { dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
+import { emptyBody } from '../adapters/streams.ts';
+import { blockingHold, holdRefusal, listHolds } from './holds.ts';
+
+export interface ErasureCount {
+  objectsDeleted: number;
+  bytesDeleted: number;
+}
+
+const DEFAULT_BATCH = 500;
+const INDEX_CONTENT_TYPE = 'application/vnd.residency-proxy.subject-index';
+
+/** Records that an object belongs to a subject. Written before the object: a crash leaves a stale entry, never an unindexed object. */
+export async function indexSubject(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
+  await store.put(subjectIndexKey(account, subjectHash, dataClass, key), emptyBody(), { contentType: INDEX_CONTENT_TYPE, account, dataClass, subject: subjectHash }, { contentLength: 0 });
+}
+
+/** After a failed write: removes its index entry unless an earlier object of the same subject still stands at that key. Best effort. */
+export async function dropIndexIfUnused(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
+  try {
+    const existing = await store.head(storeKey(account, dataClass, key));
+    if (existing?.metadata.subject !== subjectHash) await store.delete(subjectIndexKey(account, subjectHash, dataClass, key));
+  } catch {
+    // A stale entry is harmless: erasure skips entries whose object is gone or belongs to another subject.
+  }
+}
+
+/** Deletes an object and, when it names a subject, its index entry. Returns the bytes freed, or null when there was nothing. */
+export async function deleteObject(store: ObjectStore, account: string, dataClass: string, key: string): Promise<number | null> {
+  const objectKey = storeKey(account, dataClass, key);
+  const info = await store.head(objectKey);
+  if (!info) return null;
+  await store.delete(objectKey);
+  if (info.metadata.subject) await store.delete(subjectIndexKey(account, info.metadata.subject, dataClass, key));
+  return info.size;
+}
+
+/**
+ * Erases every object of one data subject in one account, through the
+ * subject index. Each entry is removed once its object is gone, and the index
+ * is read again from the start until it is empty, so an interrupted erasure
+ * finishes when run again and a write that indexed itself while the erasure
+ * ran is caught too. An entry whose object now belongs to someone else (the
+ * key was overwritten) is dropped without touching the object.
+ */
+export async function eraseSubject(store: ObjectStore, account: string, subjectHash: string, batch = DEFAULT_BATCH): Promise<ErasureCount> {
+  const hold = await blockingHold(store, account, subjectHash);
+  if (hold) throw holdRefusal(hold);
+  const prefix = subjectIndexPrefix(account, subjectHash);
+  const count: ErasureCount = { objectsDeleted: 0, bytesDeleted: 0 };
+  for (;;) {
+    const page = await store.list(prefix, { limit: batch });
+    if (page.items.length === 0) return count;
+    for (const entry of page.items) {
+      const target = indexedObject(entry.key, prefix);
+      if (target) {
+        const objectKey = storeKey(account, target.dataClass, target.key);
+        const info = await store.head(objectKey);
+        if (info?.metadata.subject === subjectHash && (await store.delete(objectKey))) {
+          count.objectsDeleted += 1;
+          count.bytesDeleted += info.size;
+        }
+      }
+      await store.delete(entry.key);
+    }
+  }
+}
+
+/**
+ * Erases every object of an account in its zone's store: each data class of
+ * the policy, then the subject index. Refused while any hold stands.
+ */
+export async function eraseAccount(store: ObjectStore, account: string, dataClasses: readonly string[], batch = DEFAULT_BATCH): Promise<ErasureCount> {
+  const [hold] = await listHolds(store, account);
+  if (hold) throw holdRefusal(hold);
+  const count: ErasureCount = { objectsDeleted: 0, bytesDeleted: 0 };
+  for (const dataClass of dataClasses) {
+    await drain(store, dataClassPrefix(account, dataClass), batch, (item) => {
+      count.objectsDeleted += 1;
+      count.bytesDeleted += item.size;
+    });
+  }
+  await drain(store, subjectsPrefix(account), batch, () => {});
+  return count;
+}
+
+/** Deletes everything under a prefix, page by page, reading from the start again until nothing is left. */
+async function drain(store: ObjectStore, prefix: string, batch: number, onDeleted: (item: ObjectInfo) => void): Promise<void> {
+  for (;;) {
+    const page = await store.list(prefix, { limit: batch });
+    if (page.items.length === 0) return;
+    for (const item of page.items) {
+      if (await store.delete(item.key)) onDeleted(item);
+    }
+  }
+}
