@@ -5,19 +5,17 @@ import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
-import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
+import type { CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from '../http/app.ts';
 import { jsonLinesAudit, type AuditSink } from '../service/audit.ts';
-import { createAuthenticator } from '../auth/authenticate.ts';
 import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
+import { assembleGateway } from './assemble.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { readNodePolicy } from './node-policy.ts';
-import { Metrics } from '../service/metrics.ts';
 import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
 import { openNodeStores } from './node-stores.ts';
-import { StoreRegistry } from '../service/stores.ts';
 
 export interface NodeGatewayOptions {
   /** Path of the policy file; absent: the embedded development policy. */
@@ -38,19 +36,14 @@ const STORE_CHECK_INTERVAL_MS = 60_000;
 
 export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
   const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
-  const stores = new StoreRegistry(policy, await openNodeStores(policy, baseDir, options.env));
-  await stores.verify();
-  const deps: GatewayDeps = {
+  const deps = await assembleGateway({
     policy,
-    policyVersion: await policyVersion(policy.document),
-    authenticator: createAuthenticator({ ...policy.document.auth, jwks: await resolveJwks(policy.document.auth.jwks, baseDir) }),
-    stores,
+    stores: await openNodeStores(policy, baseDir, options.env),
+    jwks: await resolveJwks(policy.document.auth.jwks, baseDir),
     audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
-    metrics: new Metrics(),
     hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
     runtime: nodeRuntime,
-    now: Date.now,
-  };
+  });
   const listening = await serveGateway(deps, options.host, options.port);
   return { ...listening, policy, development, deps };
 }

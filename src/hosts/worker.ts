@@ -1,16 +1,15 @@
 import type { ExecutionContext, Hono } from 'hono';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createIdentifierHasher } from '../policy/identifiers.ts';
-import { loadPolicy, policyVersion, type CompiledPolicy, type PolicyLoad } from '../policy/load.ts';
+import { loadPolicy, type CompiledPolicy, type PolicyLoad } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
 import { createApp } from '../http/app.ts';
 import { jsonLinesAudit } from '../service/audit.ts';
-import { createAuthenticator } from '../auth/authenticate.ts';
-import { standardRuntime, type GatewayDeps, type GatewayEnv } from '../http/context.ts';
-import { Metrics } from '../service/metrics.ts';
+import { standardRuntime, type GatewayEnv } from '../http/context.ts';
 import { problemResponse } from '../http/problem.ts';
 import { requestIdFrom } from '../http/request-id.ts';
-import { StoreRegistry } from '../service/stores.ts';
+import type { StoreRegistry } from '../service/stores.ts';
+import { assembleGateway } from './assemble.ts';
 import { edgeStoreErrors, openEdgeStores } from './worker-stores.ts';
 import { ConfigurationError } from './configuration-error.ts';
 
@@ -80,22 +79,17 @@ async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
   const policy = readPolicy(env);
   const opened = openEdgeStores(policy, env);
   if (!opened.ok) throw new ConfigurationError(opened.errors);
-  const stores = new StoreRegistry(policy, opened.stores);
-  // S3 stores must prove their location before they take writes.
-  await stores.verify();
   const secret = env.RESIDENCY_HASH_SECRET;
-  const deps: GatewayDeps = {
+  // S3 stores prove their location (in assembleGateway) before they take writes.
+  const deps = await assembleGateway({
     policy,
-    policyVersion: await policyVersion(policy.document),
-    authenticator: createAuthenticator(policy.document.auth, { fetch: fetchOutlivingRequest }),
-    stores,
+    stores: opened.stores,
+    authenticatorOptions: { fetch: fetchOutlivingRequest },
     audit: jsonLinesAudit((line) => console.log(line.trimEnd())),
-    metrics: new Metrics(),
     hashIdentifier: await createIdentifierHasher(typeof secret === 'string' && secret ? new TextEncoder().encode(secret) : undefined),
     runtime: standardRuntime,
-    now: Date.now,
-  };
-  return { app: createApp(deps), stores, storesCheckedAt: Date.now() };
+  });
+  return { app: createApp(deps), stores: deps.stores, storesCheckedAt: Date.now() };
 }
 
 /**

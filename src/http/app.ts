@@ -1,6 +1,7 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { Refusal } from '../policy/refusal.ts';
-import type { AuditFields, GatewayDeps, GatewayEnv } from './context.ts';
+import { auditedRequest } from './audited-request.ts';
+import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { toRefusal } from '../service/to-refusal.ts';
 import { problemResponse } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
@@ -33,17 +34,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     deps.metrics.observeRequest({ method: c.req.method, route }, (deps.now() - c.get('startedAt')) / 1000);
   });
 
-  app.use('/v1/*', async (c, next) => {
-    // Only the Authorization header is read: tokens in the query string or cookies are ignored.
-    try {
-      c.set('principal', await deps.authenticator.authenticate(deps.runtime.headerValues(c, 'authorization')));
-    } catch (error) {
-      const refusal = toRefusal(error);
-      await audit(c, deps, { action: 'authenticate', outcome: refusal.status >= 500 ? 'failed' : 'refused', code: refusal.code });
-      throw refusal;
-    }
-    await next();
-  });
+  app.use('/v1/*', auditedRequest(deps, 'v1'));
 
   healthRoutes(app, deps);
   objectRoutes(app, deps);
@@ -62,25 +53,4 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 function hasBody(headers: Headers): boolean {
   const length = headers.get('content-length');
   return headers.has('transfer-encoding') || (length !== null && length !== '0');
-}
-
-/** Records one audit event for the request, hashing keys and subjects unless the policy asks otherwise. */
-export async function audit(c: Context<GatewayEnv>, deps: GatewayDeps, fields: AuditFields): Promise<void> {
-  const hash = deps.policy.document.audit.hashIdentifiers;
-  const principal = c.get('principal') as GatewayEnv['Variables']['principal'] | undefined;
-  deps.audit({
-    time: new Date(deps.now()).toISOString(),
-    requestId: c.get('requestId'),
-    ...fields,
-    account: principal?.account,
-    key: fields.key !== undefined && hash ? await deps.hashIdentifier(fields.key) : fields.key,
-    subject: fields.subject !== undefined && hash ? await deps.hashIdentifier(fields.subject) : fields.subject,
-    durationMs: deps.now() - c.get('startedAt'),
-    policyVersion: deps.policyVersion,
-  });
-  deps.metrics.count('residency_decisions_total', 'Gateway decisions by action, outcome and code.', {
-    action: fields.action,
-    outcome: fields.outcome,
-    code: fields.code ?? '',
-  });
 }

@@ -3,11 +3,12 @@ import type { IdentifierHasher } from '../policy/identifiers.ts';
 import type { DecoderFactory } from '../media/inspect.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { Principal } from '../policy/principal.ts';
-import type { AuditEvent, AuditSink } from '../service/audit.ts';
+import type { AuditTrail, EndedRequest } from '../service/audit.ts';
 import { emptyBody } from '../adapters/streams.ts';
 import { limitBytes } from '../service/body.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Metrics } from '../service/metrics.ts';
+import type { ObjectService } from '../service/objects.ts';
 import type { StoreRegistry } from '../service/stores.ts';
 
 /**
@@ -32,7 +33,9 @@ export interface GatewayDeps {
   policyVersion: string;
   authenticator: Authenticator;
   stores: StoreRegistry;
-  audit: AuditSink;
+  objects: ObjectService;
+  /** Records how a request ended: the one audit path of every front door. */
+  record: (ended: EndedRequest) => Promise<void>;
   metrics: Metrics;
   hashIdentifier: IdentifierHasher;
   runtime: RuntimeHooks;
@@ -40,14 +43,14 @@ export interface GatewayDeps {
   now: () => number;
 }
 
-export type AuditFields = Omit<AuditEvent, 'time' | 'requestId' | 'durationMs' | 'policyVersion' | 'account'>;
-
 export interface GatewayEnv {
   Bindings: Record<string, unknown>;
   Variables: {
     requestId: string;
     startedAt: number;
     principal: Principal;
+    /** What the request has learnt about itself, for its one audit record. */
+    trail: AuditTrail;
   };
 }
 

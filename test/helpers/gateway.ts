@@ -1,13 +1,11 @@
 import { createMemoryStore } from '../../src/adapters/memory.ts';
 import type { ObjectStore } from '../../src/adapters/types.ts';
 import { createIdentifierHasher } from '../../src/policy/identifiers.ts';
-import { loadPolicy, policyVersion } from '../../src/policy/load.ts';
+import { loadPolicy } from '../../src/policy/load.ts';
 import type { AuditEvent } from '../../src/service/audit.ts';
-import { createAuthenticator } from '../../src/auth/authenticate.ts';
 import type { GatewayDeps } from '../../src/http/context.ts';
-import { Metrics } from '../../src/service/metrics.ts';
 import { nodeRuntime, serveGateway } from '../../src/hosts/node-server.ts';
-import { StoreRegistry } from '../../src/service/stores.ts';
+import { assembleGateway } from '../../src/hosts/assemble.ts';
 import { createTestIdentity, type Claims, type SignOptions, type TestIdentity } from './tokens.ts';
 
 /** A UK/EU zone and a US zone on two memory stores: the HTTP layer's test policy. */
@@ -64,20 +62,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   if (!loaded.ok) throw new Error(`test policy refused:\n${loaded.errors.join('\n')}`);
   const policy = loaded.policy;
   const stores = options.stores ?? new Map([...policy.zones.values()].map((zone) => [zone.storeName, createMemoryStore()]));
-  const registry = new StoreRegistry(policy, stores);
-  await registry.verify();
   const audit: AuditEvent[] = [];
-  const deps: GatewayDeps = {
+  const deps = await assembleGateway({
     policy,
-    policyVersion: await policyVersion(policy.document),
-    authenticator: createAuthenticator(policy.document.auth),
-    stores: registry,
+    stores,
     audit: (event) => audit.push(event),
-    metrics: new Metrics(),
     hashIdentifier: await createIdentifierHasher(new TextEncoder().encode('test-secret')),
     runtime: nodeRuntime,
-    now: options.now ?? Date.now,
-  };
+    ...(options.now && { now: options.now }),
+  });
   const listening = await serveGateway(deps, '127.0.0.1', 0);
   const token = (claims?: Claims, signOptions?: SignOptions) => identity.sign(claims, signOptions);
   return {

@@ -5,13 +5,11 @@ import { resolveZone } from '../../policy/decide.ts';
 import { indexedObject, storeKey, subjectIndexPrefix } from '../../policy/keys.ts';
 import type { CompiledZone } from '../../policy/load.ts';
 import { Refusal } from '../../policy/refusal.ts';
-import { audit } from '../app.ts';
 import { requireScope } from '../../auth/claims.ts';
 import { readSmallBody } from '../../service/body.ts';
-import type { AuditFields, GatewayDeps, GatewayEnv } from '../context.ts';
+import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { eraseAccount, eraseSubject, type ErasureCount } from '../../rights/erasure.ts';
 import { listHolds, placeHold, releaseHold, type Hold } from '../../rights/holds.ts';
-import { toRefusal } from '../../service/to-refusal.ts';
 
 type Ctx = Context<GatewayEnv>;
 
@@ -33,24 +31,17 @@ interface AdminScope {
 export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   const admin = (action: string, run: (c: Ctx, scope: AdminScope) => Promise<Response>) => async (c: Ctx) => {
     const subject = c.req.param('subject');
-    const fields: AuditFields = { action, outcome: 'allowed', ...(subject !== undefined && { subject }) };
-    try {
-      const principal = c.get('principal');
-      requireScope(principal, deps.policy.document.auth.adminScope);
-      if (subject !== undefined && !SUBJECT.test(subject)) throw new Refusal('bad_request', 'a subject id is 1-256 printable ASCII characters');
-      const zone = resolveZone(deps.policy, principal.region);
-      if (zone instanceof Refusal) throw zone;
-      Object.assign(fields, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
-      const scope: AdminScope = { account: principal.account, zone, store: deps.stores.forZone(zone) };
-      if (subject !== undefined) scope.subjectHash = await deps.hashIdentifier(subject);
-      const response = await run(c, scope);
-      await audit(c, deps, fields);
-      return response;
-    } catch (error) {
-      const refusal = toRefusal(error);
-      await audit(c, deps, { ...fields, outcome: refusal.status >= 500 ? 'failed' : 'refused', code: refusal.code });
-      throw refusal;
-    }
+    const trail = c.get('trail');
+    Object.assign(trail, { action, ...(subject !== undefined && { subject }) });
+    const principal = c.get('principal');
+    requireScope(principal, deps.policy.document.auth.adminScope);
+    if (subject !== undefined && !SUBJECT.test(subject)) throw new Refusal('bad_request', 'a subject id is 1-256 printable ASCII characters');
+    const zone = resolveZone(deps.policy, principal.region);
+    if (zone instanceof Refusal) throw zone;
+    Object.assign(trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
+    const scope: AdminScope = { account: principal.account, zone, store: deps.stores.forZone(zone) };
+    if (subject !== undefined) scope.subjectHash = await deps.hashIdentifier(subject);
+    return run(c, scope);
   };
 
   const receipt = (scope: AdminScope, kind: 'subject' | 'account', startedAt: number, count: ErasureCount) => ({

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { decide } from '../../policy/decide.ts';
 import { createInspection, inspectSample } from '../../media/inspect.ts';
 import { Refusal } from '../../policy/refusal.ts';
-import { audit } from '../app.ts';
 import { readSmallBody } from '../../service/body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
@@ -21,6 +20,8 @@ const explainRequest = z.strictObject({
 /** Where a write would go, or why it would be refused. Stores nothing. */
 export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   app.post('/v1/explain', async (c) => {
+    const trail = c.get('trail');
+    trail.action = 'explain';
     const body = await readSmallBody(c.req.raw.body, MAX_EXPLAIN_BYTES);
     let json: unknown;
     try {
@@ -31,6 +32,7 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     const parsed = explainRequest.safeParse(json);
     if (!parsed.success) throw new Refusal('bad_request', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const request = parsed.data;
+    trail.dataClass = request.dataClass;
 
     const decision = decide(deps.policy, c.get('principal'), { action: 'write', dataClass: request.dataClass, now: deps.now() });
     const zone = decision.zone;
@@ -62,7 +64,12 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         refusal = toRefusal(error);
       }
     }
-    await audit(c, deps, { action: 'explain', outcome: 'allowed', dataClass: request.dataClass, ...(placement && { zone: placement.zone, store: placement.store, location: placement.location }) });
+    // The answer is the verdict: an explain that answers "refused" is audited as refused.
+    Object.assign(trail, {
+      outcome: refusal === undefined ? 'allowed' : 'refused',
+      ...(refusal && { code: refusal.code }),
+      ...(placement && { zone: placement.zone, store: placement.store, location: placement.location }),
+    });
     return c.json({
       allowed: refusal === undefined,
       ...(refusal && { code: refusal.code, status: refusal.status, detail: refusal.detail }),

@@ -1,14 +1,9 @@
 import type { Context, Hono } from 'hono';
-import type { ObjectInfo, ObjectMetadata, ObjectStore } from '../../adapters/types.ts';
-import { decide, type Action, type Allowed } from '../../policy/decide.ts';
-import { createInspection, isMediaRefusal } from '../../media/inspect.ts';
-import { checkKey, dataClassPrefix, decodeKey, storeKey } from '../../policy/keys.ts';
+import type { ObjectInfo } from '../../adapters/types.ts';
+import { decodeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
-import { audit } from '../app.ts';
-import { guardBody } from '../../service/body.ts';
+import type { Call, ObjectName, ZonePlacement } from '../../service/objects.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
-import { deleteObject, dropIndexIfUnused, indexSubject } from '../../rights/erasure.ts';
-import { toRefusal } from '../../service/to-refusal.ts';
 
 const OBJECTS = '/v1/objects/';
 const MAX_LIST_LIMIT = 1000;
@@ -16,70 +11,33 @@ const DEFAULT_LIST_LIMIT = 100;
 
 type Ctx = Context<GatewayEnv>;
 
-interface Target {
-  dataClass: string;
-  /** Undefined for the listing route `/v1/objects/{dataClass}`. */
-  key?: string;
-}
-
-/** Reads `{dataClass}` and `{key}` from the raw path, so `..` and `%2e%2e` reach the key rules instead of being normalised away. */
-function targetOf(c: Ctx, deps: GatewayDeps): Target {
-  const path = deps.runtime.rawPath(c);
-  const rest = path.slice(OBJECTS.length);
+/** `{dataClass}` and `{key}` from the raw path, so `..` and `%2e%2e` reach the key rules instead of being normalised away. */
+function targetOf(c: Ctx, deps: GatewayDeps): { dataClass: string; key?: string } {
+  const rest = deps.runtime.rawPath(c).slice(OBJECTS.length);
   const slash = rest.indexOf('/');
   const dataClass = decodeKey(slash === -1 ? rest : rest.slice(0, slash));
   if (isRefusal(dataClass)) throw new Refusal('data_class_unknown', 'the data class is not valid percent-encoded UTF-8');
   if (slash === -1) return { dataClass };
   const key = decodeKey(rest.slice(slash + 1));
   if (isRefusal(key)) throw key;
-  const invalid = checkKey(key);
-  if (invalid) throw invalid;
   return { dataClass, key };
 }
 
-/** One object request: its decision, its store, and the audit record of how it ended. */
-async function handle(
-  c: Ctx,
-  deps: GatewayDeps,
-  action: Action,
-  run: (ctx: { target: Target; decision: Allowed; store: ObjectStore; key: string }) => Promise<Response>,
-): Promise<Response> {
-  let target: Target | undefined;
-  let decision: Allowed | undefined;
-  try {
-    target = targetOf(c, deps);
-    const principal = c.get('principal');
-    const decided = decide(deps.policy, principal, { action, dataClass: target.dataClass, now: deps.now() });
-    if (!decided.allowed) throw decided.refusal;
-    decision = decided;
-    const store = deps.stores.forZone(decided.zone);
-    const key = target.key === undefined ? dataClassPrefix(principal.account, target.dataClass) : storeKey(principal.account, target.dataClass, target.key);
-    return await run({ target, decision: decided, store, key });
-  } catch (error) {
-    const refusal = toRefusal(error);
-    const media = isMediaRefusal(refusal) ? refusal.finding : undefined;
-    if (media) deps.metrics.count('residency_media_refused_total', 'Media refused, by kind and format.', { kind: media.kind, format: media.format });
-    await audit(c, deps, {
-      action,
-      outcome: refusal.status >= 500 ? 'failed' : 'refused',
-      code: refusal.code,
-      ...(media && { media: `${media.kind}/${media.format}` }),
-      dataClass: target?.dataClass,
-      key: target?.key,
-      ...zoneFields(decision),
-    });
-    throw refusal;
-  }
+/** The object a keyed route names, with the route's action in the audit trail. */
+function objectOf(c: Ctx, deps: GatewayDeps, action: string): ObjectName {
+  c.get('trail').action = action;
+  const { dataClass, key } = targetOf(c, deps);
+  c.get('trail').dataClass = dataClass;
+  if (key === undefined) throw new Refusal('key_invalid', `${c.req.method} needs a key: /v1/objects/{dataClass}/{key}`);
+  return { dataClass, key };
 }
 
-function zoneFields(decision: Allowed | undefined) {
-  if (!decision) return {};
-  const { zone } = decision;
-  return { zone: zone.name, store: zone.storeName, location: zone.placement.location };
+function callOf(c: Ctx): Call {
+  return { principal: c.get('principal'), trail: c.get('trail') };
 }
 
-function placementHeaders(decision: Allowed): Record<string, string> {
-  return { 'x-residency-zone': decision.zone.name, 'x-residency-location': decision.zone.placement.location };
+function placementHeaders(placement: ZonePlacement): Record<string, string> {
+  return { 'x-residency-zone': placement.zone, 'x-residency-location': placement.location };
 }
 
 /** A header that must appear at most once; repeated values are a 400, not merged. */
@@ -105,7 +63,7 @@ function subjectOf(c: Ctx): string | undefined {
   return subject;
 }
 
-function objectHeaders(info: ObjectInfo, decision: Allowed): Record<string, string> {
+function objectHeaders(info: ObjectInfo, placement: ZonePlacement): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': info.metadata.contentType,
     'content-length': String(info.size),
@@ -113,138 +71,63 @@ function objectHeaders(info: ObjectInfo, decision: Allowed): Record<string, stri
     'last-modified': new Date(info.lastModified).toUTCString(),
     'cache-control': 'private, no-store',
     'x-content-type-options': 'nosniff',
-    ...placementHeaders(decision),
+    ...placementHeaders(placement),
   };
   if (info.metadata.contentEncoding) headers['content-encoding'] = info.metadata.contentEncoding;
   if (info.metadata.expiresAt) headers['x-residency-expires-at'] = info.metadata.expiresAt;
   return headers;
 }
 
+/** The `/v1/objects` routes: HTTP in, calls of the object service out. */
 export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
-  const { maxObjectBytes } = deps.policy.document.limits;
+  const { objects } = deps;
 
-  app.put(`${OBJECTS}*`, (c) =>
-    handle(c, deps, 'write', async ({ target, decision, store, key }) => {
-      if (target.key === undefined) throw new Refusal('key_invalid', 'PUT needs a key: /v1/objects/{dataClass}/{key}');
-      const principal = c.get('principal');
-      const contentType = singleHeader(c, deps, 'content-type');
-      const contentEncoding = singleHeader(c, deps, 'content-encoding');
-      const contentLength = contentLengthOf(c, deps, maxObjectBytes);
+  app.put(`${OBJECTS}*`, async (c) => {
+    const name = objectOf(c, deps, 'write');
+    const placement = await objects.write(callOf(c), name, () => {
       const subject = subjectOf(c);
-      const { embeddedMedia } = decision.classConfig;
-      const inspection = createInspection({ contentType, contentEncoding, embeddedMedia, decoders: deps.runtime.decoders });
-      const body = guardBody(deps.runtime.requestBody(c, maxObjectBytes), [inspection.stream]);
-      const subjectHash = subject === undefined ? undefined : await deps.hashIdentifier(subject);
-      const metadata: ObjectMetadata = {
-        contentType: contentType || 'application/octet-stream',
-        ...(contentEncoding !== '' && { contentEncoding }),
-        account: principal.account,
-        dataClass: target.dataClass,
-        ...(subjectHash !== undefined && { subject: subjectHash }),
-        ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
+      return {
+        contentType: singleHeader(c, deps, 'content-type'),
+        contentEncoding: singleHeader(c, deps, 'content-encoding'),
+        contentLength: contentLengthOf(c, deps, objects.maxObjectBytes),
+        ...(subject !== undefined && { subject }),
+        body: deps.runtime.requestBody(c, objects.maxObjectBytes),
       };
-      if (subjectHash !== undefined) await indexSubject(store, principal.account, subjectHash, target.dataClass, target.key);
-      let result;
-      try {
-        // Redaction changes the length, so the declared length only holds when nothing is rewritten.
-        const declaredLength = embeddedMedia === 'refuse' ? contentLength : undefined;
-        result = await store.put(key, body.stream, metadata, { contentLength: declaredLength });
-      } catch (error) {
-        if (subjectHash !== undefined) await dropIndexIfUnused(store, principal.account, subjectHash, target.dataClass, target.key);
-        const failure = body.failure();
-        throw isRefusal(failure) ? failure : error;
-      }
-      const { zone } = decision;
-      await audit(c, deps, {
-        action: 'write',
-        outcome: 'allowed',
-        dataClass: target.dataClass,
-        key: target.key,
-        subject,
-        bytes: result.size,
-        redactions: inspection.redactions,
-        ...zoneFields(decision),
-      });
-      return c.json(
-        {
-          account: principal.account,
-          dataClass: target.dataClass,
-          key: target.key,
-          zone: zone.name,
-          store: zone.storeName,
-          location: zone.placement.location,
-          jurisdiction: zone.placement.jurisdiction,
-          size: result.size,
-          etag: result.etag,
-          expiresAt: decision.expiresAt ?? null,
-          ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }),
-        },
-        201,
-        placementHeaders(decision),
-      );
-    }),
-  );
+    });
+    return c.json(placement, 201, placementHeaders(placement));
+  });
 
-  app.on('HEAD', `${OBJECTS}*`, (c) =>
-    handle(c, deps, 'read', async ({ target, decision, store, key }) => {
-      if (target.key === undefined) throw new Refusal('key_invalid', 'HEAD needs a key');
-      const info = await store.head(key);
-      if (!info) throw new Refusal('not_found', 'no such object');
-      await audit(c, deps, { action: 'head', outcome: 'allowed', dataClass: target.dataClass, key: target.key, ...zoneFields(decision) });
-      return new Response(null, { status: 200, headers: objectHeaders(info, decision) });
-    }),
-  );
+  app.on('HEAD', `${OBJECTS}*`, async (c) => {
+    const { info, placement } = await objects.head(callOf(c), objectOf(c, deps, 'head'));
+    return new Response(null, { status: 200, headers: objectHeaders(info, placement) });
+  });
 
-  app.get(`${OBJECTS}*`, (c) =>
-    handle(c, deps, isListing(c, deps) ? 'list' : 'read', async ({ target, decision, store, key }) => {
-      if (target.key === undefined) return list(c, deps, decision, store, key);
-      const object = await store.get(key);
-      if (!object) throw new Refusal('not_found', 'no such object');
-      await audit(c, deps, {
-        action: 'read',
-        outcome: 'allowed',
-        dataClass: target.dataClass,
-        key: target.key,
-        bytes: object.info.size,
-        ...zoneFields(decision),
-      });
-      return new Response(object.body, { status: 200, headers: objectHeaders(object.info, decision) });
-    }),
-  );
+  app.get(`${OBJECTS}*`, async (c) => {
+    const { dataClass, key } = targetOf(c, deps);
+    if (key === undefined) return list(c, deps, dataClass);
+    const object = await objects.read(callOf(c), objectOf(c, deps, 'read'));
+    return new Response(object.body, { status: 200, headers: objectHeaders(object.info, object.placement) });
+  });
 
-  app.delete(`${OBJECTS}*`, (c) =>
-    handle(c, deps, 'delete', async ({ target, decision, store }) => {
-      if (target.key === undefined) throw new Refusal('key_invalid', 'DELETE needs a key');
-      if ((await deleteObject(store, c.get('principal').account, target.dataClass, target.key)) === null) {
-        throw new Refusal('not_found', 'no such object');
-      }
-      await audit(c, deps, { action: 'delete', outcome: 'allowed', dataClass: target.dataClass, key: target.key, ...zoneFields(decision) });
-      return new Response(null, { status: 204, headers: placementHeaders(decision) });
-    }),
-  );
+  app.delete(`${OBJECTS}*`, async (c) => {
+    const placement = await objects.delete(callOf(c), objectOf(c, deps, 'delete'));
+    return new Response(null, { status: 204, headers: placementHeaders(placement) });
+  });
 }
 
-function isListing(c: Ctx, deps: GatewayDeps): boolean {
-  return !deps.runtime.rawPath(c).slice(OBJECTS.length).includes('/');
-}
-
-async function list(c: Ctx, deps: GatewayDeps, decision: Allowed, store: ObjectStore, classPrefix: string): Promise<Response> {
-  const prefix = c.req.query('prefix') ?? '';
-  // A prefix is the start of a valid key: it may end in "/" or mid-segment.
-  const invalid = prefix === '' ? null : checkKey(`${prefix}x`);
-  if (invalid) throw new Refusal('key_invalid', `prefix: ${invalid.detail}`);
+async function list(c: Ctx, deps: GatewayDeps, dataClass: string): Promise<Response> {
+  c.get('trail').action = 'list';
   const limitText = c.req.query('limit');
   const limit = limitText === undefined ? DEFAULT_LIST_LIMIT : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
     throw new Refusal('bad_request', `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   }
   const cursor = c.req.query('cursor');
-  const page = await store.list(classPrefix + prefix, { limit, ...(cursor && { cursor }) });
-  await audit(c, deps, { action: 'list', outcome: 'allowed', dataClass: decision.dataClass, ...zoneFields(decision) });
+  const page = await deps.objects.list(callOf(c), dataClass, { prefix: c.req.query('prefix') ?? '', limit, ...(cursor && { cursor }) });
   return c.json(
     {
       items: page.items.map((info) => ({
-        key: info.key.slice(classPrefix.length),
+        key: info.key,
         size: info.size,
         etag: info.etag,
         lastModified: info.lastModified,
@@ -254,6 +137,6 @@ async function list(c: Ctx, deps: GatewayDeps, decision: Allowed, store: ObjectS
       cursor: page.cursor ?? null,
     },
     200,
-    placementHeaders(decision),
+    placementHeaders(page.placement),
   );
 }

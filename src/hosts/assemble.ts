@@ -1,0 +1,57 @@
+import type { ObjectStore } from '../adapters/types.ts';
+import { createAuthenticator, type AuthenticatorOptions } from '../auth/authenticate.ts';
+import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
+import type { IdentifierHasher } from '../policy/identifiers.ts';
+import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
+import type { JwksConfig } from '../policy/schema.ts';
+import { createAuditRecorder, type AuditSink } from '../service/audit.ts';
+import { Metrics } from '../service/metrics.ts';
+import { ObjectService } from '../service/objects.ts';
+import { StoreRegistry } from '../service/stores.ts';
+
+/** What a host supplies: the parts that differ between Node, Workers and tests. */
+export interface HostCapabilities {
+  policy: CompiledPolicy;
+  /** The opened adapter of every store the policy's zones use, by store name. */
+  stores: ReadonlyMap<string, ObjectStore>;
+  /** The JWKS as the host resolved it (a `{ file }` JWKS is read by the Node host). */
+  jwks?: JwksConfig;
+  authenticatorOptions?: AuthenticatorOptions;
+  audit: AuditSink;
+  hashIdentifier: IdentifierHasher;
+  runtime: RuntimeHooks;
+  now?: () => number;
+}
+
+/**
+ * Builds the gateway's dependencies once, the same way on every host: the
+ * store registry (with the stores' locations verified), the authenticator,
+ * the object service and the audit recorder.
+ */
+export async function assembleGateway(host: HostCapabilities): Promise<GatewayDeps> {
+  const { policy } = host;
+  const now = host.now ?? Date.now;
+  const stores = new StoreRegistry(policy, host.stores);
+  await stores.verify();
+  const metrics = new Metrics();
+  const version = await policyVersion(policy.document);
+  return {
+    policy,
+    policyVersion: version,
+    authenticator: createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions),
+    stores,
+    objects: new ObjectService({ policy, stores, hashIdentifier: host.hashIdentifier, decoders: host.runtime.decoders, now }),
+    record: createAuditRecorder({
+      sink: host.audit,
+      metrics,
+      hashIdentifier: host.hashIdentifier,
+      hashIdentifiers: policy.document.audit.hashIdentifiers,
+      policyVersion: version,
+      now,
+    }),
+    metrics,
+    hashIdentifier: host.hashIdentifier,
+    runtime: host.runtime,
+    now,
+  };
+}

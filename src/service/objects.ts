@@ -1,0 +1,223 @@
+import type { ObjectInfo, ObjectMetadata, ObjectStore, StoredObject } from '../adapters/types.ts';
+import { createInspection, type DecoderFactory } from '../media/inspect.ts';
+import { decide, type Action, type Allowed } from '../policy/decide.ts';
+import type { IdentifierHasher } from '../policy/identifiers.ts';
+import { checkKey, dataClassPrefix, storeKey } from '../policy/keys.ts';
+import type { CompiledPolicy } from '../policy/load.ts';
+import type { Principal } from '../policy/principal.ts';
+import { isRefusal, Refusal } from '../policy/refusal.ts';
+import { deleteObject, dropIndexIfUnused, indexSubject } from '../rights/erasure.ts';
+import type { AuditTrail } from './audit.ts';
+import { guardBody } from './body.ts';
+import type { StoreRegistry } from './stores.ts';
+
+/** What the object service needs; every front door shares one instance. */
+export interface ObjectServiceDeps {
+  policy: CompiledPolicy;
+  stores: StoreRegistry;
+  hashIdentifier: IdentifierHasher;
+  /** Content-Encoding decoders the runtime has beyond its DecompressionStream. */
+  decoders?: Readonly<Record<string, DecoderFactory>>;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+}
+
+/** Who asks, and where the front door records what happened. */
+export interface Call {
+  principal: Principal;
+  trail: AuditTrail;
+}
+
+/** An object as a caller names it: the account comes from the principal, never from the request. */
+export interface ObjectName {
+  dataClass: string;
+  key: string;
+}
+
+export interface WriteRequest {
+  body: ReadableStream<Uint8Array>;
+  /** The declared Content-Type, '' when absent. */
+  contentType: string;
+  /** The declared Content-Encoding, '' when absent. */
+  contentEncoding: string;
+  /** The declared length, when the client sent one (already checked against the limit). */
+  contentLength?: number;
+  /** The data subject the object is about, in clear; stored only as a keyed hash. */
+  subject?: string;
+}
+
+/** Where a written object landed: the `201` body of DESIGN. */
+export interface Placement {
+  account: string;
+  dataClass: string;
+  key: string;
+  zone: string;
+  store: string;
+  location: string;
+  jurisdiction: string;
+  size: number;
+  etag: string;
+  expiresAt: string | null;
+  redactions?: number;
+}
+
+/** Where a read or list was served from. */
+export interface ZonePlacement {
+  zone: string;
+  location: string;
+}
+
+export interface ReadResult extends StoredObject {
+  placement: ZonePlacement;
+}
+
+export interface HeadResult {
+  info: ObjectInfo;
+  placement: ZonePlacement;
+}
+
+export interface ListRequest {
+  /** Start of a key; '' for all. */
+  prefix: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListResult {
+  /** Keys relative to the data class, as callers name them. */
+  items: ObjectInfo[];
+  cursor?: string;
+  placement: ZonePlacement;
+}
+
+interface Resolved {
+  decision: Allowed;
+  store: ObjectStore;
+}
+
+/**
+ * The one object service behind every front door: the decision (zone, data
+ * class, retention), the key rules, inspection, the store, the subject index.
+ * Front doors translate their dialect into these calls; refusals are thrown as
+ * `Refusal` and what happened is left in `call.trail` for the front door's
+ * audit record.
+ */
+export class ObjectService {
+  readonly #deps: ObjectServiceDeps;
+
+  constructor(deps: ObjectServiceDeps) {
+    this.#deps = deps;
+  }
+
+  get maxObjectBytes(): number {
+    return this.#deps.policy.document.limits.maxObjectBytes;
+  }
+
+  /** Stores a body. The request is read only once the decision allows the write, so policy refusals come first. */
+  async write(call: Call, name: ObjectName, readRequest: () => WriteRequest): Promise<Placement> {
+    const { decision, store } = this.#resolve(call, 'write', name);
+    const request = readRequest();
+    const { account } = call.principal;
+    Object.assign(call.trail, { key: name.key, ...(request.subject !== undefined && { subject: request.subject }) });
+    const { embeddedMedia } = decision.classConfig;
+    const inspection = createInspection({
+      contentType: request.contentType,
+      contentEncoding: request.contentEncoding,
+      embeddedMedia,
+      decoders: this.#deps.decoders,
+    });
+    const body = guardBody(request.body, [inspection.stream]);
+    const subjectHash = request.subject === undefined ? undefined : await this.#deps.hashIdentifier(request.subject);
+    const metadata: ObjectMetadata = {
+      contentType: request.contentType || 'application/octet-stream',
+      ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
+      account,
+      dataClass: name.dataClass,
+      ...(subjectHash !== undefined && { subject: subjectHash }),
+      ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
+    };
+    if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, name.dataClass, name.key);
+    let result;
+    try {
+      // Redaction changes the length, so the declared length only holds when nothing is rewritten.
+      const declaredLength = embeddedMedia === 'refuse' ? request.contentLength : undefined;
+      result = await store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength });
+    } catch (error) {
+      if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, name.dataClass, name.key);
+      const failure = body.failure();
+      throw isRefusal(failure) ? failure : error;
+    }
+    Object.assign(call.trail, { bytes: result.size, ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }) });
+    const { zone } = decision;
+    return {
+      account,
+      dataClass: name.dataClass,
+      key: name.key,
+      zone: zone.name,
+      store: zone.storeName,
+      location: zone.placement.location,
+      jurisdiction: zone.placement.jurisdiction,
+      size: result.size,
+      etag: result.etag,
+      expiresAt: decision.expiresAt ?? null,
+      ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }),
+    };
+  }
+
+  async read(call: Call, name: ObjectName): Promise<ReadResult> {
+    const { decision, store } = this.#resolve(call, 'read', name);
+    const object = await store.get(storeKey(call.principal.account, name.dataClass, name.key));
+    if (!object) throw new Refusal('not_found', 'no such object');
+    call.trail.bytes = object.info.size;
+    return { ...object, placement: zonePlacement(decision) };
+  }
+
+  async head(call: Call, name: ObjectName): Promise<HeadResult> {
+    const { decision, store } = this.#resolve(call, 'read', name);
+    const info = await store.head(storeKey(call.principal.account, name.dataClass, name.key));
+    if (!info) throw new Refusal('not_found', 'no such object');
+    return { info, placement: zonePlacement(decision) };
+  }
+
+  /** Deletes an object; `not_found` when there was none. */
+  async delete(call: Call, name: ObjectName): Promise<ZonePlacement> {
+    const { decision, store } = this.#resolve(call, 'delete', name);
+    if ((await deleteObject(store, call.principal.account, name.dataClass, name.key)) === null) {
+      throw new Refusal('not_found', 'no such object');
+    }
+    return zonePlacement(decision);
+  }
+
+  async list(call: Call, dataClass: string, request: ListRequest): Promise<ListResult> {
+    // A prefix is the start of a valid key: it may end in "/" or mid-segment.
+    const invalid = request.prefix === '' ? null : checkKey(`${request.prefix}x`);
+    if (invalid) throw new Refusal('key_invalid', `prefix: ${invalid.detail}`);
+    const { decision, store } = this.#resolve(call, 'list', { dataClass });
+    const classPrefix = dataClassPrefix(call.principal.account, dataClass);
+    const page = await store.list(classPrefix + request.prefix, { limit: request.limit, ...(request.cursor && { cursor: request.cursor }) });
+    return {
+      items: page.items.map((info) => ({ ...info, key: info.key.slice(classPrefix.length) })),
+      ...(page.cursor !== undefined && { cursor: page.cursor }),
+      placement: zonePlacement(decision),
+    };
+  }
+
+  /** The decision and the zone's store for a request, refusing what the policy or the key rules do not allow. */
+  #resolve(call: Call, action: Action, name: { dataClass: string; key?: string }): Resolved {
+    call.trail.dataClass = name.dataClass;
+    if (name.key !== undefined) {
+      call.trail.key = name.key;
+      const invalid = checkKey(name.key);
+      if (invalid) throw invalid;
+    }
+    const decided = decide(this.#deps.policy, call.principal, { action, dataClass: name.dataClass, now: this.#deps.now() });
+    if (!decided.allowed) throw decided.refusal;
+    const { zone } = decided;
+    Object.assign(call.trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
+    return { decision: decided, store: this.#deps.stores.forZone(zone) };
+  }
+}
+
+function zonePlacement(decision: Allowed): ZonePlacement {
+  return { zone: decision.zone.name, location: decision.zone.placement.location };
+}
