@@ -11,7 +11,7 @@ import { createAuthenticator, type Authenticator } from '../src/auth/authenticat
 import { requireScope } from '../src/auth/claims.ts';
 import { DuplicateKeyError, parseStrictJson } from '../src/auth/strict-json.ts';
 import { VerificationCache } from '../src/auth/verification-cache.ts';
-import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, mintDevToken } from '../src/auth/dev-keys.ts';
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevKeys, mintDevToken } from '../src/hosts/dev-keys.ts';
 import { developmentPolicy } from '../src/hosts/dev-policy.ts';
 import { startJwksServer } from './helpers/jwks-server.ts';
 import {

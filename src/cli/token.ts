@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEV_KEYS_DIR, developmentPolicy } from '../hosts/dev-policy.ts';
-import { DEV_MAX_TTL_SECONDS, ensureDevKeys, mintDevToken } from '../auth/dev-keys.ts';
+import { DEV_MAX_TTL_SECONDS, ensureDevKeys, mintDevToken } from '../hosts/dev-keys.ts';
 
 const USAGE = `usage: residency-proxy token --account ACCOUNT --region REGION [--admin] [--subject SUBJECT] [--ttl SECONDS] [--keys DIR]
 

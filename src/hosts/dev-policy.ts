@@ -1,5 +1,5 @@
 import type { PolicyDocument } from '../policy/schema.ts';
-import { DEV_AUDIENCE, DEV_ISSUER } from '../auth/dev-keys.ts';
+import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.ts';
 
 export const DEV_DATA_DIR = './.data';
 export const DEV_KEYS_DIR = `${DEV_DATA_DIR}/dev-keys`;

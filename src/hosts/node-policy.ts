@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { compilePolicy, loadPolicy, type CompiledPolicy } from '../policy/load.ts';
-import { DEV_ISSUER, ensureDevKeys } from '../auth/dev-keys.ts';
+import { DEV_ISSUER, ensureDevKeys } from './dev-keys.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { DEV_KEYS_DIR, developmentPolicy } from './dev-policy.ts';
 
