@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { decide } from '../src/policy/decide.ts';
-import { loadPolicy, type PolicyLoad } from '../src/policy/load.ts';
+import { checkCommand } from '../src/cli/check.ts';
+import { developmentPolicy } from '../src/hosts/dev-policy.ts';
+import { compilePolicy, loadPolicy, type PolicyLoad } from '../src/policy/load.ts';
 import type { Principal } from '../src/policy/principal.ts';
 import { basePolicy, type PolicyObject } from './helpers/policies.ts';
 
@@ -91,8 +96,9 @@ describe('policy loading', () => {
 
   test('a region claim value listed in two zones is refused, case-insensitively', () => {
     const doc = basePolicy();
-    doc.zones.us.regions = ['US', 'gb'];
-    assert.deepEqual(errorsOf(doc), ['zones.us.regions[1]: region "GB" is already listed in zone "uk-eu"']);
+    doc.zones['uk-eu'].regions.push('NO');
+    doc.zones.us.regions = ['US', 'no'];
+    assert.deepEqual(errorsOf(doc), ['zones.us.regions[1]: region "NO" is already listed in zone "uk-eu"']);
   });
 
   test('a zone naming a missing store is refused', () => {
@@ -150,6 +156,70 @@ describe('policy loading', () => {
   });
 });
 
+describe('the UK/EU rule: a UK/EU account region only in a zone held to the UK and the EU', () => {
+  const usZone = (regions: string[], jurisdictions = ['US']) => {
+    const doc = basePolicy();
+    doc.zones.us = { jurisdictions, regions, store: 'virginia' };
+    // Each region in one zone only, so that the UK/EU rule is the only thing refused.
+    const taken = new Set(regions.map((region) => region.toUpperCase()));
+    doc.zones['uk-eu'].regions = doc.zones['uk-eu'].regions.filter((region) => !taken.has(region));
+    return doc;
+  };
+
+  test('a zone "us" with regions [US, GB, DE] is refused, naming each UK/EU region and why', () => {
+    assert.deepEqual(errorsOf(usZone(['US', 'GB', 'DE'])), [
+      'zones.us.regions[1]: GB is a UK/EU account region; zone "us" may hold data in US',
+      'zones.us.regions[2]: DE is a UK/EU account region; zone "us" may hold data in US',
+    ]);
+  });
+
+  test('a zone named "uk-eu" serving GB/FR/DE from us-east-1 is refused although its jurisdictions list US', () => {
+    const doc = basePolicy({ ukStore: { type: 's3', bucket: 'sessions-uk', region: 'us-east-1' } });
+    doc.zones['uk-eu'] = { jurisdictions: ['UK', 'EU', 'US'], regions: ['GB', 'FR', 'DE'], store: 'london' };
+    doc.zones.us.regions = ['CA'];
+    const errors = errorsOf(doc);
+    assert.deepEqual(errors, ['GB', 'FR', 'DE'].map((region, i) => `zones.uk-eu.regions[${i}]: ${region} is a UK/EU account region; zone "uk-eu" may hold data in US`));
+  });
+
+  test('the rule holds whatever the case, the alias and whatever else the zone allows', () => {
+    const variants: Array<[string[], string[], string]> = [
+      [['us', 'gb'], ['US'], 'gb'],
+      [['US', 'Uk'], ['US'], 'Uk'],
+      [['US', 'eu'], ['US'], 'eu'],
+      [['US', 'EL'], ['US'], 'EL'],
+      [['US', 'hr'], ['US'], 'hr'],
+      [['US', 'FR'], ['EU', 'US'], 'FR'],
+      [['US', 'IE'], ['UK', 'US', 'NO'], 'IE'],
+    ];
+    for (const [regions, jurisdictions, offending] of variants) {
+      const errors = errorsOf(usZone(regions, jurisdictions));
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0]!, new RegExp(`^zones\\.us\\.regions\\[1\\]: ${offending} is a UK/EU account region; zone "us" may hold data in `));
+    }
+  });
+
+  test('every one of the 27 member states is a UK/EU account region', () => {
+    const members = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
+    for (const member of members) assert.equal(errorsOf(usZone(['US', member.toLowerCase()])).length, 1, member);
+  });
+
+  test('Norway, Iceland, Liechtenstein and Switzerland may share the UK/EU zone or stay out of it', () => {
+    const outside = load(usZone(['US', 'NO', 'IS', 'LI', 'CH']));
+    assert.deepEqual(outside.ok ? [] : outside.errors, []);
+    const doc = basePolicy();
+    doc.zones['uk-eu'].regions.push('NO', 'IS', 'LI', 'CH');
+    const inside = load(doc);
+    assert.deepEqual(inside.ok ? [] : inside.errors, []);
+  });
+
+  test('a region that merely resembles a UK/EU code is not one (look-alikes, padding)', () => {
+    for (const region of ['GBR', 'DEU', 'E-U', 'G_B']) {
+      const result = load(usZone(['US', region]));
+      assert.deepEqual(result.ok ? [] : result.errors, [], region);
+    }
+  });
+});
+
 describe('decisions', () => {
   const loaded = load(basePolicy());
   assert.ok(loaded.ok);
@@ -163,7 +233,13 @@ describe('decisions', () => {
       assert.ok(decision.allowed, region);
       assert.equal(decision.zone.name, 'uk-eu');
       assert.equal(decision.zone.placement.location, 'eu-west-2');
+      assert.equal(decision.ukEuAccount, true, region);
     }
+    const us = decide(policy, principal('US'), { action: 'write', dataClass: 'chat-transcript', now });
+    assert.equal(us.ukEuAccount, false);
+    const unknownMember = decide(policy, principal('hr'), { action: 'write', dataClass: 'chat-transcript', now });
+    assert.equal(unknownMember.allowed, false, 'HR is in no zone of this policy');
+    assert.equal(unknownMember.ukEuAccount, true, 'explain still says a Croatian account is a UK/EU one');
   });
 
   test('unknown, padded or look-alike regions are refused: there is no default zone', () => {
@@ -189,6 +265,35 @@ describe('decisions', () => {
     for (const dataClass of ['cobrowse-screenshot', 'recording']) {
       const refused = decide(policy, principal('GB'), { action: 'write', dataClass, now });
       assert.equal(refused.allowed ? '' : refused.refusal.code, 'data_class_not_persisted');
+    }
+  });
+});
+
+describe('check and the shipped policies under the UK/EU rule', () => {
+  test('the embedded development policy loads', () => {
+    const result = compilePolicy(developmentPolicy());
+    assert.deepEqual(result.ok ? [] : result.errors, []);
+  });
+
+  test('`check` refuses a policy that sends a UK/EU region to a US zone, with the path and the reason', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'uk-eu-check-'));
+    try {
+      const doc = basePolicy();
+      doc.zones['uk-eu'].regions = ['IE', 'FR'];
+      doc.zones.us.regions = ['US', 'GB', 'DE', 'NL'];
+      const file = join(dir, 'policy.json');
+      await writeFile(file, JSON.stringify(doc));
+      const out = new PassThrough();
+      const err = new PassThrough();
+      const code = await checkCommand([file], out as unknown as typeof process.stdout, err as unknown as typeof process.stderr);
+      err.end();
+      const stderr = String(err.read() ?? '');
+      assert.equal(code, 1);
+      assert.match(stderr, /3 error\(s\); the policy is refused/);
+      assert.match(stderr, /zones\.us\.regions\[1\]: GB is a UK\/EU account region; zone "us" may hold data in US/);
+      assert.match(stderr, /zones\.us\.regions\[3\]: NL is a UK\/EU account region/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

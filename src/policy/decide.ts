@@ -2,6 +2,7 @@ import { asciiUpper, type CompiledPolicy, type CompiledZone } from './load.ts';
 import type { Principal } from './principal.ts';
 import { Refusal } from './refusal.ts';
 import type { DataClassConfig } from './schema.ts';
+import { isUkEuRegion } from './uk-eu.ts';
 
 export type Action = 'write' | 'read' | 'delete' | 'list';
 
@@ -12,7 +13,12 @@ export interface RequestFacts {
   now: number;
 }
 
-export interface Allowed {
+/** Whether the principal is a UK/EU account, from the gateway's own table (./uk-eu.ts); explain shows it. */
+interface Residency {
+  ukEuAccount: boolean;
+}
+
+export interface Allowed extends Residency {
   allowed: true;
   zone: CompiledZone;
   dataClass: string;
@@ -21,7 +27,7 @@ export interface Allowed {
   expiresAt?: string;
 }
 
-export interface Refused {
+export interface Refused extends Residency {
   allowed: false;
   refusal: Refusal;
   /** The zone, when the refusal came after the zone was known (for audit). */
@@ -38,20 +44,22 @@ const DAY_MS = 86_400_000;
  * and the body are judged by the inspector (./inspect.ts), keys by ./keys.ts.
  */
 export function decide(policy: CompiledPolicy, principal: Principal, facts: RequestFacts): Decision {
+  const ukEuAccount = isUkEuRegion(principal.region);
   const zone = resolveZone(policy, principal.region);
-  if (zone instanceof Refusal) return { allowed: false, refusal: zone };
+  if (zone instanceof Refusal) return { allowed: false, ukEuAccount, refusal: zone };
   const classConfig = policy.dataClasses.get(facts.dataClass);
   if (!classConfig) {
-    return { allowed: false, zone, refusal: new Refusal('data_class_unknown', `data class "${facts.dataClass}" is not in the policy`) };
+    return { allowed: false, ukEuAccount, zone, refusal: new Refusal('data_class_unknown', `data class "${facts.dataClass}" is not in the policy`) };
   }
   if (!classConfig.persist) {
     return {
       allowed: false,
+      ukEuAccount,
       zone,
       refusal: new Refusal('data_class_not_persisted', `data class "${facts.dataClass}" is never stored`),
     };
   }
-  const decision: Allowed = { allowed: true, zone, dataClass: facts.dataClass, classConfig };
+  const decision: Allowed = { allowed: true, ukEuAccount, zone, dataClass: facts.dataClass, classConfig };
   if (facts.action === 'write' && classConfig.retentionDays !== undefined) {
     decision.expiresAt = new Date(facts.now + classConfig.retentionDays * DAY_MS).toISOString();
   }

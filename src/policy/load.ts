@@ -1,8 +1,10 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { Jurisdiction } from './locations.ts';
+import { isUkEuRegion, jurisdictionsOutsideUkEu } from './uk-eu.ts';
 import { locateStore, type StorePlacement } from './placement.ts';
-import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig } from './schema.ts';
+import { asciiUpper } from './ascii.ts';
+import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig, type ZoneConfig } from './schema.ts';
 
 export interface CompiledZone {
   name: string;
@@ -21,6 +23,8 @@ export interface CompiledPolicy {
   zoneByRegion: ReadonlyMap<string, CompiledZone>;
   dataClasses: ReadonlyMap<string, DataClassConfig>;
 }
+
+export { asciiUpper };
 
 export type PolicyLoad = { ok: true; policy: CompiledPolicy } | { ok: false; errors: string[] };
 
@@ -55,6 +59,7 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
   const zones = new Map<string, CompiledZone>();
   const zoneByRegion = new Map<string, CompiledZone>();
   for (const [name, zone] of Object.entries(document.zones)) {
+    errors.push(...ukEuRegionErrors(name, zone));
     const store = document.stores[zone.store];
     if (!store) {
       errors.push(`zones.${name}.store: no store named "${zone.store}" in stores`);
@@ -102,12 +107,16 @@ export async function policyVersion(document: PolicyDocument): Promise<string> {
 }
 
 /**
- * Upper-cases ASCII letters only. `String.prototype.toUpperCase` maps
- * non-ASCII letters onto ASCII ones (the dotless "ı" becomes "I"), which
- * would let a crafted claim match a region it does not name.
+ * Promise 1 does not rest on the zone's name or its author's care: a region
+ * claim value of a UK/EU account may only belong to a zone whose
+ * jurisdictions are all UK or EU.
  */
-export function asciiUpper(value: string): string {
-  return value.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
+function ukEuRegionErrors(name: string, zone: ZoneConfig): string[] {
+  const outside = jurisdictionsOutsideUkEu(zone.jurisdictions);
+  if (outside.length === 0) return [];
+  return zone.regions.flatMap((region, index) =>
+    isUkEuRegion(region) ? [`zones.${name}.regions[${index}]: ${region} is a UK/EU account region; zone "${name}" may hold data in ${outside.join(', ')}`] : [],
+  );
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
