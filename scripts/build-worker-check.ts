@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { experimental_readRawConfig, unstable_readConfig } from 'wrangler';
 import { loadEdgePolicy } from '../src/hosts/worker.ts';
-import { zoneStores } from '../src/hosts/worker-stores.ts';
+import { zoneStores } from '../src/hosts/store-kinds.ts';
 
 /**
  * The custom build step of wrangler.toml: before wrangler bundles the Worker,

@@ -65,23 +65,23 @@ describe('the policy at the edge', () => {
 });
 
 describe('the stores at the edge', () => {
-  test('R2 stores come from bucket bindings, S3 stores take their credentials from secrets', () => {
+  test('R2 stores come from bucket bindings, S3 stores take their credentials from secrets', async () => {
     const policy = edgePolicy(basePolicy({ ukStore: EU_R2 }));
-    const opened = openEdgeStores(policy, { SESSIONS_EU: fakeBucket(), AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' });
+    const opened = await openEdgeStores(policy, { SESSIONS_EU: fakeBucket(), AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' });
     assert.ok(opened.ok, opened.ok ? '' : opened.errors.join('\n'));
     assert.deepEqual([...opened.stores].map(([name, store]) => [name, store.kind]), [['london', 'r2'], ['virginia', 's3']]);
   });
 
-  test('a missing bucket binding, a variable where a bucket should be, and missing S3 secrets are each named', () => {
+  test('a missing bucket binding, a variable where a bucket should be, and missing S3 secrets are each named', async () => {
     const policy = edgePolicy(basePolicy({ ukStore: EU_R2 }));
-    assert.deepEqual(openEdgeStores(policy, {}), {
+    assert.deepEqual(await openEdgeStores(policy, {}), {
       ok: false,
       errors: [
         'stores.london.binding: the Worker has no R2 bucket bound as SESSIONS_EU (wrangler.toml [[r2_buckets]])',
         'stores.virginia: an S3 store at the edge needs the Worker secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (wrangler secret put)',
       ],
     });
-    const notABucket = openEdgeStores(edgePolicy(basePolicy({ ukStore: EU_R2, usStore: US_R2 })), { SESSIONS_EU: 'a string', SESSIONS_US: fakeBucket() });
+    const notABucket = await openEdgeStores(edgePolicy(basePolicy({ ukStore: EU_R2, usStore: US_R2 })), { SESSIONS_EU: 'a string', SESSIONS_US: fakeBucket() });
     assert.deepEqual(notABucket, {
       ok: false,
       errors: ['stores.london.binding: the Worker has no R2 bucket bound as SESSIONS_EU (wrangler.toml [[r2_buckets]])'],

@@ -77,7 +77,7 @@ function readPolicy(env: WorkerEnv): CompiledPolicy {
 
 async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
   const policy = readPolicy(env);
-  const opened = openEdgeStores(policy, env);
+  const opened = await openEdgeStores(policy, env);
   if (!opened.ok) throw new ConfigurationError(opened.errors);
   const secret = env.RESIDENCY_HASH_SECRET;
   // S3 stores prove their location (in assembleGateway) before they take writes.
