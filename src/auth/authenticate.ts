@@ -51,16 +51,17 @@ export function createAuthenticator(config: AuthConfig, options: AuthenticatorOp
 
   async function authenticate(authorization: readonly string[]): Promise<Principal> {
     const token = bearerToken(authorization);
-    const header = inspectToken(token, config.algorithms);
     const nowMs = now();
     const nowSeconds = Math.floor(nowMs / 1000);
 
+    // A cached token is the same string that passed every check below; only its times can have changed.
     const cached = verified.get(token, keySource.usableGeneration());
     if (cached) {
       checkTokenTimes(cached.times, nowSeconds, config);
       return cached.principal;
     }
 
+    const header = inspectToken(token, config.algorithms);
     const { claims, generation } = await verifySignature(token, header, keySource, {
       ...verifyOptions,
       currentDate: new Date(nowMs),
