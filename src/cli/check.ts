@@ -1,13 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { loadPolicy, type CompiledPolicy } from '../policy/load.ts';
+import { parseCommandLine } from './args.ts';
+
+export const CHECK = {
+  name: 'check',
+  usage: `usage: residency-proxy check <policy.yaml|policy.json>
+
+Validates a policy file (every error, with its path) and prints where each
+zone's data would live. Exits 0 when valid, 1 when refused.
+
+  -h, --help        print this help
+`,
+  options: {},
+  positionals: { min: 1, max: 1, name: 'the policy file' },
+} as const;
 
 /** `residency-proxy check <policy>`: validates a policy file and shows where each zone's data would live. */
 export async function checkCommand(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  const [path, ...rest] = argv;
-  if (!path || rest.length > 0) {
-    err.write('usage: residency-proxy check <policy.yaml|policy.json>\n');
-    return 2;
-  }
+  const parsed = parseCommandLine(CHECK, argv, out, err);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const [path] = parsed.positionals as [string];
   let text: string;
   try {
     text = await readFile(path, 'utf8');

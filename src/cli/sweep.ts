@@ -1,12 +1,28 @@
-import { parseArgs } from 'node:util';
 import { policyVersion } from '../policy/load.ts';
 import { jsonLinesAudit } from '../service/audit.ts';
 import { ConfigurationError } from '../hosts/configuration-error.ts';
-import { readNodePolicy } from '../hosts/node-policy.ts';
+import { parseCommandLine, usageError } from './args.ts';
+import { readCommandPolicy } from './command-policy.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
 import { sweepStore } from '../rights/retention.ts';
 
-const USAGE = 'usage: residency-proxy sweep [--policy FILE] [--store NAME] [--dry-run] [--now ISO-8601] [--batch N]\n';
+export const SWEEP = {
+  name: 'sweep',
+  usage: `usage: residency-proxy sweep [--policy FILE] [--store NAME] [--dry-run] [--now ISO-8601] [--batch N]
+
+Deletes objects whose retention has ended, store by store and in place
+(nothing leaves its zone), skipping legal holds. Prints one JSON summary
+line and one audit line per store swept; run it again to resume after a failure.
+
+  --policy FILE     the policy (default: RESIDENCY_POLICY, else the development policy)
+  --store NAME      sweep only this store
+  --dry-run         count what has expired, delete nothing
+  --now ISO-8601    the instant retention is measured against (default: now)
+  --batch N         objects listed per page, 1-1000 (default 500)
+  -h, --help        print this help
+`,
+  options: { policy: { type: 'string' }, store: { type: 'string' }, 'dry-run': { type: 'boolean' }, now: { type: 'string' }, batch: { type: 'string' } },
+} as const;
 
 /**
  * `residency-proxy sweep`: deletes objects whose retention has ended, store
@@ -14,26 +30,16 @@ const USAGE = 'usage: residency-proxy sweep [--policy FILE] [--store NAME] [--dr
  * one JSON summary line per store and one audit line per store swept.
  */
 export async function sweepCommand(argv: string[], env = process.env, out = process.stdout, err = process.stderr): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      options: { policy: { type: 'string' }, store: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, now: { type: 'string' }, batch: { type: 'string' } },
-      strict: true,
-    }).values;
-  } catch (error) {
-    err.write(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(SWEEP, argv, out, err);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const args = { ...parsed.values, 'dry-run': parsed.values['dry-run'] === true };
   const now = args.now === undefined ? Date.now() : Date.parse(args.now);
   const batch = args.batch === undefined ? 500 : Number(args.batch);
-  if (Number.isNaN(now) || !Number.isInteger(batch) || batch < 1 || batch > 1000) {
-    err.write(`--now must be an ISO-8601 instant and --batch an integer from 1 to 1000\n${USAGE}`);
-    return 2;
-  }
+  if (Number.isNaN(now)) return usageError(SWEEP, `--now must be an ISO-8601 instant, not "${args.now}"`, err);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 1000) return usageError(SWEEP, `--batch must be a whole number from 1 to 1000, not "${args.batch}"`, err);
   let loaded;
   try {
-    loaded = await readNodePolicy(args.policy ?? (env.RESIDENCY_POLICY || undefined), env);
+    loaded = await readCommandPolicy(args.policy, env);
   } catch (error) {
     err.write(`${error instanceof ConfigurationError ? error.errors.join('\n') : String(error)}\n`);
     return 1;
