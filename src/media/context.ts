@@ -8,16 +8,38 @@ export interface InspectionBudgets {
   /** Decoded bytes per byte received, checked once `ratioGraceBytes` have been decoded. */
   maxExpansionRatio: number;
   ratioGraceBytes: number;
-  /** Layers of compression inside each other (each Content-Encoding, ZIP entry or packed string is one). */
+  /** Layers inside each other: each Content-Encoding, compressed stream, archive entry, decoded base64 or hex run, packed string is one. */
   maxDepth: number;
+  /** The most memory one layer's decoder may hold (a zstd window, a bzip2 block); a stream that needs more is not inspected. */
+  maxLayerMemoryBytes: number;
+}
+
+/** The policy's `limits` keys that set inspection budgets (src/policy/schema.ts). */
+export interface InspectionLimits {
+  readonly maxInspectionDepth?: number | undefined;
+  readonly maxExpansionRatio?: number | undefined;
+  readonly maxExpandedBytes?: number | undefined;
 }
 
 export const DEFAULT_BUDGETS: Readonly<InspectionBudgets> = {
   maxDecodedBytes: 1024 * 1024 * 1024,
   maxExpansionRatio: 200,
   ratioGraceBytes: 4 * 1024 * 1024,
-  maxDepth: 3,
+  maxDepth: 8,
+  maxLayerMemoryBytes: 16 * 1024 * 1024,
 };
+
+/** The budgets a policy's `limits` set, for `createInspection({ budgets })`. */
+export function budgetsFromLimits(limits: InspectionLimits): Partial<InspectionBudgets> {
+  return {
+    ...(limits.maxInspectionDepth !== undefined && { maxDepth: limits.maxInspectionDepth }),
+    ...(limits.maxExpansionRatio !== undefined && { maxExpansionRatio: limits.maxExpansionRatio }),
+    ...(limits.maxExpandedBytes !== undefined && { maxDecodedBytes: limits.maxExpandedBytes }),
+  };
+}
+
+/** The refusal for a body that cannot be inspected to its last byte within the budgets. */
+export const uninspectable = (detail: string): Refusal => new Refusal('body_uninspectable', `${detail}; it was not stored unchecked`);
 
 /**
  * State shared by every scanner and decoder working on one body: the first
@@ -47,9 +69,9 @@ export class InspectionContext {
     this.decodedBytes += bytes;
     const { maxDecodedBytes, maxExpansionRatio, ratioGraceBytes } = this.budgets;
     if (this.decodedBytes > maxDecodedBytes) {
-      this.fail(new Refusal('media_refused', `decompressing the body for inspection went past the budget of ${maxDecodedBytes} bytes; it was not stored unchecked`));
+      this.fail(uninspectable(`decompressing the body for inspection went past the budget of ${maxDecodedBytes} bytes`));
     } else if (this.decodedBytes > ratioGraceBytes && this.decodedBytes > maxExpansionRatio * this.receivedBytes) {
-      this.fail(new Refusal('media_refused', `the body decompresses more than ${maxExpansionRatio} times its size (a decompression bomb?); it was not stored unchecked`));
+      this.fail(uninspectable(`the body decompresses more than ${maxExpansionRatio} times its size (a decompression bomb?)`));
     }
     return !this.failure;
   }
@@ -57,7 +79,7 @@ export class InspectionContext {
   /** Refuses nesting past the depth budget; true when `depth` is allowed. */
   allowDepth(depth: number, what: string): boolean {
     if (depth <= this.budgets.maxDepth) return true;
-    this.fail(new Refusal('media_refused', `${what} is nested ${depth} layers of compression deep, more than the ${this.budgets.maxDepth} that are inspected`));
+    this.fail(uninspectable(`${what} is nested ${depth} layers deep, more than the ${this.budgets.maxDepth} that are inspected`));
     return false;
   }
 

@@ -1,12 +1,17 @@
 import { Refusal } from '../policy/refusal.ts';
 import { isTextual, mediaKindOf, parseMediaType, splitOutsideQuotes, textCharset, type MediaType } from './content-type.ts';
-import { DEFAULT_BUDGETS, InspectionContext, type InspectionBudgets } from './context.ts';
-import { Decoder, decompression, runtimeDecompression, type ByteSink, type DecoderFactory } from './decoder.ts';
+import { DEFAULT_BUDGETS, InspectionContext, uninspectable, type InspectionBudgets } from './context.ts';
+import { Decoder, runtimeDecompression, type ByteSink, type DecoderFactory } from './decoder.ts';
+import { GzipStream } from './layers/gzip.ts';
+import { Inflater } from './layers/inflate.ts';
+import type { LayerLimits, LayerOutput, LayerStream } from './layers/layer.ts';
+import { LayerSink } from './layers/sink.ts';
+import { ZstdStream } from './layers/zstd.ts';
 import { isMediaRefusal, MediaRefusal, type MediaFinding } from './finding.ts';
 import { ContentScanner } from './scanner/index.ts';
 
 export { isMediaRefusal, MediaRefusal, type MediaFinding } from './finding.ts';
-export { DEFAULT_BUDGETS, type InspectionBudgets } from './context.ts';
+export { budgetsFromLimits, DEFAULT_BUDGETS, type InspectionBudgets, type InspectionLimits } from './context.ts';
 export { REDACTION_MARKER } from './redaction.ts';
 export type { DecoderFactory, DecoderPair } from './decoder.ts';
 
@@ -43,29 +48,65 @@ function declaredMedia(contentType: string): MediaFinding | null {
   return null;
 }
 
-const BUILT_IN_DECODERS: Readonly<Record<string, DecoderFactory | undefined>> = {
-  gzip: decompression('gzip'),
-  'x-gzip': decompression('gzip'),
-  deflate: decompression('deflate'),
-  br: runtimeDecompression('br'),
+/** A content coding decoded here, by its bytes, the same way on every runtime (pako, fzstd): it says where its data ends. */
+type LayerCoding = (output: LayerOutput, limits: LayerLimits) => LayerStream;
+
+const LAYER_CODINGS: Readonly<Record<string, LayerCoding | undefined>> = {
+  gzip: (output) => new GzipStream(output),
+  'x-gzip': (output) => new GzipStream(output),
+  deflate: (output) => new Inflater('zlib', (bytes) => output.data(bytes)),
+  zstd: (output, limits) => new ZstdStream(output, limits),
 };
 
+/** `br` where the runtime's DecompressionStream has it (Node 24, workerd), unless the caller injects a decoder. */
+const RUNTIME_CODINGS: Readonly<Record<string, DecoderFactory | undefined>> = {
+  br: runtimeDecompression('brotli'),
+};
+
+interface Coding {
+  readonly coding: string;
+  readonly layer?: LayerCoding;
+  readonly decoder?: DecoderFactory;
+}
+
 /** The decoders for a Content-Encoding list, in the order they were applied; refuses codings that cannot be undone here. */
-function contentDecoders(contentEncoding: string, options: InspectionOptions, maxDepth: number): { coding: string; decoder: DecoderFactory }[] {
+function contentDecoders(contentEncoding: string, options: InspectionOptions, maxDepth: number): Coding[] {
   const codings = contentEncoding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
   if (codings.length > maxDepth) {
-    throw new Refusal('media_refused', `Content-Encoding "${contentEncoding}" nests ${codings.length} codings, more than the ${maxDepth} that are inspected`);
+    throw uninspectable(`Content-Encoding "${contentEncoding}" nests ${codings.length} codings, more than the ${maxDepth} layers that are inspected`);
   }
   return codings.map((coding) => {
-    const decoder = options.decoders?.[coding] ?? BUILT_IN_DECODERS[coding];
-    if (!decoder) {
-      const supported = Object.keys(BUILT_IN_DECODERS).filter((name) => BUILT_IN_DECODERS[name] || options.decoders?.[name]);
-      throw new Refusal('media_refused', `Content-Encoding "${coding}" cannot be inspected for media here; use ${supported.join(', ')} or none`);
-    }
-    return { coding, decoder };
+    const decoder = options.decoders?.[coding] ?? RUNTIME_CODINGS[coding];
+    const layer = LAYER_CODINGS[coding];
+    if (decoder) return { coding, decoder };
+    if (layer) return { coding, layer };
+    const supported = [...Object.keys(LAYER_CODINGS), ...Object.keys(RUNTIME_CODINGS).filter((name) => RUNTIME_CODINGS[name] || options.decoders?.[name])];
+    throw new Refusal('media_refused', `Content-Encoding "${coding}" cannot be inspected for media here; use ${supported.join(', ')} or none`);
+  });
+}
+
+/** Decoding errors of a declared coding: bytes after its end are uninspectable (422), anything else is not data of that coding (400). */
+function codingFailure(coding: string, error: unknown): Refusal {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/trailing|junk|after the end/i.test(message)) return uninspectable(`bytes follow the end of the ${coding} data (${message})`);
+  return new Refusal('bad_request', `the body is not valid ${coding} data (${message})`);
+}
+
+/** Wraps `inner` in the decoder of one content coding, `depth` layers below the body as received. */
+function codingSink(coding: Coding, context: InspectionContext, inner: ByteSink, depth: number): ByteSink {
+  const fail = (error: unknown): void => context.fail(codingFailure(coding.coding, error));
+  if (coding.decoder) return new Decoder(coding.decoder(), context, inner, fail);
+  const limits = { maxMemoryBytes: context.budgets.maxLayerMemoryBytes };
+  return new LayerSink((output) => coding.layer!(output, limits), context, inner, {
+    field: (name) => {
+      const where = `the ${name} field of the ${coding.coding} header`;
+      return context.allowDepth(depth, where) ? new ContentScanner(context, { depth, locate: (offset) => `at byte ${offset} of ${where}`, utf8: false }) : null;
+    },
+    trailing: (at) => context.fail(uninspectable(`${at}-byte ${coding.coding} data is followed by more bytes, which cannot be inspected as ${coding.coding}`)),
+    corrupt: fail,
   });
 }
 
@@ -124,11 +165,9 @@ export function createInspection(options: InspectionOptions): Inspection {
     ...(boundary && { boundary }),
     ...(redact && { emit: (chunk: Uint8Array) => rewritten.push(chunk) }),
   });
-  for (const { coding, decoder } of decoders) {
-    sink = new Decoder(decoder(), context, sink, (error) =>
-      context.fail(new Refusal('bad_request', `the body is not valid ${coding} data (${error instanceof Error ? error.message : String(error)})`)),
-    );
-  }
+  decoders.forEach((coding, applied) => {
+    sink = codingSink(coding, context, sink, decoders.length - applied);
+  });
   const body = sink;
 
   const failIfFound = (): void => {

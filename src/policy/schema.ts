@@ -110,6 +110,10 @@ export const policySchema = z.strictObject({
     .strictObject({
       maxObjectBytes: z.number().int().min(1).max(5 * 1024 * 1024 * MiB).default(100 * MiB),
       requestTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
+      // Media inspection bounds; absent means the inspector's defaults (docs/media-inspection.md: 8 layers, 200:1, 1 GiB).
+      maxInspectionDepth: z.number().int().min(1).max(32).optional(),
+      maxExpansionRatio: z.number().min(2).max(100_000).optional(),
+      maxExpandedBytes: z.number().int().min(MiB).max(64 * 1024 * MiB).optional(),
     })
     .default({ maxObjectBytes: 100 * MiB, requestTimeoutMs: 300_000 }),
   audit: z

@@ -1,4 +1,5 @@
 import { sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
+import type { Layers } from './layers.ts';
 import type { Verdicts } from './verdicts.ts';
 import type { ScanWindow } from './window.ts';
 
@@ -6,8 +7,9 @@ import type { ScanWindow } from './window.ts';
 const RECENT = 8;
 
 /**
- * Where content begins (the body, multipart parts, stored ZIP entries):
- * sniffed with the signatures that count where content starts, once in view.
+ * Where content begins (the body, multipart parts, stored ZIP entries, the
+ * bytes after a compressed stream): sniffed with the signatures and layers
+ * that count where content starts, once in view.
  */
 export class ContentStarts {
   private readonly pending: { at: number; how: string }[] = [{ at: 0, how: '' }];
@@ -26,13 +28,14 @@ export class ContentStarts {
   }
 
   /** Media where content starts is refused even when redacting: it is the whole body, part or entry. */
-  sniff(window: ScanWindow, limit: number, final: boolean, verdicts: Verdicts): void {
+  sniff(window: ScanWindow, limit: number, final: boolean, verdicts: Verdicts, layers: Layers): void {
     while (this.pending.length > 0 && (final || window.index(this.pending[0]!.at) < limit)) {
       const { at, how } = this.pending.shift()!;
       const p = window.index(at);
       if (p < 0 || p >= window.length) continue;
       const media = sniffAt(window.bytes, p, Math.min(window.length, p + SNIFF_LOOKAHEAD), 'start');
       if (media) verdicts.found(media, how, at);
+      layers.at(p, 'start');
     }
   }
 }

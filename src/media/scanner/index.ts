@@ -7,7 +7,9 @@ import { RedactedOutput } from '../redaction.ts';
 import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
 import { utf8SequenceLength } from '../utf8.ts';
 import { isCentralDirectory, isLocalHeader } from '../zip.ts';
+import { MAY_START_LAYER } from '../layers/registry.ts';
 import { ContentStarts } from './content-starts.ts';
+import { Layers } from './layers.ts';
 import type { ScanCore, ScannerSettings } from './core.ts';
 import { PartsAndEntries } from './parts.ts';
 import { PlainText, skipAlphabet } from './plain-text.ts';
@@ -67,6 +69,7 @@ export class ContentScanner implements ByteSink {
     const window = new ScanWindow(INITIAL_CAPACITY, LOOKBEHIND);
     const output = settings.emit && new RedactedOutput(settings.emit, (from, to) => window.read(from, to), context);
     this.window = window;
+    let layers: Layers | undefined;
     this.core = {
       window,
       settings,
@@ -74,12 +77,16 @@ export class ContentScanner implements ByteSink {
       verdicts: new Verdicts(context, settings.locate, output),
       taps: new TapSet(window),
       contentStarts: new ContentStarts(),
+      get layers() {
+        return layers!;
+      },
       nested(what, locate) {
         const depth = settings.depth + 1;
         if (!context.allowDepth(depth, what)) throw STOP;
         return new ContentScanner(context, { depth, locate, utf8: false });
       },
     };
+    layers = new Layers(this.core);
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
     this.partsAndEntries = new PartsAndEntries(this.core);
@@ -103,11 +110,11 @@ export class ContentScanner implements ByteSink {
 
   /** Scans up to `limit` (exclusive); everything before it has WINDOW bytes of lookahead, or the content has ended. */
   private round(limit: number, final: boolean): void {
-    const { window, verdicts, taps, contentStarts } = this.core;
+    const { window, verdicts, taps, contentStarts, layers } = this.core;
     try {
       taps.feed(limit);
       const next = this.scan(limit, final);
-      contentStarts.sniff(window, limit, final, verdicts);
+      contentStarts.sniff(window, limit, final, verdicts, layers);
       this.checkUtf8(limit, final);
       window.position = next;
     } catch (error) {
@@ -223,11 +230,12 @@ export class ContentScanner implements ByteSink {
    * within their first BINARY_EVIDENCE_SPAN bytes) and that was not checked yet.
    */
   private checkSignaturesBefore(p: number): void {
-    const { window, verdicts, contentStarts } = this.core;
+    const { window, verdicts, contentStarts, layers } = this.core;
     // where content starts, the stricter-named sniff goes first ("in multipart part 2")
-    contentStarts.sniff(window, p + 1, false, verdicts);
+    contentStarts.sniff(window, p + 1, false, verdicts, layers);
     const b = window.bytes;
     for (let t = Math.max(window.index(this.signaturesCheckedTo), p - BINARY_EVIDENCE_SPAN + 1, 0); t <= p; t++) {
+      if (MAY_START_LAYER[b[t]!]) layers.at(t, 'anywhere');
       if (!MAY_START_SIGNATURE[b[t]!]) continue;
       const media = sniffAt(b, t, Math.min(window.length, t + SNIFF_LOOKAHEAD), 'anywhere');
       if (media) verdicts.found(media, '', window.abs(t));

@@ -1,4 +1,4 @@
-import { Refusal } from '../../policy/refusal.ts';
+import { uninspectable } from '../context.ts';
 import { delimiterAt, MAX_PART_HEADER_BYTES } from '../multipart.ts';
 import { localHeaderAt } from '../zip.ts';
 import type { ScanCore } from './core.ts';
@@ -21,7 +21,7 @@ export class PartsAndEntries {
     if (!found || found.kind === 'close') return;
     const part = ++this.parts;
     if (found.kind === 'headers-too-long') {
-      return verdicts.refuse(new Refusal('media_refused', `the headers of multipart part ${part} are longer than ${MAX_PART_HEADER_BYTES} bytes and cannot be inspected`));
+      return verdicts.refuse(uninspectable(`the headers of multipart part ${part} are longer than ${MAX_PART_HEADER_BYTES} bytes and cannot be inspected`));
     }
     if (found.declared) verdicts.found(found.declared, `declared for multipart part ${part}`, window.abs(p));
     contentStarts.add(window.abs(found.bodyStart), `in multipart part ${part}`);
@@ -29,18 +29,17 @@ export class PartsAndEntries {
 
   /** A ZIP local file header may start at index `p`. */
   zipEntry(p: number): void {
-    const { window, settings, context, verdicts, taps, contentStarts } = this.core;
+    const { window, settings, verdicts, taps, contentStarts } = this.core;
     const entry = localHeaderAt(window.bytes, p, window.length);
     if (!entry) return;
     taps.closeZipEntry();
     const where = `ZIP entry ${JSON.stringify(entry.name)} ${settings.locate(window.abs(p))}`;
     if (entry.encrypted || (entry.method !== 0 && entry.method !== 8)) {
       const why = entry.encrypted ? 'is encrypted' : `uses compression method ${entry.method}`;
-      return verdicts.refuse(new Refusal('media_refused', `${where} ${why} and cannot be inspected`));
+      return verdicts.refuse(uninspectable(`${where} ${why} and cannot be inspected`));
     }
     const dataStart = window.abs(entry.dataStart);
     if (entry.method === 0) return contentStarts.add(dataStart, `in ${where}`);
-    const scanner = this.core.nested(where, (offset) => `at byte ${offset} of ${where}`);
-    taps.openZipEntry(zipEntryTap(dataStart, entry.compressedSize, context, scanner));
+    taps.openZipEntry(zipEntryTap(dataStart, entry.compressedSize, this.core.layers.target(where, (offset) => `at byte ${offset} of ${where}`)));
   }
 }

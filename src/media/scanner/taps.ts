@@ -1,17 +1,23 @@
 import type { InspectionContext } from '../context.ts';
-import { Decoder, decompression, type ByteSink } from '../decoder.ts';
+import type { ByteSink } from '../decoder.ts';
+import { GzipStream } from '../layers/gzip.ts';
+import { Inflater } from '../layers/inflate.ts';
+import type { LayerKind, LayerLimits, LayerOutput, LayerStream } from '../layers/registry.ts';
+import { LayerSink, type LayerHandlers } from '../layers/sink.ts';
+import { rawDeflate } from '../layers/zlib.ts';
 import { Latin1String, type PackedFormat } from '../rrweb.ts';
 import type { ScanWindow } from './window.ts';
 
 /**
- * Compressed content inside the content being scanned (a deflated ZIP entry,
- * an rrweb packed string): its bytes are tapped as the scanner passes them
- * and decoded into a nested scanner, one level deeper.
+ * Content inside the content being scanned that is wrapped in a layer of
+ * its own (a compressed stream, a deflated ZIP entry, an rrweb packed
+ * string): its bytes are tapped as the scanner passes them and decoded
+ * into a nested scanner, one level deeper.
  */
 export interface Tap {
   /** Absolute offset of the next byte to feed. */
   position: number;
-  readonly decoder: Decoder;
+  readonly sink: ByteSink;
   /**
    * Feeds `b[from, to)` (`base` is the absolute offset of `b[0]`; an escape
    * may read on to `end`); returns the absolute offset reached, or -1 once
@@ -20,36 +26,62 @@ export interface Tap {
   feed(b: Uint8Array, base: number, from: number, to: number, end: number): number;
 }
 
-/** Decoding errors mean the bytes were not compressed after all: whatever was decoded is still scanned. */
-const notCompressed = (): void => undefined;
+/** Where what a tap decodes goes, and what a layer's end or failure means there. */
+export interface TapTarget {
+  readonly context: InspectionContext;
+  readonly output: ByteSink;
+  readonly handlers: LayerHandlers;
+}
 
 /** The content of the JSON string whose first character is at `start`, as latin1 bytes, inflated. */
-export function packedStringTap(start: number, format: PackedFormat, context: InspectionContext, output: ByteSink): Tap {
-  const decoder = new Decoder(decompression(format)(), context, output, notCompressed);
+export function packedStringTap(start: number, format: PackedFormat, target: TapTarget): Tap {
+  const open = (output: LayerOutput): LayerStream => (format === 'gzip' ? new GzipStream(output) : new Inflater('zlib', (bytes) => output.data(bytes)));
+  const sink = new LayerSink(open, target.context, target.output, target.handlers);
   const latin1 = new Latin1String();
   return {
     position: start,
-    decoder,
+    sink,
     feed(b, base, from, to, end) {
       const out = new Uint8Array(to - from);
       const { next, written } = latin1.decode(b, from, to, end, out);
-      if (written > 0) decoder.push(out.subarray(0, written));
+      if (written > 0) sink.push(out.subarray(0, written));
       return latin1.state === 'open' ? base + next : -1;
     },
   };
 }
 
 /** A deflated ZIP entry's data from `dataStart`: `compressedSize` bytes, or up to the next header when the size follows the data. */
-export function zipEntryTap(dataStart: number, compressedSize: number | undefined, context: InspectionContext, output: ByteSink): Tap {
-  const decoder = new Decoder(decompression('deflate-raw')(), context, output, notCompressed);
+export function zipEntryTap(dataStart: number, compressedSize: number | undefined, target: TapTarget): Tap {
+  const sink = new LayerSink(rawDeflate, target.context, target.output, target.handlers);
   const until = compressedSize === undefined ? Infinity : dataStart + compressedSize;
   return {
     position: dataStart,
-    decoder,
+    sink,
     feed(b, base, from, to) {
       const stop = Math.min(to, until - base);
-      if (stop > from) decoder.push(b.subarray(from, stop));
+      if (stop > from) sink.push(b.subarray(from, stop));
       return stop < to ? -1 : base + to;
+    },
+  };
+}
+
+/** A layer recognised by its magic at `start`, fed until its data ends (then `ended` is told where) or the content does. */
+export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, target: TapTarget): Tap {
+  let endedAt = -1;
+  const handlers: LayerHandlers = {
+    ...target.handlers,
+    trailing: (at) => {
+      endedAt = start + at;
+      target.handlers.trailing(endedAt);
+    },
+  };
+  const sink = new LayerSink((output) => layer.open(output, limits), target.context, target.output, handlers);
+  return {
+    position: start,
+    sink,
+    feed(b, base, from, to) {
+      if (to > from) sink.push(b.subarray(from, to));
+      return endedAt >= 0 ? -1 : base + to;
     },
   };
 }
@@ -88,12 +120,17 @@ export class TapSet {
     for (const tap of [...this.taps]) this.feedTap(tap, limit);
   }
 
+  /** A layer found by its magic: any number may be open at once. */
+  openLayer(tap: Tap): void {
+    this.open(tap);
+  }
+
   drain(): Promise<void> {
-    return Promise.all(this.taps.map((tap) => tap.decoder.drain())).then(() => undefined);
+    return Promise.all(this.taps.map((tap) => tap.sink.drain())).then(() => undefined);
   }
 
   end(): void {
-    for (const tap of this.taps.splice(0)) tap.decoder.end();
+    for (const tap of this.taps.splice(0)) tap.sink.end();
   }
 
   /** Feeds a new tap what is already in view, up to the current round's limit. */
@@ -115,6 +152,6 @@ export class TapSet {
     if (at >= 0) this.taps.splice(at, 1);
     if (tap === this.packedString) this.packedString = null;
     if (tap === this.zipEntry) this.zipEntry = null;
-    tap.decoder.end();
+    tap.sink.end();
   }
 }

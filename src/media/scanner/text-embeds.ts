@@ -105,9 +105,9 @@ export class TextEmbeds {
   }
 
   private startPackedString(quote: number, format: PackedFormat): void {
-    const { window, settings, context, taps } = this.core;
+    const { window, settings, taps } = this.core;
     const at = window.abs(quote);
-    const scanner = this.core.nested('a packed string', (offset) => `at byte ${offset} of a ${format === 'gzip' ? 'gzip' : 'zlib'}-packed string ${settings.locate(at)}`);
-    taps.openPackedString(packedStringTap(at + 1, format, context, scanner));
+    const what = `a ${format === 'gzip' ? 'gzip' : 'zlib'}-packed string ${settings.locate(at)}`;
+    taps.openPackedString(packedStringTap(at + 1, format, this.core.layers.target(what, (offset) => `at byte ${offset} of ${what}`)));
   }
 }

@@ -1,0 +1,50 @@
+import { layerAt, MAY_START_LAYER, type LayerWhere } from '../layers/registry.ts';
+import type { ScanCore } from './core.ts';
+import { layerTap, type TapTarget } from './taps.ts';
+
+/** Decoding errors mean the bytes were not that layer after all: whatever was decoded is still scanned, and so are the bytes themselves. */
+const notThatLayer = (): void => undefined;
+
+/**
+ * Layers found inside the content by their magic (src/media/layers/): each
+ * is decoded into a nested scanner while the content's own bytes are
+ * scanned as they are. Bytes after the end of a layer's data are content
+ * that starts there: sniffed, and peeled again if they are another layer.
+ */
+export class Layers {
+  /** Absolute offset of the last layer opened, so that a start seen twice (as content start and by its magic) opens once. */
+  private lastOpened = -1;
+
+  constructor(private readonly core: ScanCore) {}
+
+  /** Where compressed or wrapped content found inside goes: a nested scanner for `what`, one layer deeper (STOP past the depth budget). */
+  target(what: string, locate: (offset: number) => string): TapTarget {
+    const core = this.core;
+    return {
+      context: core.context,
+      output: core.nested(what, locate),
+      handlers: {
+        field: (name) => {
+          const field = `the ${name} field of ${what}`;
+          return core.context.allowDepth(core.settings.depth + 1, field) ? core.nested(field, (offset) => `at byte ${offset} of ${field}`) : null;
+        },
+        trailing: (at) => core.contentStarts.add(at, `after the end of ${what}`),
+        corrupt: notThatLayer,
+      },
+    };
+  }
+
+  /** Opens the layer whose magic stands at index `p`, if any. */
+  at(p: number, where: LayerWhere): void {
+    const { window, settings, context, taps } = this.core;
+    if (!MAY_START_LAYER[window.bytes[p]!]) return;
+    const at = window.abs(p);
+    if (at === this.lastOpened) return;
+    const layer = layerAt(window.bytes, p, window.length, where);
+    if (!layer) return;
+    this.lastOpened = at;
+    const what = `${layer.name} data ${settings.locate(at)}`;
+    const target = this.target(what, (offset) => `at byte ${offset} of ${what}`);
+    taps.openLayer(layerTap(at, layer, { maxMemoryBytes: context.budgets.maxLayerMemoryBytes }, target));
+  }
+}
