@@ -1,4 +1,5 @@
 import { Refusal } from './refusal.ts';
+import { sha256Hex } from './sha256.ts';
 
 const MAX_KEY_BYTES = 1024;
 // C0 controls, DEL and C1 controls.
@@ -52,9 +53,20 @@ export function classPrefix(dataClass: string): string {
   return `objects/${dataClass}/`;
 }
 
-/** The account id as one path segment: percent-encoded, dots too, so it can never be "." or "..". */
+/** Longest account segment kept readable; longer ones are hashed so every key fits every store. */
+const MAX_ACCOUNT_SEGMENT = 256;
+
+/**
+ * The account id as one path segment: percent-encoded, dots too, so it can
+ * never be "." or "..". An id whose encoding is longer than 256 bytes (a
+ * long non-ASCII id) becomes `@` and the SHA-256 of the id: `@` never appears
+ * in an encoded id, so the two forms cannot collide. Listings never need the
+ * id back from the key: they are always within one account, and objects
+ * carry their account in their metadata.
+ */
 export function accountSegment(account: string): string {
-  return encodeURIComponent(account).replace(/\./g, '%2E');
+  const encoded = encodeURIComponent(account).replace(/\./g, '%2E');
+  return encoded.length <= MAX_ACCOUNT_SEGMENT ? encoded : `@${sha256Hex(account)}`;
 }
 
 /**
@@ -94,4 +106,64 @@ export function holdsPrefix(account: string): string {
 
 export function holdKey(account: string, subjectHash?: string): string {
   return subjectHash === undefined ? `${holdsPrefix(account)}account` : `${holdsPrefix(account)}subjects/${subjectHash}`;
+}
+
+/**
+ * Erasure markers, one per account and one per data subject, kept in the
+ * zone's store and rewritten (with a new id) by every erasure run. Writes
+ * read them before and after they commit (src/rights/write-guard.ts).
+ *   erasures/<account>/account
+ *   erasures/<account>/subjects/<hash>
+ */
+export function erasuresPrefix(account: string): string {
+  return `erasures/${accountSegment(account)}/`;
+}
+
+export function erasureMarkerKey(account: string, subjectHash?: string): string {
+  return subjectHash === undefined ? `${erasuresPrefix(account)}account` : `${erasuresPrefix(account)}subjects/${subjectHash}`;
+}
+
+/**
+ * The data classes a store has ever held, one empty entry per class, so that
+ * account erasure finds classes the policy no longer lists:
+ *   catalog/classes/<dataClass>
+ */
+export const CLASS_CATALOG_PREFIX = 'catalog/classes/';
+
+export function classCatalogKey(dataClass: string): string {
+  return `${CLASS_CATALOG_PREFIX}${dataClass}`;
+}
+
+/** Every object of every class: what the retention sweep walks. */
+export const OBJECTS_PREFIX = 'objects/';
+
+/** `objects/<class>/<account>/<key>` → its parts, or null for a key of another shape. */
+export function parseStoreKey(key: string): { dataClass: string; accountSegment: string; key: string } | null {
+  if (!key.startsWith(OBJECTS_PREFIX)) return null;
+  const [dataClass, account, ...rest] = key.slice(OBJECTS_PREFIX.length).split('/');
+  if (!dataClass || !account || rest.length === 0) return null;
+  return { dataClass, accountSegment: account, key: rest.join('/') };
+}
+
+/** S3, Azure Blob and R2 hold keys of at most 1024 bytes; the gateway's own keys must fit too. */
+export const MAX_STORE_KEY_BYTES = 1024;
+
+/**
+ * Refuses a key that fits the key rules but not the store once the gateway's
+ * prefix for this account and class (and the subject index, for a write with
+ * a subject) is added, naming the real limit for this account and class.
+ */
+export function checkStoredKeyLength(account: string, dataClass: string, key: string, subjectHash?: string): Refusal | null {
+  const encoder = new TextEncoder();
+  const prefix = subjectHash === undefined ? dataClassPrefix(account, dataClass) : `${subjectIndexPrefix(account, subjectHash)}${dataClass}/`;
+  const prefixBytes = Math.max(encoder.encode(prefix).length, encoder.encode(dataClassPrefix(account, dataClass)).length);
+  const keyBytes = encoder.encode(key).length;
+  if (prefixBytes + keyBytes <= MAX_STORE_KEY_BYTES) return null;
+  const room = MAX_STORE_KEY_BYTES - prefixBytes;
+  return new Refusal(
+    'key_invalid',
+    room > 0
+      ? `the key is ${keyBytes} bytes; with the gateway's prefix for this account and data class${subjectHash === undefined ? '' : ' and its subject index'} a key may be at most ${room} bytes (stores hold keys of at most ${MAX_STORE_KEY_BYTES} bytes)`
+      : `the account id is too long for any key in this data class: stores hold keys of at most ${MAX_STORE_KEY_BYTES} bytes`,
+  );
 }

@@ -1,7 +1,8 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
+import { CLASS_CATALOG_PREFIX, dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
 import { emptyBody } from '../adapters/streams.ts';
-import { blockingHold, holdRefusal, listHolds } from './holds.ts';
+import { withErasureMarker } from './erasure-markers.ts';
+import { blockingHold, holdRefusal, listHolds, refuseIfHeld } from './holds.ts';
 
 export interface ErasureCount {
   objectsDeleted: number;
@@ -26,9 +27,10 @@ export async function dropIndexIfUnused(store: ObjectStore, account: string, sub
   }
 }
 
-/** Deletes an object and, when it names a subject, its index entry. Returns the bytes freed, or null when there was nothing. */
+/** Deletes an object and, when it names a subject, its index entry, unless a legal hold keeps it. Returns the bytes freed, or null when there was nothing. */
 export async function deleteObject(store: ObjectStore, account: string, dataClass: string, key: string): Promise<number | null> {
   const objectKey = storeKey(account, dataClass, key);
+  await refuseIfHeld(store, account, objectKey);
   const info = await store.head(objectKey);
   if (!info) return null;
   await store.delete(objectKey);
@@ -47,6 +49,10 @@ export async function deleteObject(store: ObjectStore, account: string, dataClas
 export async function eraseSubject(store: ObjectStore, account: string, subjectHash: string, batch = DEFAULT_BATCH): Promise<ErasureCount> {
   const hold = await blockingHold(store, account, subjectHash);
   if (hold) throw holdRefusal(hold);
+  return withErasureMarker(store, account, subjectHash, () => eraseIndexed(store, account, subjectHash, batch));
+}
+
+async function eraseIndexed(store: ObjectStore, account: string, subjectHash: string, batch: number): Promise<ErasureCount> {
   const prefix = subjectIndexPrefix(account, subjectHash);
   const count: ErasureCount = { objectsDeleted: 0, bytesDeleted: 0 };
   for (;;) {
@@ -68,21 +74,37 @@ export async function eraseSubject(store: ObjectStore, account: string, subjectH
 }
 
 /**
- * Erases every object of an account in its zone's store: each data class of
- * the policy, then the subject index. Refused while any hold stands.
+ * Erases every object of an account in its zone's store: every data class
+ * the store holds (its class catalog) and every class the policy lists, then
+ * the subject index. Refused while any hold stands.
  */
-export async function eraseAccount(store: ObjectStore, account: string, dataClasses: readonly string[], batch = DEFAULT_BATCH): Promise<ErasureCount> {
+export async function eraseAccount(store: ObjectStore, account: string, policyClasses: readonly string[], batch = DEFAULT_BATCH): Promise<ErasureCount> {
   const [hold] = await listHolds(store, account);
   if (hold) throw holdRefusal(hold);
-  const count: ErasureCount = { objectsDeleted: 0, bytesDeleted: 0 };
-  for (const dataClass of dataClasses) {
-    await drain(store, dataClassPrefix(account, dataClass), batch, (item) => {
-      count.objectsDeleted += 1;
-      count.bytesDeleted += item.size;
-    });
-  }
-  await drain(store, subjectsPrefix(account), batch, () => {});
-  return count;
+  return withErasureMarker(store, account, undefined, async () => {
+    const count: ErasureCount = { objectsDeleted: 0, bytesDeleted: 0 };
+    const classes = new Set([...(await storedClasses(store)), ...policyClasses]);
+    for (const dataClass of classes) {
+      await drain(store, dataClassPrefix(account, dataClass), batch, (item) => {
+        count.objectsDeleted += 1;
+        count.bytesDeleted += item.size;
+      });
+    }
+    await drain(store, subjectsPrefix(account), batch, () => {});
+    return count;
+  });
+}
+
+/** The data classes recorded in a store's class catalog: every class it was ever written with. */
+export async function storedClasses(store: ObjectStore): Promise<string[]> {
+  const classes: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(CLASS_CATALOG_PREFIX, { limit: 1000, ...(cursor && { cursor }) });
+    classes.push(...page.items.map((item) => item.key.slice(CLASS_CATALOG_PREFIX.length)));
+    cursor = page.cursor;
+  } while (cursor);
+  return classes;
 }
 
 /** Deletes everything under a prefix, page by page, reading from the start again until nothing is left. */

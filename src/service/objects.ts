@@ -2,11 +2,12 @@ import type { ObjectInfo, ObjectMetadata, ObjectStore, StoredObject } from '../a
 import { createInspection, type DecoderFactory } from '../media/inspect.ts';
 import { decide, type Action, type Allowed } from '../policy/decide.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
-import { checkKey, dataClassPrefix, storeKey } from '../policy/keys.ts';
+import { checkKey, checkStoredKeyLength, dataClassPrefix, storeKey } from '../policy/keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { Principal } from '../policy/principal.ts';
 import { isRefusal, Refusal } from '../policy/refusal.ts';
-import { deleteObject, dropIndexIfUnused, indexSubject } from '../rights/erasure.ts';
+import { deleteObject } from '../rights/erasure.ts';
+import { guardedPut } from '../rights/write-guard.ts';
 import type { AuditTrail } from './audit.ts';
 import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
@@ -136,14 +137,16 @@ export class ObjectService {
       ...(subjectHash !== undefined && { subject: subjectHash }),
       ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
     };
-    if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, name.dataClass, name.key);
+    const tooLong = checkStoredKeyLength(account, name.dataClass, name.key, subjectHash);
+    if (tooLong) throw tooLong;
     let result;
     try {
       // Redaction changes the length, so the declared length only holds when nothing is rewritten.
       const declaredLength = embeddedMedia === 'refuse' ? request.contentLength : undefined;
-      result = await store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength });
+      const target = { account, dataClass: name.dataClass, key: name.key, ...(subjectHash !== undefined && { subjectHash }) };
+      // Holds, the subject index and erasures running beside the write: src/rights/write-guard.ts.
+      result = await guardedPut(store, target, () => store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength }));
     } catch (error) {
-      if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, name.dataClass, name.key);
       const failure = body.failure();
       throw isRefusal(failure) ? failure : error;
     }

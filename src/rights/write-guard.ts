@@ -1,0 +1,72 @@
+import type { ObjectStore, PutResult } from '../adapters/types.ts';
+import { classCatalogKey, storeKey } from '../policy/keys.ts';
+import { emptyBody } from '../adapters/streams.ts';
+import { erasureOverlapped, readMarker, type MarkerReading } from './erasure-markers.ts';
+import { dropIndexIfUnused, indexSubject } from './erasure.ts';
+import { refuseIfHeld } from './holds.ts';
+
+/** One object write, as the data-rights rules see it. */
+export interface WriteTarget {
+  account: string;
+  dataClass: string;
+  key: string;
+  /** Keyed hash of the data subject, when the write names one. */
+  subjectHash?: string;
+}
+
+export interface GuardedPutResult extends PutResult {
+  /** An erasure of the account or subject ran while the write did: what it wrote has been erased again. */
+  erased: boolean;
+}
+
+/**
+ * Runs one store write under the data-rights rules (docs/data-rights.md):
+ * - an object under a legal hold is not overwritten (`409 legal_hold`);
+ * - the data class is recorded in the store's class catalog and the subject
+ *   index entry is written before the object, so erasure can find it;
+ * - the erasure markers of the account (and subject) are read before and
+ *   after the write; if an erasure ran in between, it may have missed the
+ *   object, so the write erases what it wrote itself.
+ * `put` performs the actual store write; its failure is passed on.
+ */
+export async function guardedPut(store: ObjectStore, target: WriteTarget, put: () => Promise<PutResult>): Promise<GuardedPutResult> {
+  const { account, dataClass, key, subjectHash } = target;
+  const objectKey = storeKey(account, dataClass, key);
+  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey), recordClass(store, dataClass)]);
+  if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, dataClass, key);
+  let result: PutResult;
+  try {
+    result = await put();
+  } catch (error) {
+    if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
+    throw error;
+  }
+  const after = await readMarkers(store, target);
+  const erased = before.some((reading, i) => erasureOverlapped(reading, after[i]!));
+  if (erased) await eraseOwnWrite(store, target, objectKey, result.etag);
+  return { ...result, erased };
+}
+
+/** The account's marker, then the subject's: read in parallel, one round trip. */
+function readMarkers(store: ObjectStore, { account, subjectHash }: WriteTarget): Promise<MarkerReading[]> {
+  return Promise.all([readMarker(store, account), ...(subjectHash === undefined ? [] : [readMarker(store, account, subjectHash)])]);
+}
+
+/** Deletes the object this write committed, unless a later write has replaced it, and its index entry. */
+async function eraseOwnWrite(store: ObjectStore, target: WriteTarget, objectKey: string, etag: string): Promise<void> {
+  const current = await store.head(objectKey);
+  if (current?.etag === etag) await store.delete(objectKey);
+  const { account, subjectHash, dataClass, key } = target;
+  if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
+}
+
+/** Classes this process has already recorded, per store: the catalog entry is written once per class and process. */
+const recorded = new WeakMap<ObjectStore, Set<string>>();
+
+async function recordClass(store: ObjectStore, dataClass: string): Promise<void> {
+  let classes = recorded.get(store);
+  if (!classes) recorded.set(store, (classes = new Set()));
+  if (classes.has(dataClass)) return;
+  await store.put(classCatalogKey(dataClass), emptyBody(), { contentType: 'application/vnd.residency-proxy.class', account: '', dataClass }, { contentLength: 0 });
+  classes.add(dataClass);
+}
