@@ -289,6 +289,8 @@ describe('headers', () => {
   test('a 1 MiB token is refused before it is parsed', async () => {
     const response = await fetch(`${gw.url}/v1/objects/chat-transcript/x`, { headers: { authorization: `Bearer ${'a'.repeat(1024 * 1024)}` } });
     assert.ok(response.status === 431 || response.status === 401, String(response.status));
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+    assert.doesNotMatch(await response.text(), /aaaaaaaa/);
   });
 });
 

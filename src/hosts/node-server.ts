@@ -1,6 +1,7 @@
-import { createAdaptorServer, type HttpBindings } from '@hono/node-server';
+import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { readFile } from 'node:fs/promises';
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createBrotliDecompress } from 'node:zlib';
@@ -8,8 +9,11 @@ import { resolve } from 'node:path';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from '../http/app.ts';
+import { PROBLEM_CONTENT_TYPE, problemOf, problemResponse } from '../http/problem.ts';
+import { requestIdFrom } from '../http/request-id.ts';
+import { Refusal } from '../policy/refusal.ts';
 import { jsonLinesAudit, type AuditSink } from '../service/audit.ts';
-import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
+import type { GatewayDeps, GatewayEnv, RuntimeHooks } from '../http/context.ts';
 import { assembleGateway } from './assemble.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { readNodePolicy } from './node-policy.ts';
@@ -55,20 +59,34 @@ export interface Listening {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Serves the gateway app on Node until `stop`. */
-export async function serveGateway(deps: GatewayDeps, host: string, port: number): Promise<Listening> {
-  const app = createApp(deps);
+/** Serves the gateway's `/v1` app on Node until `stop`. */
+export function serveGateway(deps: GatewayDeps, host: string, port: number): Promise<Listening> {
+  return serveApp(createApp(deps), deps, host, port);
+}
+
+/** Serves one front door's app on Node until `stop`. */
+export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: string, port: number): Promise<Listening> {
   // Handlers still running (a write cleaning up after its client was cut off) are awaited before stores close.
   const handlers = new Set<Promise<unknown>>();
-  const server = createAdaptorServer({
-    fetch(request, env) {
-      const handled = Promise.resolve(app.fetch(request, env));
-      handlers.add(handled);
-      void handled.finally(() => handlers.delete(handled)).catch(() => {});
-      return handled;
-    },
-  }) as Server;
+  const fetchCallback = (request: Request, env: HttpBindings | Http2Bindings) => {
+    const handled = Promise.resolve(app.fetch(request, env));
+    handlers.add(handled);
+    void handled.finally(() => handlers.delete(handled)).catch(() => {});
+    return handled;
+  };
+  const server = createServer(
+    getRequestListener(fetchCallback, {
+      // Requests that cannot become a Request (a raw backslash in the path, a bad Host) still get problem+json.
+      errorHandler: (error) =>
+        problemResponse(
+          new Refusal('bad_request', `the request cannot be read: ${error instanceof Error ? error.message : 'malformed'}`),
+          requestIdFrom(undefined),
+          { connection: 'close' },
+        ),
+    }),
+  );
   server.requestTimeout = deps.policy.document.limits.requestTimeoutMs;
+  server.on('clientError', answerUnparsable);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolveListen());
@@ -144,3 +162,22 @@ export const nodeRuntime: RuntimeHooks = {
     return query === -1 ? url : url.slice(0, query);
   },
 };
+
+/**
+ * A request Node's HTTP parser rejects (a raw backslash or space in the path,
+ * a malformed header) never reaches the app; it still gets a problem+json
+ * answer, and the connection is closed since its framing cannot be trusted.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || ('_httpMessage' in socket && socket._httpMessage)) {
+    socket.destroy();
+    return;
+  }
+  // Headers past Node's limit keep the status HTTP has for them; the code stays the one DESIGN names.
+  const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  const refusal = new Refusal('bad_request', `the request could not be parsed as HTTP/1.1 (${error.code ?? 'parse error'})`);
+  const body = JSON.stringify({ ...problemOf(refusal, requestIdFrom(undefined)), status });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,10 +1,15 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { Refusal } from '../policy/refusal.ts';
-import { auditedRequest } from './audited-request.ts';
-import type { GatewayDeps, GatewayEnv } from './context.ts';
+import { configureLogging, log } from '../service/log.ts';
 import { toRefusal } from '../service/to-refusal.ts';
+import { tracedRequests } from '../tracing/http-span.ts';
+import { auditedRequest } from './audited-request.ts';
+import { bearerChallenge } from './bearer-challenge.ts';
+import type { GatewayDeps, GatewayEnv } from './context.ts';
+import { openApiRoutes } from './openapi.ts';
 import { problemResponse } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
+import { RouteTable } from './route-table.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { explainRoutes } from './routes/explain.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -12,7 +17,11 @@ import { objectRoutes } from './routes/objects.ts';
 
 /** The gateway as a hono app: the same on Node and on Workers; runtime differences come in through `deps.runtime`. */
 export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
+  configureLogging();
   const app = new Hono<GatewayEnv>();
+  // Filled once every route is registered, before the first request.
+  let routes = new RouteTable([]);
+  const routeOf = (c: Context<GatewayEnv>) => routes.match(new URL(c.req.url).pathname)?.template ?? 'unmatched';
 
   app.use(async (c, next) => {
     c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
@@ -25,27 +34,44 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     // A refused upload may not have been read to its end; the connection cannot carry another request.
     if (c.res.status >= 400 && hasBody(c.req.raw.headers)) headers.set('connection', 'close');
     headers.set('x-request-id', c.get('requestId'));
-    const route = c.req.routePath === '/*' ? 'unmatched' : c.req.routePath;
-    deps.metrics.count('residency_http_requests_total', 'HTTP requests by route and status.', {
-      method: c.req.method,
-      route,
-      status: String(c.res.status),
-    });
-    deps.metrics.observeRequest({ method: c.req.method, route }, (deps.now() - c.get('startedAt')) / 1000);
+    const labels = { method: c.req.method, route: routeOf(c) };
+    if (c.req.raw.signal.aborted) {
+      deps.metrics.count('residency_http_client_disconnects_total', 'Requests whose client went away before the answer.', labels);
+    } else {
+      deps.metrics.count('residency_http_requests_total', 'HTTP requests by route and status.', { ...labels, status: String(c.res.status) });
+    }
+    deps.metrics.observe('residency_http_request_duration_seconds', 'Time from request to response headers.', labels, (deps.now() - c.get('startedAt')) / 1000);
   });
 
+  app.use(tracedRequests(routeOf));
   app.use('/v1/*', auditedRequest(deps, 'v1'));
 
   healthRoutes(app, deps);
+  openApiRoutes(app);
   objectRoutes(app, deps);
   explainRoutes(app, deps);
   adminRoutes(app, deps);
+  routes = new RouteTable(app.routes);
 
-  app.notFound((c) => problemResponse(new Refusal('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.get('requestId')));
+  app.notFound((c) => {
+    const { pathname } = new URL(c.req.url);
+    const route = routes.match(pathname);
+    if (!route) return problemResponse(new Refusal('not_found', `no route for ${c.req.method} ${pathname}`), c.get('requestId'));
+    const allow = route.methods.join(', ');
+    return problemResponse(new Refusal('method_not_allowed', `${route.template} answers ${allow}, not ${c.req.method}`), c.get('requestId'), { allow });
+  });
+
   app.onError((error, c) => {
     const refusal = toRefusal(error);
-    if (refusal.code === 'internal_error') console.error(JSON.stringify({ type: 'error', requestId: c.get('requestId'), error: String(error), stack: error instanceof Error ? error.stack : undefined }));
-    return problemResponse(refusal, c.get('requestId'));
+    const requestId = c.get('requestId');
+    if (c.req.raw.signal.aborted) {
+      log.info('client went away before the answer', { requestId, method: c.req.method, route: routeOf(c), error });
+    } else if (refusal.code === 'internal_error') {
+      log.error('request failed', { requestId, method: c.req.method, route: routeOf(c), error });
+    } else if (refusal.status >= 500) {
+      log.warn('store failed', { requestId, method: c.req.method, route: routeOf(c), code: refusal.code, error });
+    }
+    return problemResponse(refusal, requestId, bearerChallenge(refusal));
   });
   return app;
 }
