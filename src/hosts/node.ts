@@ -1,24 +1,28 @@
+import cluster from 'node:cluster';
+import type { AuditSink } from '../service/audit.ts';
+import { runWorker } from './cluster-worker.ts';
 import { ConfigurationError } from './configuration-error.ts';
+import { runPrimary } from './node-cluster.ts';
 import { startNodeGateway, type RunningGateway } from './node-server.ts';
+import { nodeSettings, type NodeSettings } from './node-settings.ts';
 
-/** `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT and HOST. */
+/**
+ * `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT, HOST
+ * and the settings of node-settings.ts. With more than one worker
+ * (RESIDENCY_WORKERS) this process is the cluster's primary and each worker
+ * runs this file again; with one, this process serves by itself.
+ */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let gateway: RunningGateway;
-  try {
-    gateway = await startNodeGateway({
-      policyPath: env.RESIDENCY_POLICY || undefined,
-      env,
-      host: env.HOST || '127.0.0.1',
-      port: Number(env.PORT || 8787),
-    });
-  } catch (error) {
-    const lines = error instanceof ConfigurationError ? error.errors : [String(error instanceof Error ? error.message : error)];
-    process.stderr.write(`residency-proxy: refusing to start:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(banner(gateway));
+  const settings = readSettings(env);
+  if (cluster.isWorker) return runWorker({ start: (audit) => start(env, audit), banner, shutdownGraceMs: settings.shutdownGraceMs });
+  if (settings.workers > 1) return runPrimary(settings);
+  await serveAlone(env, settings);
+}
 
-  const graceMs = Number(env.SHUTDOWN_GRACE_MS || 25_000);
+async function serveAlone(env: NodeJS.ProcessEnv, settings: NodeSettings): Promise<void> {
+  const gateway = await start(env);
+  process.stderr.write(banner(gateway));
+  const graceMs = settings.shutdownGraceMs;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -34,6 +38,34 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Starts this process's gateway, or ends the process with the reasons it cannot start. */
+async function start(env: NodeJS.ProcessEnv, audit?: AuditSink): Promise<RunningGateway> {
+  try {
+    return await startNodeGateway({
+      policyPath: env.RESIDENCY_POLICY || undefined,
+      env,
+      host: env.HOST || '127.0.0.1',
+      port: Number(env.PORT || 8787),
+      ...(audit && { audit }),
+    });
+  } catch (error) {
+    refuseToStart(error instanceof ConfigurationError ? error.errors : [String(error instanceof Error ? error.message : error)]);
+  }
+}
+
+function readSettings(env: NodeJS.ProcessEnv): NodeSettings {
+  try {
+    return nodeSettings(env);
+  } catch (error) {
+    refuseToStart(error instanceof ConfigurationError ? error.errors : [String(error)]);
+  }
+}
+
+function refuseToStart(lines: string[]): never {
+  process.stderr.write(`residency-proxy: refusing to start:\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
+  process.exit(1);
 }
 
 function banner(gateway: RunningGateway): string {
