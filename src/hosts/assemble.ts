@@ -5,7 +5,7 @@ import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createAuditRecorder, type AuditSink } from '../service/audit.ts';
-import { Metrics } from '../service/metrics.ts';
+import { Metrics, type MetricsCollector } from '../service/metrics.ts';
 import { ObjectService } from '../service/objects.ts';
 import { StoreRegistry } from '../service/stores.ts';
 
@@ -21,6 +21,8 @@ export interface HostCapabilities {
   hashIdentifier: IdentifierHasher;
   runtime: RuntimeHooks;
   now?: () => number;
+  /** Runtime measurements for /metrics (process memory, CPU, event loop on Node). */
+  metricsCollectors?: readonly MetricsCollector[];
 }
 
 /**
@@ -31,10 +33,12 @@ export interface HostCapabilities {
 export async function assembleGateway(host: HostCapabilities): Promise<GatewayDeps> {
   const { policy } = host;
   const now = host.now ?? Date.now;
-  const stores = new StoreRegistry(policy, host.stores);
-  await stores.verify();
   const metrics = new Metrics();
+  for (const collector of host.metricsCollectors ?? []) metrics.register(collector);
+  const stores = new StoreRegistry(policy, host.stores, metrics);
+  await stores.verify();
   const version = await policyVersion(policy.document);
+  metrics.set('residency_policy_info', 'The loaded policy; version is a hash of the policy document.', { version }, 1);
   return {
     policy,
     policyVersion: version,

@@ -6,6 +6,7 @@ import { tracedRequests } from '../tracing/http-span.ts';
 import { auditedRequest } from './audited-request.ts';
 import { bearerChallenge } from './bearer-challenge.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';
+import { refuseDotSegments } from './dot-segments.ts';
 import { openApiRoutes } from './openapi.ts';
 import { problemResponse } from './problem.ts';
 import { requestIdFrom } from './request-id.ts';
@@ -21,7 +22,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   // Filled once every route is registered, before the first request.
   let routes = new RouteTable([]);
-  const routeOf = (c: Context<GatewayEnv>) => routes.match(new URL(c.req.url).pathname)?.template ?? 'unmatched';
+  const routeOf = (c: Context<GatewayEnv>) => routes.match(c.req.path)?.template ?? 'unmatched';
 
   app.use(async (c, next) => {
     c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
@@ -44,6 +45,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   });
 
   app.use(tracedRequests(routeOf));
+  app.use(refuseDotSegments(deps));
   app.use('/v1/*', auditedRequest(deps, 'v1'));
 
   healthRoutes(app, deps);

@@ -17,10 +17,19 @@ export function problemOf(refusal: Refusal, requestId: string): Problem {
   return { type: `urn:residency-proxy:error:${refusal.code}`, title, status, detail: refusal.detail, code: refusal.code, requestId };
 }
 
+/** Seconds a client should wait before retrying a zone whose store is unavailable (stores answer again or are re-probed). */
+export const STORE_RETRY_AFTER_SECONDS = 10;
+
 export function problemResponse(refusal: Refusal, requestId: string, headers: Record<string, string> = {}): Response {
   const problem = problemOf(refusal, requestId);
   return new Response(JSON.stringify(problem), {
     status: problem.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId, 'cache-control': 'no-store', ...headers },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'x-request-id': requestId,
+      'cache-control': 'no-store',
+      ...(refusal.code === 'store_unavailable' && { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }),
+      ...headers,
+    },
   });
 }
