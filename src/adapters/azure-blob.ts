@@ -125,6 +125,17 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         await reads.getProperties({ abortSignal });
         return null;
       }),
+
+    /**
+     * Blocks staged by an upload that died are never readable or listed as
+     * a blob, and Azure discards uncommitted blocks after 7 days. They
+     * cannot be dropped sooner without committing a block list, which would
+     * make an empty blob visible or replace the object at that key, so they
+     * are left to expire (docs/stores.md).
+     */
+    async removeIncomplete() {
+      return 0;
+    },
   };
 }
 

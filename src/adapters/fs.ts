@@ -6,6 +6,7 @@ import { meterBody, putRejection } from './body.ts';
 import { StoreError } from './errors.ts';
 import { toStoreError } from './failure.ts';
 import { locateObject, walkObjects } from './fs-layout.ts';
+import { INCOMPLETE_DIRECTORY, removeLeftovers, TEMPORARY_PREFIX } from './fs-leftovers.ts';
 import { bodyStream, encodeTrailer, readDescription, type ObjectDescription } from './fs-object-file.ts';
 import { decodeCursor, encodeCursor, pageLimit } from './listing.ts';
 import { pickMetadata } from './metadata-fields.ts';
@@ -15,13 +16,16 @@ import type { ObjectInfo, ObjectStore } from './types.ts';
  * Objects as files under a root directory (Node only). Layout: ./fs-layout.ts;
  * file format (body, then metadata): ./fs-object-file.ts.
  *
- * A write streams the body into a temporary file in the object's own
- * directory (a name starting with `.`, which listings skip), appends the
- * metadata, fsyncs, and renames it over the object: readers see the old
- * object or the new one, never part of one. A write that fails or is aborted
- * removes its temporary file. Deleting an object also removes the
- * directories it leaves empty, so that key segments (which may name
- * people) do not outlive the data.
+ * A write streams the body into a temporary file under `<root>/.incomplete/`
+ * (readers never look there), appends the metadata, fsyncs, creates the
+ * object's directories and renames the file over the object: readers see the
+ * old object or the new one, never part of one, and a write that fails
+ * creates no directory named after its key. A write that fails or is aborted
+ * removes its temporary file; one that dies with its process leaves it for
+ * `removeIncomplete` (./fs-leftovers.ts), which hosts run at start-up and the
+ * sweep on every run. Deleting an object also removes the directories it
+ * leaves empty, so that key segments (which may name people) do not outlive
+ * the data.
  */
 export function createFsStore(options: { root: string }): ObjectStore {
   const root = resolve(options.root);
@@ -55,7 +59,7 @@ export function createFsStore(options: { root: string }): ObjectStore {
       const metered = meterBody(body, putOptions);
       let temporary: { path: string; handle: FileHandle } | undefined;
       try {
-        temporary = await createTemporaryFile(dirname(file));
+        temporary = await createTemporaryFile(join(root, INCOMPLETE_DIRECTORY));
         const hash = createHash('md5');
         const reader = metered.stream.getReader();
         for (;;) {
@@ -69,7 +73,7 @@ export function createFsStore(options: { root: string }): ObjectStore {
         await temporary.handle.sync();
         await temporary.handle.close();
         putOptions.signal?.throwIfAborted();
-        await rename(temporary.path, file);
+        await publish(temporary.path, file);
         temporary = undefined;
         await syncDirectory(directories.at(-1) ?? root);
         return { size: metered.bytes, etag: description.etag };
@@ -138,6 +142,10 @@ export function createFsStore(options: { root: string }): ObjectStore {
       }
     },
 
+    removeIncomplete: (idleSince) => removeLeftovers(root, idleSince).catch((error: unknown) => {
+      throw fail('removeIncomplete')(error);
+    }),
+
     async probe() {
       try {
         await mkdir(root, { recursive: true });
@@ -150,13 +158,19 @@ export function createFsStore(options: { root: string }): ObjectStore {
   };
 }
 
-/** Opens a new temporary file in `directory`, creating it; retried because a concurrent delete may remove an empty directory in between. */
 async function createTemporaryFile(directory: string): Promise<{ path: string; handle: FileHandle }> {
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `${TEMPORARY_PREFIX}${randomUUID()}`);
+  return { path, handle: await open(path, 'wx') };
+}
+
+/** Moves a finished temporary file over the object, creating its directories; retried because a concurrent delete may remove an empty directory in between. */
+async function publish(temporary: string, file: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await mkdir(directory, { recursive: true });
-    const path = join(directory, `.tmp-${randomUUID()}`);
+    await mkdir(dirname(file), { recursive: true });
     try {
-      return { path, handle: await open(path, 'wx') };
+      await rename(temporary, file);
+      return;
     } catch (error) {
       if (!isMissing(error) || attempt === 3) throw error;
     }

@@ -132,6 +132,15 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
       await call('probe', () => bucket.head(PROBE_KEY));
       return null;
     },
+
+    /**
+     * The Workers binding cannot list multipart uploads: R2 aborts an
+     * incomplete one itself after 7 days (its default lifecycle rule), and
+     * a put aborts its own upload when its body or R2 fails.
+     */
+    async removeIncomplete() {
+      return 0;
+    },
   };
 }
 

@@ -1,9 +1,11 @@
 import {
+  AbortMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
@@ -150,6 +152,31 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     },
 
     probe: () => call('probe', (abortSignal) => reportedRegion(reads, bucket, abortSignal)),
+
+    /**
+     * Aborts multipart uploads initiated before `idleSince`: an upload that
+     * died leaves its parts billed and unseen until then. The bucket's
+     * lifecycle rule (AbortIncompleteMultipartUpload) is the backstop.
+     */
+    async removeIncomplete(idleSince) {
+      let aborted = 0;
+      let keyMarker: string | undefined;
+      let uploadIdMarker: string | undefined;
+      for (;;) {
+        const page = await call('removeIncomplete', (abortSignal) =>
+          reads.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal }),
+        );
+        for (const upload of page.Uploads ?? []) {
+          if (!upload.Key || !upload.UploadId || (upload.Initiated ?? new Date(0)) >= idleSince) continue;
+          const { Key, UploadId } = upload;
+          await call('removeIncomplete', (abortSignal) => reads.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }), { abortSignal }));
+          aborted += 1;
+        }
+        if (!page.IsTruncated) return aborted;
+        keyMarker = page.NextKeyMarker;
+        uploadIdMarker = page.NextUploadIdMarker;
+      }
+    },
 
     async close() {
       reads.destroy();

@@ -80,5 +80,15 @@ export interface ObjectStore {
    * location the backend reports; others return `null` (location declared only).
    */
   probe(): Promise<LocationReport | null>;
+  /**
+   * Removes what writes that died (a crash, a kill, a lost connection) left
+   * behind and no reader can see: temporary files, incomplete multipart
+   * uploads, uncommitted blocks. Only leftovers idle since before
+   * `idleSince` are touched, so writes still in flight on other instances
+   * are left alone. Hosts call it once at start-up with now minus the
+   * request timeout; the sweep calls it on every run. Returns how many
+   * leftovers it removed.
+   */
+  removeIncomplete?(idleSince: Date): Promise<number>;
   close?(): Promise<void>;
 }

@@ -58,7 +58,17 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
     const zone = [...policy.zones.values()].find((z) => z.storeName === name)!;
     const started = Date.now();
     try {
-      const summary = await sweepStore(store, { now, dryRun: args['dry-run'], dataClasses: [...policy.dataClasses.keys()], batch });
+      const summary = await sweepStore(store, {
+        now,
+        dryRun: args['dry-run'],
+        dataClasses: [...policy.dataClasses.keys()],
+        batch,
+        // Real time, not --now: a write still in flight is never idle longer than the request timeout.
+        incompleteIdleSince: new Date(Date.now() - policy.document.limits.requestTimeoutMs),
+      });
+      if (summary.unlistedClasses.length > 0) {
+        err.write(`store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`);
+      }
       out.write(`${JSON.stringify({ type: 'sweep', store: name, zone: zone.name, dryRun: args['dry-run'], now: new Date(now).toISOString(), ...summary })}\n`);
       audit({
         time: new Date().toISOString(),

@@ -1,6 +1,7 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { CLASS_CATALOG_PREFIX, dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
+import { dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
 import { emptyBody } from '../adapters/streams.ts';
+import { storedClasses } from './class-catalog.ts';
 import { withErasureMarker } from './erasure-markers.ts';
 import { blockingHold, holdRefusal, listHolds, refuseIfHeld } from './holds.ts';
 
@@ -93,18 +94,6 @@ export async function eraseAccount(store: ObjectStore, account: string, policyCl
     await drain(store, subjectsPrefix(account), batch, () => {});
     return count;
   });
-}
-
-/** The data classes recorded in a store's class catalog: every class it was ever written with. */
-export async function storedClasses(store: ObjectStore): Promise<string[]> {
-  const classes: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(CLASS_CATALOG_PREFIX, { limit: 1000, ...(cursor && { cursor }) });
-    classes.push(...page.items.map((item) => item.key.slice(CLASS_CATALOG_PREFIX.length)));
-    cursor = page.cursor;
-  } while (cursor);
-  return classes;
 }
 
 /** Deletes everything under a prefix, page by page, reading from the start again until nothing is left. */

@@ -1,14 +1,18 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { classPrefix, subjectIndexKey } from '../policy/keys.ts';
+import { OBJECTS_PREFIX, parseStoreKey, subjectIndexKey } from '../policy/keys.ts';
+import { addToCatalog, storedClasses } from './class-catalog.ts';
 import { blockingHold } from './holds.ts';
 
 export interface SweepOptions {
   /** Milliseconds since the epoch: objects whose `expiresAt` is at or before this have reached the end of retention. */
   now: number;
   dryRun: boolean;
+  /** The data classes the policy lists now: stored classes outside it are reported (and still expired by their own `expiresAt`). */
   dataClasses: readonly string[];
   /** Objects read per listing page. */
   batch?: number;
+  /** Leftovers of dead writes idle since before this are removed (see ObjectStore.removeIncomplete); none when absent or in a dry run. */
+  incompleteIdleSince?: Date;
   /** Called for every expired object deleted (or, in a dry run, that would be). */
   onExpired?: (item: ObjectInfo) => void;
 }
@@ -19,15 +23,22 @@ export interface SweepSummary {
   deleted: number;
   held: number;
   bytesDeleted: number;
+  /** Data classes found in the store that the policy no longer lists. */
+  unlistedClasses: string[];
+  /** Leftovers of dead writes removed (temporary files, incomplete uploads). */
+  incompleteRemoved: number;
 }
 
 /**
- * Deletes the objects of one store whose retention has ended, class by class,
- * page by page. Data under a legal hold is skipped. Safe to interrupt and run
- * again: it keeps no state beyond the store itself.
+ * Deletes the objects of one store whose retention has ended, by the
+ * `expiresAt` each object recorded when it was written, whatever its class
+ * and whether or not the policy still lists it; walks every object of the
+ * store page by page. Data under a legal hold is skipped. Classes found are
+ * added to the store's class catalog, so account erasure finds them. Safe to
+ * interrupt and run again: it keeps no state beyond the store itself.
  */
 export async function sweepStore(store: ObjectStore, options: SweepOptions): Promise<SweepSummary> {
-  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0 };
+  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0 };
   const holds = new Map<string, Promise<boolean>>();
   const isHeld = (account: string, subject: string | undefined) => {
     const cacheKey = `${account}\u0000${subject ?? ''}`;
@@ -35,36 +46,41 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
     if (!held) holds.set(cacheKey, (held = blockingHold(store, account, subject).then((hold) => hold !== null)));
     return held;
   };
-  for (const dataClass of options.dataClasses) {
-    const prefix = classPrefix(dataClass);
-    let cursor: string | undefined;
-    do {
-      const page = await store.list(prefix, { limit: options.batch ?? 500, ...(cursor && { cursor }) });
-      for (const item of page.items) {
-        summary.scanned += 1;
-        const { expiresAt, account, subject } = item.metadata;
-        if (expiresAt === undefined || Date.parse(expiresAt) > options.now) continue;
-        summary.expired += 1;
-        if (await isHeld(account, subject)) {
-          summary.held += 1;
-          continue;
-        }
-        options.onExpired?.(item);
-        if (options.dryRun) continue;
-        if (await store.delete(item.key)) {
-          summary.deleted += 1;
-          summary.bytesDeleted += item.size;
-        }
-        if (subject) await store.delete(subjectIndexKey(account, subject, dataClass, keyWithinAccount(item.key, prefix)));
+  const seenClasses = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(OBJECTS_PREFIX, { limit: options.batch ?? 500, ...(cursor && { cursor }) });
+    for (const item of page.items) {
+      summary.scanned += 1;
+      const parts = parseStoreKey(item.key);
+      if (parts) seenClasses.add(parts.dataClass);
+      const { expiresAt, account, subject } = item.metadata;
+      if (expiresAt === undefined || Date.parse(expiresAt) > options.now) continue;
+      summary.expired += 1;
+      if (await isHeld(account, subject)) {
+        summary.held += 1;
+        continue;
       }
-      cursor = page.cursor;
-    } while (cursor);
+      options.onExpired?.(item);
+      if (options.dryRun) continue;
+      if (await store.delete(item.key)) {
+        summary.deleted += 1;
+        summary.bytesDeleted += item.size;
+      }
+      if (subject && parts) await store.delete(subjectIndexKey(account, subject, parts.dataClass, parts.key));
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  summary.unlistedClasses = [...seenClasses].filter((dataClass) => !options.dataClasses.includes(dataClass)).sort();
+  if (!options.dryRun) {
+    await catalogClasses(store, seenClasses);
+    if (options.incompleteIdleSince && store.removeIncomplete) summary.incompleteRemoved = await store.removeIncomplete(options.incompleteIdleSince);
   }
   return summary;
 }
 
-/** `objects/<class>/<account>/<key>` → `<key>` */
-function keyWithinAccount(storeKey: string, classPrefixText: string): string {
-  const rest = storeKey.slice(classPrefixText.length);
-  return rest.slice(rest.indexOf('/') + 1);
+/** Adds classes found in the store to its catalog (objects written before the catalog existed). */
+async function catalogClasses(store: ObjectStore, classes: ReadonlySet<string>): Promise<void> {
+  const known = new Set(await storedClasses(store));
+  for (const dataClass of classes) if (!known.has(dataClass)) await addToCatalog(store, dataClass);
 }

@@ -1,6 +1,6 @@
 import type { ObjectStore, PutResult } from '../adapters/types.ts';
-import { classCatalogKey, storeKey } from '../policy/keys.ts';
-import { emptyBody } from '../adapters/streams.ts';
+import { storeKey } from '../policy/keys.ts';
+import { ensureInCatalog } from './class-catalog.ts';
 import { erasureOverlapped, readMarker, type MarkerReading } from './erasure-markers.ts';
 import { dropIndexIfUnused, indexSubject } from './erasure.ts';
 import { refuseIfHeld } from './holds.ts';
@@ -32,7 +32,7 @@ export interface GuardedPutResult extends PutResult {
 export async function guardedPut(store: ObjectStore, target: WriteTarget, put: () => Promise<PutResult>): Promise<GuardedPutResult> {
   const { account, dataClass, key, subjectHash } = target;
   const objectKey = storeKey(account, dataClass, key);
-  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey), recordClass(store, dataClass)]);
+  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey), ensureInCatalog(store, dataClass)]);
   if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, dataClass, key);
   let result: PutResult;
   try {
@@ -58,15 +58,4 @@ async function eraseOwnWrite(store: ObjectStore, target: WriteTarget, objectKey:
   if (current?.etag === etag) await store.delete(objectKey);
   const { account, subjectHash, dataClass, key } = target;
   if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
-}
-
-/** Classes this process has already recorded, per store: the catalog entry is written once per class and process. */
-const recorded = new WeakMap<ObjectStore, Set<string>>();
-
-async function recordClass(store: ObjectStore, dataClass: string): Promise<void> {
-  let classes = recorded.get(store);
-  if (!classes) recorded.set(store, (classes = new Set()));
-  if (classes.has(dataClass)) return;
-  await store.put(classCatalogKey(dataClass), emptyBody(), { contentType: 'application/vnd.residency-proxy.class', account: '', dataClass }, { contentLength: 0 });
-  classes.add(dataClass);
 }
