@@ -110,8 +110,8 @@ export function runPrimary(options: PrimaryOptions): void {
   };
 
   const onExit = (slot: Slot, code: number | null, signal: string | null) => {
-    if (code !== 0) failed = true;
     if (stopping) {
+      if (code !== 0) failed = true;
       if (live().length === 0) process.exit(failed ? 1 : 0);
       return;
     }
