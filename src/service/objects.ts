@@ -45,6 +45,8 @@ export interface WriteRequest {
   contentLength?: number;
   /** The data subject the object is about, in clear; stored only as a keyed hash. */
   subject?: string;
+  /** The keyed hash of the subject of an object being copied, which keeps its subject (S3 CopyObject). */
+  subjectHash?: string;
 }
 
 /** Where a written object landed: the `201` body of DESIGN. */
@@ -128,7 +130,7 @@ export class ObjectService {
       decoders: this.#deps.decoders,
     });
     const body = guardBody(request.body, [inspection.stream]);
-    const subjectHash = request.subject === undefined ? undefined : await this.#deps.hashIdentifier(request.subject);
+    const subjectHash = request.subject === undefined ? request.subjectHash : await this.#deps.hashIdentifier(request.subject);
     const metadata: ObjectMetadata = {
       contentType: request.contentType || 'application/octet-stream',
       ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
