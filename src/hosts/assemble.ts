@@ -8,6 +8,7 @@ import { createAuditRecorder, type AuditSink } from '../service/audit.ts';
 import { Metrics, type MetricsCollector } from '../service/metrics.ts';
 import { ObjectService } from '../service/objects.ts';
 import { StoreRegistry } from '../service/stores.ts';
+import { tracedAuthenticator } from '../tracing/traced-authenticator.ts';
 
 /** What a host supplies: the parts that differ between Node, Workers and tests. */
 export interface HostCapabilities {
@@ -42,7 +43,7 @@ export async function assembleGateway(host: HostCapabilities): Promise<GatewayDe
   return {
     policy,
     policyVersion: version,
-    authenticator: createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions),
+    authenticator: tracedAuthenticator(createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions)),
     stores,
     objects: new ObjectService({ policy, stores, hashIdentifier: host.hashIdentifier, decoders: host.runtime.decoders, now }),
     record: createAuditRecorder({

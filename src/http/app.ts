@@ -29,7 +29,11 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     c.set('startedAt', deps.now());
     await next();
     // A HEAD answer (errors included) carries headers only, or the connection's next response is corrupted.
-    if (c.req.method === 'HEAD' && c.res.body) c.res = new Response(null, c.res);
+    // The body a GET handler opened for it is cancelled, releasing the store's stream.
+    if (c.req.method === 'HEAD' && c.res.body) {
+      void c.res.body.cancel().catch(() => {});
+      c.res = new Response(null, c.res);
+    }
     // Set in place: c.header() would copy the finished Response into a new one, a large share of a small request's cost.
     const headers = c.res.headers;
     // A refused upload may not have been read to its end; the connection cannot carry another request.

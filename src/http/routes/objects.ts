@@ -3,6 +3,7 @@ import type { ObjectInfo } from '../../adapters/types.ts';
 import { decodeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import type { Call, ObjectName, ZonePlacement } from '../../service/objects.ts';
+import { answerRead } from '../conditional-read.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 
 const OBJECTS = '/v1/objects/';
@@ -106,7 +107,9 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     const { dataClass, key } = targetOf(c, deps);
     if (key === undefined) return list(c, deps, dataClass);
     const object = await objects.read(callOf(c), objectOf(c, deps, 'read'));
-    return new Response(object.body, { status: 200, headers: objectHeaders(object.info, object.placement) });
+    const { response, bytes } = answerRead(c.req.raw.headers, object.info, objectHeaders(object.info, object.placement), object.body, c.get('requestId'));
+    c.get('trail').bytes = bytes;
+    return response;
   });
 
   app.delete(`${OBJECTS}*`, async (c) => {

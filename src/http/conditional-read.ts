@@ -1,0 +1,44 @@
+import type { ObjectInfo } from '../adapters/types.ts';
+import { conditionResponse } from './problem.ts';
+import { evaluatePreconditions, requestedRange, sliceBody } from './preconditions.ts';
+
+/** Headers a 304 repeats from the 200 it stands for (RFC 9110 section 15.4.5). */
+const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'x-residency-zone', 'x-residency-location', 'x-residency-expires-at'];
+
+export interface ReadAnswer {
+  response: Response;
+  /** Body bytes the answer sends. */
+  bytes: number;
+}
+
+/**
+ * The answer to a GET of a stored object: 304 or 412 when the request's
+ * conditions say so, 206 with one range, 416 for a range past the end, else
+ * the whole object. A body that is not sent is cancelled at once, so the
+ * store's stream (a file, a socket) is released.
+ */
+export function answerRead(request: Headers, info: ObjectInfo, headers: Record<string, string>, body: ReadableStream<Uint8Array>, requestId: string): ReadAnswer {
+  const validators = { etag: info.etag, lastModified: info.lastModified };
+  const skip = (response: Response): ReadAnswer => {
+    void body.cancel().catch(() => {});
+    return { response, bytes: 0 };
+  };
+  const precondition = evaluatePreconditions(request, validators);
+  if (precondition === 'not_modified') {
+    return skip(new Response(null, { status: 304, headers: NOT_MODIFIED_HEADERS.filter((name) => name in headers).map((name) => [name, headers[name]!]) }));
+  }
+  if (precondition === 'failed') return skip(conditionResponse('precondition_failed', `the object's ETag is "${info.etag}"`, requestId));
+  const range = requestedRange(request, validators, info.size);
+  if (range === 'unsatisfiable') {
+    return skip(conditionResponse('range_not_satisfiable', `the object has ${info.size} bytes`, requestId, { 'content-range': `bytes */${info.size}` }));
+  }
+  if (range === undefined) return { response: new Response(body, { status: 200, headers: { ...headers, 'accept-ranges': 'bytes' } }), bytes: info.size };
+  const length = range.end - range.start + 1;
+  return {
+    response: new Response(sliceBody(body, range), {
+      status: 206,
+      headers: { ...headers, 'accept-ranges': 'bytes', 'content-range': `bytes ${range.start}-${range.end}/${info.size}`, 'content-length': String(length) },
+    }),
+    bytes: length,
+  };
+}
