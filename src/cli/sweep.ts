@@ -24,6 +24,9 @@ line and one audit line per store swept; run it again to resume after a failure.
   options: { policy: { type: 'string' }, store: { type: 'string' }, 'dry-run': { type: 'boolean' }, now: { type: 'string' }, batch: { type: 'string' } },
 } as const;
 
+/** How long the marker of a finished erasure stays: far longer than any write that could have raced it (docs/data-rights.md). */
+const ERASURE_MARKER_DAYS = 1;
+
 /**
  * `residency-proxy sweep`: deletes objects whose retention has ended, store
  * by store, in place (nothing leaves its zone), skipping legal holds. Prints
@@ -65,6 +68,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
         batch,
         // Real time, not --now: a write still in flight is never idle longer than the request timeout.
         incompleteIdleSince: new Date(Date.now() - policy.document.limits.requestTimeoutMs),
+        erasureMarkersBefore: new Date(Date.now() - ERASURE_MARKER_DAYS * 86_400_000),
       });
       if (summary.unlistedClasses.length > 0) {
         err.write(`store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`);

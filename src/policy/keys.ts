@@ -115,8 +115,10 @@ export function holdKey(account: string, subjectHash?: string): string {
  *   erasures/<account>/account
  *   erasures/<account>/subjects/<hash>
  */
+export const ERASURES_PREFIX = 'erasures/';
+
 export function erasuresPrefix(account: string): string {
-  return `erasures/${accountSegment(account)}/`;
+  return `${ERASURES_PREFIX}${accountSegment(account)}/`;
 }
 
 export function erasureMarkerKey(account: string, subjectHash?: string): string {

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../adapters/types.ts';
 import { streamOf } from '../adapters/streams.ts';
-import { erasureMarkerKey } from '../policy/keys.ts';
+import { ERASURES_PREFIX, erasureMarkerKey } from '../policy/keys.ts';
 
 /**
  * Erasure markers: how a write learns that an erasure of its account or
@@ -16,6 +16,26 @@ type MarkerState = 'running' | 'done';
 
 /** One marker as a write saw it: `null` when there was none. */
 export type MarkerReading = { signature: string; running: boolean } | null;
+
+/**
+ * Removes the markers of erasures that finished before `before`. Safe once
+ * no write that started before the erasure finished can still be running
+ * (the sweep passes a day ago, far beyond the request timeout): a write that
+ * saw a marker and then sees none knows it was removed, not rewritten.
+ */
+export async function removeFinishedMarkers(store: ObjectStore, before: Date): Promise<number> {
+  let removed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(ERASURES_PREFIX, { limit: 1000, ...(cursor && { cursor }) });
+    for (const item of page.items) {
+      if (item.metadata.contentType !== `${MARKER_TYPE}; state=done` || Date.parse(item.lastModified) >= before.getTime()) continue;
+      if (await store.delete(item.key)) removed += 1;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return removed;
+}
 
 export async function readMarker(store: ObjectStore, account: string, subjectHash?: string): Promise<MarkerReading> {
   const info = await store.head(erasureMarkerKey(account, subjectHash));

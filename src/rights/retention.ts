@@ -1,6 +1,7 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
 import { OBJECTS_PREFIX, parseStoreKey, subjectIndexKey } from '../policy/keys.ts';
 import { addToCatalog, storedClasses } from './class-catalog.ts';
+import { removeFinishedMarkers } from './erasure-markers.ts';
 import { blockingHold } from './holds.ts';
 
 export interface SweepOptions {
@@ -13,6 +14,8 @@ export interface SweepOptions {
   batch?: number;
   /** Leftovers of dead writes idle since before this are removed (see ObjectStore.removeIncomplete); none when absent or in a dry run. */
   incompleteIdleSince?: Date;
+  /** Erasure markers of runs that finished before this are removed; none when absent or in a dry run. */
+  erasureMarkersBefore?: Date;
   /** Called for every expired object deleted (or, in a dry run, that would be). */
   onExpired?: (item: ObjectInfo) => void;
 }
@@ -27,6 +30,8 @@ export interface SweepSummary {
   unlistedClasses: string[];
   /** Leftovers of dead writes removed (temporary files, incomplete uploads). */
   incompleteRemoved: number;
+  /** Markers of finished erasures removed. */
+  erasureMarkersRemoved: number;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface SweepSummary {
  * interrupt and run again: it keeps no state beyond the store itself.
  */
 export async function sweepStore(store: ObjectStore, options: SweepOptions): Promise<SweepSummary> {
-  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0 };
+  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0, erasureMarkersRemoved: 0 };
   const holds = new Map<string, Promise<boolean>>();
   const isHeld = (account: string, subject: string | undefined) => {
     const cacheKey = `${account}\u0000${subject ?? ''}`;
@@ -75,6 +80,7 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
   if (!options.dryRun) {
     await catalogClasses(store, seenClasses);
     if (options.incompleteIdleSince && store.removeIncomplete) summary.incompleteRemoved = await store.removeIncomplete(options.incompleteIdleSince);
+    if (options.erasureMarkersBefore) summary.erasureMarkersRemoved = await removeFinishedMarkers(store, options.erasureMarkersBefore);
   }
   return summary;
 }

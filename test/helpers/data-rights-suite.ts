@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ObjectStore } from '../../src/adapters/types.ts';
 import { eraseSubject } from '../../src/rights/erasure.ts';
+import { accountSegment } from '../../src/policy/keys.ts';
 import { sweepStore } from '../../src/rights/retention.ts';
 import { faultyStore, type FaultyStore } from './faulty-store.ts';
 import { allKeys, memoryPolicy, startTestGateway, type TestGateway } from './gateway.ts';
@@ -18,6 +19,15 @@ export interface DataRightsBackend {
 
 const DAY = 86_400_000;
 const ADMIN = { scope: 'residency:admin' };
+
+/**
+ * Every key that names an account, except the marker its erasures leave
+ * (kept a day so that writes racing the erasure find it; the sweep then
+ * removes it, see the test of that below).
+ */
+async function keysNamingAccount(store: ObjectStore, account: string): Promise<string[]> {
+  return (await allKeys(store)).filter((key) => key.includes(`/${account}/`) && !key.startsWith(`erasures/${account}/`));
+}
 
 export function dataRightsSuite(label: string, backend: DataRightsBackend): void {
   describe(`data-subject rights and retention on ${label}`, () => {
@@ -79,7 +89,7 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       const hash = await gw.deps.hashIdentifier('visitor-p');
       const count = await eraseSubject(store, 'paged', hash, 5);
       assert.equal(count.objectsDeleted, 12);
-      assert.deepEqual((await allKeys(store)).filter((key) => key.includes('/paged/')), []);
+      assert.deepEqual(await keysNamingAccount(store, 'paged'), []);
     });
 
     test('an object overwritten for another subject survives the first subject\'s erasure', async () => {
@@ -100,7 +110,7 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal((await admin('race', '/v1/subjects/visitor-r', { method: 'DELETE' })).status, 200);
       for (let i = 0; i < 5; i++) assert.equal(await exists('race', 'chat-transcript', `before/${i}.json`), false);
       assert.equal(await exists('race', 'chat-transcript', 'during.json'), false);
-      assert.deepEqual((await allKeys(store)).filter((key) => key.includes('/race/')), []);
+      assert.deepEqual(await keysNamingAccount(store, 'race'), []);
     });
 
     test('a legal hold blocks erasure (409) and the sweep; releasing it unblocks both', async () => {
@@ -138,7 +148,7 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       const erased = await admin('leaving', '/v1/account', { method: 'DELETE', headers: { 'x-confirm-account': 'leaving' } });
       assert.equal(erased.status, 200);
       assert.equal(((await erased.json()) as Record<string, unknown>).objectsDeleted, 2);
-      assert.deepEqual((await allKeys(store)).filter((key) => key.includes('/leaving/')), []);
+      assert.deepEqual(await keysNamingAccount(store, 'leaving'), []);
       assert.equal(await exists('staying', 'chat-transcript', 'a.json'), true);
     });
 
@@ -184,6 +194,147 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal(await exists('victim', 'chat-transcript', 'v.json'), true);
     });
 
+    const read = async (account: string, dataClass: string, key: string) => {
+      const response = await gw.as({ account_id: account, account_region: 'GB' }, `/v1/objects/${dataClass}/${key}`);
+      return response.status === 200 ? response.text() : null;
+    };
+    const attempt = (account: string, method: string, dataClass: string, key: string, options: { subject?: string; admin?: boolean; via?: TestGateway } = {}) =>
+      (options.via ?? gw).as({ account_id: account, account_region: 'GB', ...(options.admin && ADMIN) }, `/v1/objects/${dataClass}/${key}`, {
+        method,
+        headers: options.subject === undefined ? {} : { 'x-subject-id': options.subject },
+        ...(method === 'PUT' && { body: '{"overwrite":true}' }),
+      });
+    const assertHeld = async (response: Response, reason: RegExp, what: string) => {
+      assert.equal(response.status, 409, `${what}: ${await response.clone().text()}`);
+      assert.match(response.headers.get('content-type') ?? '', /application\/problem\+json/);
+      const problem = (await response.json()) as { code: string; detail: string };
+      assert.equal(problem.code, 'legal_hold', what);
+      assert.match(problem.detail, reason, what);
+    };
+
+    test('an account hold: PUT over and DELETE of any object of the account answer 409 for every token; new keys can still be written', async () => {
+      await put('holdco', 'chat-transcript', 'kept.json', 'visitor-k', '{"original":1}');
+      await put('holdco', 'cobrowse-session', 'plain.json', undefined, '{"original":2}');
+      await put('freeco', 'chat-transcript', 'kept.json', undefined, '{"free":1}');
+      assert.equal((await admin('holdco', '/v1/holds/account', { method: 'PUT', body: '{"reason":"case 2026-41"}' })).status, 201);
+      for (const token of [{}, { admin: true }]) {
+        for (const [subject, target] of [[undefined, 'kept.json'], ['visitor-k', 'kept.json'], ['someone-else', 'kept.json']] as const) {
+          await assertHeld(await attempt('holdco', 'PUT', 'chat-transcript', target, { ...token, ...(subject !== undefined && { subject }) }), /case 2026-41/, `PUT ${JSON.stringify(token)} ${subject}`);
+        }
+        await assertHeld(await attempt('holdco', 'PUT', 'cobrowse-session', 'plain.json', token), /the account/, 'PUT over an object without subject');
+        await assertHeld(await attempt('holdco', 'DELETE', 'chat-transcript', 'kept.json', token), /case 2026-41/, 'DELETE');
+        await assertHeld(await attempt('holdco', 'DELETE', 'cobrowse-session', 'plain.json', token), /case 2026-41/, 'DELETE');
+      }
+      assert.equal(await read('holdco', 'chat-transcript', 'kept.json'), '{"original":1}', 'the held object is unchanged');
+      assert.equal(await read('holdco', 'cobrowse-session', 'plain.json'), '{"original":2}');
+      assert.equal((await attempt('holdco', 'PUT', 'chat-transcript', 'new.json')).status, 201, 'a new key is still written');
+      assert.equal((await attempt('freeco', 'PUT', 'chat-transcript', 'kept.json')).status, 201, "another account's object of the same key is not held");
+      assert.equal((await attempt('holdco', 'DELETE', 'chat-transcript', 'missing.json')).status, 404, 'a missing key is still not found');
+
+      assert.equal((await admin('holdco', '/v1/holds/account', { method: 'DELETE' })).status, 204);
+      assert.equal((await attempt('holdco', 'PUT', 'chat-transcript', 'kept.json')).status, 201, 'released: overwrite allowed');
+      assert.equal((await attempt('holdco', 'DELETE', 'cobrowse-session', 'plain.json')).status, 204, 'released: delete allowed');
+    });
+
+    test("a subject hold protects that subject's objects only, whoever writes over them", async () => {
+      await put('subjco', 'chat-transcript', 'held.json', 'visitor-held', '{"held":1}');
+      await put('subjco', 'chat-transcript', 'free.json', 'visitor-free', '{"free":1}');
+      assert.equal((await admin('subjco', '/v1/holds/subjects/visitor-held', { method: 'PUT', body: '{"reason":"subject access dispute"}' })).status, 201);
+      for (const subject of [undefined, 'visitor-held', 'visitor-free']) {
+        await assertHeld(await attempt('subjco', 'PUT', 'chat-transcript', 'held.json', subject === undefined ? {} : { subject }), /subject access dispute/, `PUT as ${subject}`);
+      }
+      await assertHeld(await attempt('subjco', 'DELETE', 'chat-transcript', 'held.json', { admin: true }), /subject access dispute/, 'DELETE');
+      assert.equal(await read('subjco', 'chat-transcript', 'held.json'), '{"held":1}');
+      assert.equal((await attempt('subjco', 'PUT', 'chat-transcript', 'free.json')).status, 201, "another subject's object is not held");
+      assert.equal((await attempt('subjco', 'PUT', 'chat-transcript', 'more.json', { subject: 'visitor-held' })).status, 201, 'new objects of the held subject may be written');
+      assert.equal((await admin('subjco', '/v1/holds/subjects/visitor-held', { method: 'DELETE' })).status, 204);
+    });
+
+    test('a hold placed through one instance is in force on another as soon as its PUT has answered', async () => {
+      const other = await startTestGateway({ policy: memoryPolicy(), stores: new Map([['london', store], ['virginia', store]]), identity: gw.identity, now: () => clock });
+      try {
+        await put('twoco', 'chat-transcript', 'x.json', undefined, '{"x":1}');
+        assert.equal((await attempt('twoco', 'PUT', 'chat-transcript', 'x.json', { via: other })).status, 201, 'no hold yet');
+        assert.equal((await admin('twoco', '/v1/holds/account', { method: 'PUT', body: '{"reason":"placed on instance one"}' })).status, 201);
+        await assertHeld(await attempt('twoco', 'PUT', 'chat-transcript', 'x.json', { via: other }), /placed on instance one/, 'PUT on instance two');
+        await assertHeld(await attempt('twoco', 'DELETE', 'chat-transcript', 'x.json', { via: other }), /placed on instance one/, 'DELETE on instance two');
+        assert.equal((await admin('twoco', '/v1/holds/account', { method: 'DELETE' })).status, 204);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    test('account and subject erasure reach a class the policy no longer lists; the sweep expires it and names it', async () => {
+      const policy = memoryPolicy();
+      policy.dataClasses.notes = { retentionDays: 1 };
+      const withNotes = await startTestGateway({ policy, stores: new Map([['london', store], ['virginia', store]]), identity: gw.identity, now: () => clock });
+      const written = clock;
+      try {
+        for (const [account, key, subject] of [['noteco', 'a.json', 'visitor-n'], ['noteco', 'b.json', undefined], ['subjnote', 's.json', 'visitor-n'], ['expnote', 'e.json', undefined]] as const) {
+          const response = await attempt(account, 'PUT', 'notes', key, { via: withNotes, ...(subject !== undefined && { subject }) });
+          assert.equal(response.status, 201, await response.text());
+        }
+      } finally {
+        await withNotes.stop();
+      }
+      // From here on the gateway's policy does not list "notes".
+      assert.equal((await attempt('noteco', 'GET', 'notes', 'a.json')).status, 400);
+      const subjectErased = (await (await admin('subjnote', '/v1/subjects/visitor-n', { method: 'DELETE' })).json()) as { objectsDeleted: number };
+      assert.equal(subjectErased.objectsDeleted, 1, 'subject erasure finds it through the index');
+      const accountErased = await admin('noteco', '/v1/account', { method: 'DELETE', headers: { 'x-confirm-account': 'noteco' } });
+      assert.equal(accountErased.status, 200);
+      assert.equal(((await accountErased.json()) as { objectsDeleted: number }).objectsDeleted, 2);
+      assert.deepEqual(await keysNamingAccount(store, 'noteco'), []);
+      assert.deepEqual(await keysNamingAccount(store, 'subjnote'), []);
+
+      const early = await sweepStore(store, { now: written + DAY / 2, dryRun: false, dataClasses: ['chat-transcript'] });
+      assert.ok(early.unlistedClasses.includes('notes'), JSON.stringify(early));
+      assert.equal((await allKeys(store, 'objects/notes/expnote/')).length, 1, 'not expired yet');
+      await sweepStore(store, { now: written + 2 * DAY, dryRun: false, dataClasses: ['chat-transcript'] });
+      assert.deepEqual(await allKeys(store, 'objects/notes/expnote/'), [], 'expired by its recorded expiresAt although the policy no longer lists its class');
+    });
+
+    test("an erasure's marker is all it leaves; the sweep removes it once a day has passed", async () => {
+      await put('marked', 'chat-transcript', 'm.json', 'visitor-m');
+      assert.equal((await admin('marked', '/v1/subjects/visitor-m', { method: 'DELETE' })).status, 200);
+      const hash = await gw.deps.hashIdentifier('visitor-m');
+      assert.deepEqual(
+        (await allKeys(store)).filter((key) => key.includes('/marked/')),
+        [`erasures/marked/subjects/${hash}`],
+      );
+      await put('marked', 'chat-transcript', 'after.json', 'visitor-m', '{"after":1}');
+      assert.equal(await read('marked', 'chat-transcript', 'after.json'), '{"after":1}', 'a write that starts after the answer is a new write');
+      const kept = await sweepStore(store, { now: clock, dryRun: false, dataClasses: [], erasureMarkersBefore: new Date(Date.now() - DAY) });
+      assert.equal((await allKeys(store, 'erasures/marked/')).length, 1, `a fresh marker stays: ${JSON.stringify(kept)}`);
+      const swept = await sweepStore(store, { now: clock, dryRun: false, dataClasses: [], erasureMarkersBefore: new Date(Date.now() + DAY) });
+      assert.ok(swept.erasureMarkersRemoved >= 1);
+      assert.deepEqual(await allKeys(store, 'erasures/marked/'), []);
+    });
+
+    test('identifiers that fit the contract fit the store: a long non-ASCII account, the longest key its prefix allows', async () => {
+      const account = '€'.repeat(256);
+      const prefixBytes = new TextEncoder().encode(`subjects/${accountSegment(account)}/${'0'.repeat(32)}/chat-transcript/`).length;
+      const segment = '€'.repeat(50);
+      let key = segment;
+      while (new TextEncoder().encode(`${key}/${segment}`).length <= 1024 - prefixBytes) key += `/${segment}`;
+      key += `/${'k'.repeat(1024 - prefixBytes - new TextEncoder().encode(key).length - 1)}`;
+      const as = (init: RequestInit, path = key) => gw.as({ account_id: account, account_region: 'GB' }, `/v1/objects/chat-transcript/${encodeURI(path)}`, init);
+      const written = await as({ method: 'PUT', headers: { 'x-subject-id': 'visitor-long' }, body: '{"long":true}' });
+      assert.equal(written.status, 201, await written.clone().text());
+      assert.equal(await (await as({})).text(), '{"long":true}');
+      const listed = (await (await gw.as({ account_id: account, account_region: 'GB' }, '/v1/objects/chat-transcript?limit=10')).json()) as { items: Array<{ key: string }> };
+      assert.deepEqual(listed.items.map((item) => item.key), [key]);
+
+      const tooLong = await as({ method: 'PUT', headers: { 'x-subject-id': 'visitor-long' }, body: '{}' }, `${key}k`);
+      assert.equal(tooLong.status, 400);
+      const problem = (await tooLong.json()) as { code: string; detail: string };
+      assert.equal(problem.code, 'key_invalid');
+      assert.match(problem.detail, new RegExp(`a key may be at most ${1024 - prefixBytes} bytes`));
+      assert.equal((await as({ method: 'HEAD' }, `${key}k`)).status, 404, 'nothing stored');
+      const erased = (await (await gw.as({ account_id: account, account_region: 'GB', ...ADMIN }, '/v1/subjects/visitor-long', { method: 'DELETE' })).json()) as { objectsDeleted: number };
+      assert.equal(erased.objectsDeleted, 1);
+    });
+
     test('an erasure interrupted by the store going down finishes when run again', async () => {
       for (let i = 0; i < 12; i++) await put('interrupted', 'chat-transcript', `i/${i}.json`, 'visitor-i');
       store.goDownAfterDeletes(5);
@@ -196,7 +347,7 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       const finished = await admin('interrupted', '/v1/subjects/visitor-i', { method: 'DELETE' });
       assert.equal(finished.status, 200);
       assert.equal(((await finished.json()) as { objectsDeleted: number }).objectsDeleted, left.length);
-      assert.deepEqual((await allKeys(store)).filter((key) => key.includes('/interrupted/')), []);
+      assert.deepEqual(await keysNamingAccount(store, 'interrupted'), []);
     });
   });
 }
