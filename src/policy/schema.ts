@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JURISDICTIONS } from './locations.ts';
+import { atRetentionSchema, encryptionSchema, maskListSchema, zoneEncryptionSchema } from './protection-schema.ts';
 
 /**
  * The policy file of DESIGN.md as a schema. Every object is strict: an unknown
@@ -90,12 +91,15 @@ const zoneSchema = z.strictObject({
   jurisdictions: z.array(jurisdiction).min(1),
   regions: z.array(z.string().regex(/^[\x21-\x7e]{1,64}$/, 'a region claim value is printable ASCII without spaces')).min(1),
   store: name('a store name'),
+  encryption: zoneEncryptionSchema.optional(),
 });
 
 const dataClassSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(36_500).optional(),
   persist: z.boolean().default(true),
   embeddedMedia: z.enum(['refuse', 'redact']).default('refuse'),
+  mask: maskListSchema.optional(),
+  atRetention: atRetentionSchema.optional(),
 });
 
 const MiB = 1024 * 1024;
@@ -106,6 +110,7 @@ export const policySchema = z.strictObject({
   zones: z.record(name('a zone name'), zoneSchema),
   stores: z.record(name('a store name'), storeSchema),
   dataClasses: z.record(name('a data class name'), dataClassSchema),
+  encryption: encryptionSchema.optional(),
   limits: z
     .strictObject({
       maxObjectBytes: z.number().int().min(1).max(5 * 1024 * 1024 * MiB).default(100 * MiB),
