@@ -77,7 +77,7 @@ export function accountSegment(account: string): string {
  *   subjects/<account>/<subjectHash>/<dataClass>/<key>
  */
 export function subjectsPrefix(account: string): string {
-  return `subjects/${accountSegment(account)}/`;
+  return `${SUBJECTS_PREFIX}${accountSegment(account)}/`;
 }
 
 export function subjectIndexPrefix(account: string, subjectHash: string): string {
@@ -86,6 +86,17 @@ export function subjectIndexPrefix(account: string, subjectHash: string): string
 
 export function subjectIndexKey(account: string, subjectHash: string, dataClass: string, key: string): string {
   return `${subjectIndexPrefix(account, subjectHash)}${dataClass}/${key}`;
+}
+
+/** Every subject index entry of every account: what the sweep checks for entries of writes that died. */
+export const SUBJECTS_PREFIX = 'subjects/';
+
+/** `subjects/<account>/<hash>/<class>/<key>` → `objects/<class>/<account>/<key>`, or null for a key of another shape. */
+export function objectKeyOfIndexEntry(indexKey: string): string | null {
+  if (!indexKey.startsWith(SUBJECTS_PREFIX)) return null;
+  const [account, hash, dataClass, ...rest] = indexKey.slice(SUBJECTS_PREFIX.length).split('/');
+  if (!account || !hash || !dataClass || rest.length === 0) return null;
+  return `${classPrefix(dataClass)}${account}/${rest.join('/')}`;
 }
 
 /** Splits an index entry's key back into the object it points at. */

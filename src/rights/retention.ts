@@ -1,5 +1,5 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { OBJECTS_PREFIX, parseStoreKey, subjectIndexKey } from '../policy/keys.ts';
+import { OBJECTS_PREFIX, objectKeyOfIndexEntry, parseStoreKey, SUBJECTS_PREFIX, subjectIndexKey } from '../policy/keys.ts';
 import { addToCatalog, storedClasses } from './class-catalog.ts';
 import { removeFinishedMarkers } from './erasure-markers.ts';
 import { blockingHold } from './holds.ts';
@@ -12,7 +12,11 @@ export interface SweepOptions {
   dataClasses: readonly string[];
   /** Objects read per listing page. */
   batch?: number;
-  /** Leftovers of dead writes idle since before this are removed (see ObjectStore.removeIncomplete); none when absent or in a dry run. */
+  /**
+   * Leftovers of writes that died, idle since before this, are removed: what
+   * the store keeps of them (ObjectStore.removeIncomplete) and subject index
+   * entries whose object never appeared. None when absent or in a dry run.
+   */
   incompleteIdleSince?: Date;
   /** Erasure markers of runs that finished before this are removed; none when absent or in a dry run. */
   erasureMarkersBefore?: Date;
@@ -30,6 +34,8 @@ export interface SweepSummary {
   unlistedClasses: string[];
   /** Leftovers of dead writes removed (temporary files, incomplete uploads). */
   incompleteRemoved: number;
+  /** Subject index entries removed whose object is gone or belongs to someone else. */
+  staleIndexEntriesRemoved: number;
   /** Markers of finished erasures removed. */
   erasureMarkersRemoved: number;
 }
@@ -43,7 +49,7 @@ export interface SweepSummary {
  * interrupt and run again: it keeps no state beyond the store itself.
  */
 export async function sweepStore(store: ObjectStore, options: SweepOptions): Promise<SweepSummary> {
-  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0, erasureMarkersRemoved: 0 };
+  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0, staleIndexEntriesRemoved: 0, erasureMarkersRemoved: 0 };
   const holds = new Map<string, Promise<boolean>>();
   const isHeld = (account: string, subject: string | undefined) => {
     const cacheKey = `${account}\u0000${subject ?? ''}`;
@@ -79,10 +85,36 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
   summary.unlistedClasses = [...seenClasses].filter((dataClass) => !options.dataClasses.includes(dataClass)).sort();
   if (!options.dryRun) {
     await catalogClasses(store, seenClasses);
-    if (options.incompleteIdleSince && store.removeIncomplete) summary.incompleteRemoved = await store.removeIncomplete(options.incompleteIdleSince);
+    if (options.incompleteIdleSince) {
+      summary.staleIndexEntriesRemoved = await removeStaleIndexEntries(store, options.incompleteIdleSince, options.batch ?? 500);
+      if (store.removeIncomplete) summary.incompleteRemoved = await store.removeIncomplete(options.incompleteIdleSince);
+    }
     if (options.erasureMarkersBefore) summary.erasureMarkersRemoved = await removeFinishedMarkers(store, options.erasureMarkersBefore);
   }
   return summary;
+}
+
+/**
+ * Removes index entries, written before `idleSince` (so no write in flight
+ * owns them), whose object is missing or now belongs to another subject: the
+ * entries of writes that failed or died, which name the key of data that
+ * never was or is gone.
+ */
+async function removeStaleIndexEntries(store: ObjectStore, idleSince: Date, batch: number): Promise<number> {
+  let removed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(SUBJECTS_PREFIX, { limit: batch, ...(cursor && { cursor }) });
+    for (const entry of page.items) {
+      const objectKey = objectKeyOfIndexEntry(entry.key);
+      if (!objectKey || Date.parse(entry.lastModified) >= idleSince.getTime()) continue;
+      const object = await store.head(objectKey);
+      if (object?.metadata.subject === entry.metadata.subject) continue;
+      if (await store.delete(entry.key)) removed += 1;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return removed;
 }
 
 /** Adds classes found in the store to its catalog (objects written before the catalog existed). */
