@@ -20,14 +20,46 @@ SEXTET[0x2f] = SEXTET[0x5f] = 63; // / _
 /** 1 for bytes of the base64 or base64url alphabet (padding excluded). */
 export const RUN_BYTE: Uint8Array = SEXTET.map((value) => (value === 255 ? 0 : 1));
 
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQUALS = 0x3d;
+/** Alphabet bytes that must follow a fold (spaces or tabs around a line break) for the run to go on through it, unless padding ends them. */
+const FOLD_MIN_CHARS = 8;
+/** The most bytes one fold spans (`\r\n` and indentation). */
+const FOLD_MAX_BYTES = 10;
+
+const isBlank = (byte: number | undefined): boolean => byte === SPACE || byte === TAB;
+
+/**
+ * Length of a fold at `at`: spaces or tabs, optionally around one line break
+ * (`\r\n\t` header folding, base64 spaced into groups), followed by more
+ * of the run (FOLD_MIN_CHARS alphabet bytes, or fewer that end in padding); or 0.
+ */
+function foldAt(b: Uint8Array, at: number, end: number): number {
+  let i = at;
+  while (isBlank(b[i]) && i < end) i++;
+  if (b[i] === CR && b[i + 1] === LF) i += 2;
+  else if (b[i] === LF) i++;
+  while (isBlank(b[i]) && i < end) i++;
+  if (i === at || i - at > FOLD_MAX_BYTES || i >= end) return 0;
+  let chars = 0;
+  while (chars < FOLD_MIN_CHARS && i + chars < end && RUN_BYTE[b[i + chars]!]) chars++;
+  return chars >= FOLD_MIN_CHARS || (chars >= 2 && b[i + chars] === EQUALS) ? i - at : 0;
+}
+
 /**
  * Length of a sequence at `at` that a run continues through without a
  * character of its own being a base64 byte (`\/` or `\u002b`: a JSON escape of
- * an alphabet byte; a raw or escaped line break followed by more alphabet), or 0.
+ * an alphabet byte; a raw or escaped line break followed by more alphabet;
+ * with `folded`, a fold of spaces and tabs too), or 0.
  * `char` receives the alphabet byte an escape stands for, -1 for a line break.
  */
-export function continuation(b: Uint8Array, at: number, end: number, char: { value: number }): number {
+export function continuation(b: Uint8Array, at: number, end: number, char: { value: number }, folded = false): number {
   const byte = b[at];
+  if (folded && (byte === SPACE || byte === TAB || byte === CR || byte === LF)) {
+    const fold = foldAt(b, at, end);
+    if (fold > 0 && !(b[at + fold] === DASH && b[at + fold + 1] === DASH)) return (char.value = -1), fold;
+  }
   if (byte === BACKSLASH && at + 1 < end) {
     const next = b[at + 1];
     if (next === 0x2f) return (char.value = 0x2f), 2;
@@ -89,7 +121,7 @@ export class RunDecoder {
       if (RUN_BYTE[byte]) {
         i++;
       } else {
-        const step = continuation(b, i, end, this.escaped);
+        const step = continuation(b, i, end, this.escaped, true);
         if (step === 0) break;
         i += step;
         if (this.escaped.value < 0) continue;
@@ -105,5 +137,93 @@ export class RunDecoder {
     }
     this.length = length;
     this.chars = chars;
+  }
+}
+
+/**
+ * Decodes a whole run, piece by piece as the scanner passes it, so that what
+ * it holds is inspected like any content (base64 of a ZIP, of gzip, of JSON
+ * with a data: URL, of base64). The run ends where the scanner's does.
+ */
+export class RunStream {
+  /** `ended` once a byte that does not continue the run has been reached. */
+  ended = false;
+  private bits = 0;
+  private accumulator = 0;
+  private readonly escaped = { value: 0 };
+
+  /**
+   * Decodes the run's bytes from `b[from]` up to `to` (a continuation may read
+   * on to `end`) into `out` (at least 3/4 of `to - from` long); returns where it
+   * stopped and the bytes written.
+   */
+  decode(b: Uint8Array, from: number, to: number, end: number, out: Uint8Array): { next: number; written: number } {
+    let written = 0;
+    let i = from;
+    while (i < to) {
+      let byte = b[i]!;
+      if (RUN_BYTE[byte]) {
+        i++;
+      } else {
+        const step = continuation(b, i, end, this.escaped, true);
+        if (step === 0) {
+          this.ended = true;
+          break;
+        }
+        i += step;
+        if (this.escaped.value < 0) continue;
+        byte = this.escaped.value;
+      }
+      this.accumulator = ((this.accumulator << 6) | SEXTET[byte]!) & 0xffffff;
+      this.bits += 6;
+      if (this.bits >= 8) {
+        this.bits -= 8;
+        out[written++] = (this.accumulator >> this.bits) & 0xff;
+      }
+    }
+    return { next: i, written };
+  }
+}
+
+const HEX_VALUE = new Int8Array(256).fill(-1);
+'0123456789abcdef'.split('').forEach((char, value) => {
+  HEX_VALUE[char.charCodeAt(0)] = value;
+  HEX_VALUE[char.toUpperCase().charCodeAt(0)] = value;
+});
+
+/** Whether `b[at, at + length)` is all hex digits of one case (a hex dump, not a base64 run that happens to use few letters). */
+export function isHexRun(b: Uint8Array, at: number, length: number): boolean {
+  let lower = false;
+  let upper = false;
+  for (let i = at; i < at + length; i++) {
+    const byte = b[i]!;
+    if (HEX_VALUE[byte]! < 0) return false;
+    if (byte >= 0x61) lower = true;
+    else if (byte >= 0x41) upper = true;
+  }
+  return !(lower && upper);
+}
+
+/** Decodes a run of hex digits (two per byte) piece by piece, up to the first byte that is not one. */
+export class HexStream {
+  ended = false;
+  private high = -1;
+
+  decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number } {
+    let written = 0;
+    let i = from;
+    for (; i < to; i++) {
+      const value = HEX_VALUE[b[i]!]!;
+      if (value < 0) {
+        this.ended = true;
+        break;
+      }
+      if (this.high < 0) this.high = value;
+      else {
+        out[written++] = (this.high << 4) | value;
+        this.high = -1;
+      }
+    }
+    return { next: i, written };
   }
 }

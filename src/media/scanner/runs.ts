@@ -1,8 +1,9 @@
-import { continuation, decodedByteAt, RunDecoder } from '../base64.ts';
+import { continuation, decodedByteAt, isHexRun, RunDecoder } from '../base64.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { MARKER_BYTES } from '../redaction.ts';
 import { MAY_START_MEDIA_PROBE, mayStartMedia, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
+import { base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
 export const MIN_RUN_CHARS = 16;
@@ -10,6 +11,15 @@ export const MIN_RUN_CHARS = 16;
 const RUN_SNIFF_BYTES = 2048;
 /** Decodes run prefixes; used synchronously, so one serves every scanner. */
 const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
+/**
+ * Runs at least this long are decoded whole into a nested scanner (base64
+ * of a ZIP, of gzip, of JSON with a data: URL, of a few bytes and then
+ * media); shorter ones (identifiers, UUIDs, words) are only sniffed.
+ */
+const NESTED_RUN_CHARS = 64;
+const lengthProbe = new RunDecoder((NESTED_RUN_CHARS / 4) * 3);
+/** Hex digits a run must start with to be decoded as hex. */
+const HEX_RUN_CHARS = 32;
 
 const EQUALS = 0x3d;
 
@@ -42,7 +52,8 @@ export class Base64Runs {
   /** The bytes at index `p` that a run goes on through (an escaped alphabet byte, a line break before more alphabet), or 0. */
   goesOnAt(p: number): number {
     const { window } = this.core;
-    return continuation(window.bytes, p, window.length, this.escaped);
+    // a long run goes on through folds (spaces, tabs, indented line breaks); a word does not
+    return continuation(window.bytes, p, window.length, this.escaped, this.decided);
   }
 
   /** A backslash at index `p` outside a run: an escaped alphabet byte (`\/9j/4AAQ...`) begins one. Returns where scanning goes on. */
@@ -68,22 +79,44 @@ export class Base64Runs {
     this.redacting = false;
   }
 
-  /** Decodes the first bytes of the run and refuses (or redacts) it when they are media. */
+  /**
+   * Decodes the first bytes of the run and refuses (or redacts) it when they
+   * are media; otherwise a long run is decoded whole (as hex when it is all
+   * hex digits) and what it holds is scanned one layer deeper.
+   */
   decide(): void {
-    const { window, verdicts, contentStarts } = this.core;
     this.decided = true;
+    if (this.sniff()) return;
+    const { window, settings, taps, layers } = this.core;
+    const b = window.bytes;
+    const from = window.index(this.start);
+    lengthProbe.decode(b, from, window.length);
+    if (lengthProbe.chars < NESTED_RUN_CHARS) return;
+    // a hex dump: plain, `0x...`, or Postgres bytea `\x...`
+    const hexFrom = b[from] === 0x78 && b[from - 1] === 0x5c ? from + 1 : b[from] === 0x30 && b[from + 1] === 0x78 ? from + 2 : from;
+    const hex = isHexRun(b, hexFrom, HEX_RUN_CHARS);
+    const at = window.abs(hex ? hexFrom : from);
+    const what = `a ${hex ? 'hex' : 'base64'} string ${settings.locate(at)}`;
+    const target = layers.target(what, (offset) => `at byte ${offset} of ${what}`);
+    taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
+  }
+
+  /** Refuses or redacts the run when its first bytes are media; true then. */
+  private sniff(): boolean {
+    const { window, verdicts, contentStarts } = this.core;
     const start = this.start;
     const from = window.index(start);
     // most long runs are identifiers or random data: two of their bytes rule media out
     const first = decodedByteAt(window.bytes, from, window.length, 0);
     const probe = decodedByteAt(window.bytes, from, window.length, MAY_START_MEDIA_PROBE);
-    if (first >= 0 && probe >= 0 && !mayStartMedia(first, probe)) return;
+    if (first >= 0 && probe >= 0 && !mayStartMedia(first, probe)) return false;
     prefixDecoder.decode(window.bytes, from, window.length);
-    if (prefixDecoder.chars < MIN_RUN_CHARS) return;
+    if (prefixDecoder.chars < MIN_RUN_CHARS) return false;
     const media = sniffAt(prefixDecoder.bytes, 0, prefixDecoder.length, 'start');
-    if (!media) return;
+    if (!media) return false;
     if (!verdicts.canRedact || contentStarts.startsContent(start)) verdicts.found(media, 'in a base64 string', start);
     verdicts.beginRedaction(start, MARKER_BYTES);
     this.redacting = true;
+    return true;
   }
 }

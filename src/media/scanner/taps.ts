@@ -1,3 +1,4 @@
+import { HexStream, RunStream } from '../base64.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { GzipStream } from '../layers/gzip.ts';
@@ -84,6 +85,33 @@ export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, t
       return endedAt >= 0 ? -1 : base + to;
     },
   };
+}
+
+/** Decoded text-encoded bytes (base64, hex) go to the nested scanner counted like any decoded layer. */
+function textTap(start: number, target: TapTarget, decode: (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean }): Tap {
+  const { context, output } = target;
+  return {
+    position: start,
+    sink: output,
+    feed(b, base, from, to, end) {
+      const out = new Uint8Array(to - from);
+      const { next, written, ended } = decode(b, from, to, end, out);
+      if (written > 0 && !context.failure && context.decoded(written)) output.push(out.subarray(0, written));
+      return ended ? -1 : base + next;
+    },
+  };
+}
+
+/** A base64 run from `start` to its end, decoded whole into a nested scanner. */
+export function base64Tap(start: number, target: TapTarget): Tap {
+  const stream = new RunStream();
+  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
+}
+
+/** A run of hex digits from `start`, decoded whole into a nested scanner. */
+export function hexTap(start: number, target: TapTarget): Tap {
+  const stream = new HexStream();
+  return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }));
 }
 
 /** A scanner's open taps, fed round by round: at most one packed string and one ZIP entry at a time. */
