@@ -26,7 +26,8 @@ describe('worker count, shutdown grace and body budget of the Node host', () => 
 
   test('production starts no more workers than the memory limit has room for, and always at least one', () => {
     // The example Kubernetes manifest: 256 MiB, no CPU limit, on an 8-core node.
-    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).workers, 2);
+    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).workers, 1);
+    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 1 * GiB }).workers, 5);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 64 * MiB }).workers, 1);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 1, memoryBytes: 16 * GiB }).workers, 1);
   });
@@ -57,13 +58,14 @@ describe('worker count, shutdown grace and body budget of the Node host', () => 
     assert.equal(nodeSettings({ SHUTDOWN_GRACE_MS: '300' }, eightCores).shutdownGraceMs, 300);
   });
 
-  test("the body budget defaults to half of a worker's share of memory past its baseline, never below the floor", () => {
+  test("the body budget defaults to a worker's share of memory past its baseline, never below the floor", () => {
     const limit = 1 * GiB;
     const budget = nodeSettings({ RESIDENCY_WORKERS: '2' }, { parallelism: 2, memoryBytes: limit }).maxInflightBytes;
-    assert.equal(budget, (limit / 2 - WORKER_BASELINE_BYTES) / 2);
-    // All workers together stay inside the limit: baselines plus twice the budget each.
-    assert.ok(2 * (WORKER_BASELINE_BYTES + 2 * budget) <= limit);
-    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).maxInflightBytes, MIN_INFLIGHT_BYTES);
+    assert.equal(budget, limit / 2 - WORKER_BASELINE_BYTES);
+    // All workers together stay inside the limit: a baseline and a full budget each.
+    assert.ok(2 * (WORKER_BASELINE_BYTES + budget) <= limit);
+    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).maxInflightBytes, 256 * MiB - WORKER_BASELINE_BYTES);
+    assert.equal(nodeSettings({ RESIDENCY_WORKERS: '4' }, { parallelism: 8, memoryBytes: 512 * MiB }).maxInflightBytes, MIN_INFLIGHT_BYTES);
     assert.equal(nodeSettings({ RESIDENCY_MAX_INFLIGHT_BYTES: '1048576' }, eightCores).maxInflightBytes, 1048576);
   });
 

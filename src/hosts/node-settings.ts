@@ -18,10 +18,15 @@ export interface MachineLimits {
 }
 
 const MiB = 1024 * 1024;
-/** A worker's own resident memory with the bundle loaded and some heap to grow into (about 70 MiB measured at start). */
-export const WORKER_BASELINE_BYTES = 96 * MiB;
-/** A worker is worth starting only with this much of the memory limit: its baseline plus room for bodies. */
-export const WORKER_MEMORY_BYTES = 128 * MiB;
+/**
+ * A worker's resident memory before any body it holds: the bundle loaded
+ * (about 90 MiB once warm) and the heap the garbage collector lets grow under
+ * streaming (about 55 MiB more with the first large upload). Measured with
+ * bench/concurrent-uploads.ts on Node 24; docs/runtime.md has the numbers.
+ */
+export const WORKER_BASELINE_BYTES = 144 * MiB;
+/** A worker is worth starting only with this much of the memory limit: its baseline plus room for a few uploads. */
+export const WORKER_MEMORY_BYTES = 192 * MiB;
 /** Never less than this for bodies, so that a small limit still admits one upload's buffers at a time. */
 export const MIN_INFLIGHT_BYTES = 16 * MiB;
 const MAX_WORKERS = 256;
@@ -35,9 +40,8 @@ export function machineLimits(): MachineLimits {
 /**
  * Reads RESIDENCY_WORKERS, SHUTDOWN_GRACE_MS and RESIDENCY_MAX_INFLIGHT_BYTES.
  * Defaults: in production, one worker per usable CPU, as many as the memory
- * limit has room for; in development, one process. Half of what is left of a
- * worker's share of memory after its baseline goes to bodies: the other half
- * is for what a streamed body leaves behind until the garbage collector runs.
+ * limit has room for; in development, one process. What is left of a
+ * worker's share of the memory limit after its baseline goes to bodies.
  */
 export function nodeSettings(env: NodeJS.ProcessEnv, machine: MachineLimits = machineLimits()): NodeSettings {
   const errors: string[] = [];
@@ -56,7 +60,7 @@ export function nodeSettings(env: NodeJS.ProcessEnv, machine: MachineLimits = ma
   const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', 0, 3_600_000) ?? 25_000;
   const maxInflightBytes =
     read('RESIDENCY_MAX_INFLIGHT_BYTES', 1, Number.MAX_SAFE_INTEGER) ??
-    Math.max(MIN_INFLIGHT_BYTES, Math.floor((machine.memoryBytes / workers - WORKER_BASELINE_BYTES) / 2));
+    Math.max(MIN_INFLIGHT_BYTES, Math.floor(machine.memoryBytes / workers - WORKER_BASELINE_BYTES));
   if (errors.length > 0) throw new ConfigurationError(errors);
   return { workers, shutdownGraceMs, maxInflightBytes };
 }
