@@ -213,6 +213,17 @@ export function adapterConformance(open: () => ObjectStore | Promise<ObjectStore
       await assertStoredPattern(store, 'overwrite/object', 300_000, 8, first.etag);
     });
 
+    test('removeIncomplete leaves every committed object and answers a count', async () => {
+      if (!store.removeIncomplete) return;
+      await store.put('incomplete/kept', streamOf(new TextEncoder().encode('kept')), META);
+      await assert.rejects(store.put('incomplete/failed', patternBody(1024, 7, { failAfter: 512, error: new Error('died') }), META));
+      // Everything idle since an hour from now: a start-up or sweep long after these writes.
+      const removed = await store.removeIncomplete(new Date(Date.now() + 3_600_000));
+      assert.ok(Number.isInteger(removed) && removed >= 0, String(removed));
+      assert.equal((await store.head('incomplete/kept'))?.size, 4);
+      assert.deepEqual((await store.list('incomplete/')).items.map((item) => item.key), ['incomplete/kept']);
+    });
+
     test('concurrent writes to one key end with one whole object, never a mix', async () => {
       const seeds = [11, 12, 13];
       const sizeOf = (seed: number) => largeBytes - 1000 * seed;

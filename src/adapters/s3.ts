@@ -163,9 +163,15 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       let keyMarker: string | undefined;
       let uploadIdMarker: string | undefined;
       for (;;) {
-        const page = await call('removeIncomplete', (abortSignal) =>
-          reads.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal }),
-        );
+        const page = await call('removeIncomplete', async (abortSignal) => {
+          try {
+            return await reads.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal });
+          } catch (error) {
+            // Some S3-compatible servers cannot list uploads; their own expiry (or the lifecycle rule) is all there is.
+            if (statusOf(error) === 501) return { Uploads: [], IsTruncated: false };
+            throw error;
+          }
+        });
         for (const upload of page.Uploads ?? []) {
           if (!upload.Key || !upload.UploadId || (upload.Initiated ?? new Date(0)) >= idleSince) continue;
           const { Key, UploadId } = upload;
