@@ -39,9 +39,14 @@ for (const layout of [0, 1]) {
   const title = layout === 0 ? 'the bundle (image layout)' : 'the sources (checkout without a build)';
 
   describe(`residency-proxy from ${title}`, () => {
-    test('--help and -h on every command print that command\'s usage on stdout and exit 0, whatever else is on the line', async () => {
+    test("--help and -h on every command print that command's usage on stdout and exit 0, whatever else is on the line", async () => {
       for (const command of COMMANDS) {
-        for (const args of [[command, '--help'], [command, '-h'], [command, '--bogus', '--help'], ['help', command]]) {
+        for (const args of [
+          [command, '--help'],
+          [command, '-h'],
+          [command, '--bogus', '--help'],
+          ['help', command],
+        ]) {
           const { code, stdout, stderr } = await cli(args, { env: { HOST: '127.0.0.1', PORT: '0' } });
           assert.equal(code, 0, `${args.join(' ')}: ${stderr}`);
           assert.ok(stdout.startsWith(`usage: residency-proxy ${command}`), `${args.join(' ')}: ${stdout}`);
@@ -174,7 +179,11 @@ for (const layout of [0, 1]) {
       test('prints S3 rules per data class with retention', async () => {
         const { code, stdout } = await cli(['lifecycle', '--policy', 'deploy/policies/production.example.yaml', '--extra-days', '7']);
         assert.equal(code, 0);
-        const rules = JSON.parse(stdout) as Array<{ store: string; type: string; configuration: { Rules: Array<{ Filter: { Prefix: string }; Expiration?: { Days: number } }> } }>;
+        const rules = JSON.parse(stdout) as Array<{
+          store: string;
+          type: string;
+          configuration: { Rules: Array<{ Filter: { Prefix: string }; Expiration?: { Days: number } }> };
+        }>;
         const london = rules.find((r) => r.store === 'london');
         assert.ok(london);
         const chat = london.configuration.Rules.find((rule) => rule.Filter.Prefix === 'objects/chat-transcript/');
@@ -185,7 +194,12 @@ for (const layout of [0, 1]) {
       test('Azure stores get a management policy with container-qualified prefixes', async () => {
         const { code, stdout } = await cli(['lifecycle', '--policy', 'deploy/policies/azure-eu.example.yaml']);
         assert.equal(code, 0);
-        const [dublin] = JSON.parse(stdout) as Array<{ type: string; configuration: { rules: Array<{ definition: { filters: { prefixMatch: string[] }; actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: number } } } } }> } }>;
+        const [dublin] = JSON.parse(stdout) as Array<{
+          type: string;
+          configuration: {
+            rules: Array<{ definition: { filters: { prefixMatch: string[] }; actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: number } } } } }>;
+          };
+        }>;
         assert.equal(dublin?.type, 'azure-blob');
         const cobrowse = dublin.configuration.rules.find((rule) => rule.definition.filters.prefixMatch[0] === 'sessions/objects/cobrowse-session/');
         assert.equal(cobrowse?.definition.actions.baseBlob.delete.daysAfterCreationGreaterThan, 30);
@@ -237,8 +251,15 @@ describe('residency-proxy sweep', () => {
     const gateway = await startGatewayProcess({ env: { RESIDENCY_POLICY: policyFile } });
     try {
       const token = await identity.sign({ account_id: 'acme', account_region: 'GB' });
-      for (const [dataClass, key] of [['cobrowse-session', 'short'], ['chat-transcript', 'long']]) {
-        const put = await fetch(`${gateway.url}/v1/objects/${dataClass}/${key}.json`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+      for (const [dataClass, key] of [
+        ['cobrowse-session', 'short'],
+        ['chat-transcript', 'long'],
+      ]) {
+        const put = await fetch(`${gateway.url}/v1/objects/${dataClass}/${key}.json`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${token}` },
+          body: '{}',
+        });
         assert.equal(put.status, 201);
       }
     } finally {
@@ -252,7 +273,10 @@ describe('residency-proxy sweep', () => {
       const run = await runCli(image(), ['sweep', '--policy', policyFile, '--now', in40days, ...refused]);
       assert.equal(run.code, 2, `${refused.join(' ')}: ${run.stderr}`);
       assert.equal(run.stdout, '');
-      assert.ok((await stored()).some((file) => file.includes('short')), `${refused.join(' ')} deleted nothing`);
+      assert.ok(
+        (await stored()).some((file) => file.includes('short')),
+        `${refused.join(' ')} deleted nothing`,
+      );
     }
 
     for (const layout of layouts) {
@@ -260,14 +284,20 @@ describe('residency-proxy sweep', () => {
       assert.equal(dry.code, 0, dry.stderr);
       assert.match(dry.stdout, /"type":"sweep","store":"uk","zone":"uk-eu","dryRun":true.*"expired":1,"deleted":0/);
     }
-    assert.ok((await stored()).some((file) => file.includes('short')), 'a dry run deletes nothing');
+    assert.ok(
+      (await stored()).some((file) => file.includes('short')),
+      'a dry run deletes nothing',
+    );
 
     const real = await runCli(image(), ['sweep', '--policy', policyFile, '--now', in40days]);
     assert.equal(real.code, 0, real.stderr);
     assert.match(real.stdout, /"expired":1,"deleted":1/);
     assert.match(real.stdout, /"type":"audit".*"action":"sweep"/);
     const files = await stored();
-    assert.ok(files.some((file) => file.includes('long')), files.join('\n'));
+    assert.ok(
+      files.some((file) => file.includes('long')),
+      files.join('\n'),
+    );
     assert.ok(!files.some((file) => file.includes('short')), files.join('\n'));
   });
 });

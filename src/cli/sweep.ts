@@ -39,7 +39,8 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
   const now = args.now === undefined ? Date.now() : Date.parse(args.now);
   const batch = args.batch === undefined ? 500 : Number(args.batch);
   if (Number.isNaN(now)) return usageError(SWEEP, `--now must be an ISO-8601 instant, not "${args.now}"`, err);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 1000) return usageError(SWEEP, `--batch must be a whole number from 1 to 1000, not "${args.batch}"`, err);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
+    return usageError(SWEEP, `--batch must be a whole number from 1 to 1000, not "${args.batch}"`, err);
   let loaded;
   try {
     loaded = await readCommandPolicy(args.policy, env);
