@@ -6,6 +6,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
@@ -163,12 +164,12 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       let keyMarker: string | undefined;
       let uploadIdMarker: string | undefined;
       for (;;) {
-        const page = await call('removeIncomplete', async (abortSignal) => {
+        const page: ListMultipartUploadsCommandOutput = await call('removeIncomplete', async (abortSignal) => {
           try {
             return await reads.send(new ListMultipartUploadsCommand({ Bucket: bucket, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { abortSignal });
           } catch (error) {
             // Some S3-compatible servers cannot list uploads; their own expiry (or the lifecycle rule) is all there is.
-            if (statusOf(error) === 501) return { Uploads: [], IsTruncated: false };
+            if (statusOf(error) === 501) return { Uploads: [], IsTruncated: false, $metadata: {} };
             throw error;
           }
         });
