@@ -8,6 +8,7 @@ import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, sniffAt, SNIFF_
 import { utf8SequenceLength } from '../utf8.ts';
 import { isCentralDirectory, isLocalHeader } from '../zip.ts';
 import { MAY_START_LAYER } from '../layers/registry.ts';
+import { Carriers } from './carriers.ts';
 import { ContentStarts } from './content-starts.ts';
 import { Layers } from './layers.ts';
 import type { ScanCore, ScannerSettings } from './core.ts';
@@ -59,6 +60,7 @@ export class ContentScanner implements ByteSink {
   private readonly window: ScanWindow;
   private readonly runs: Base64Runs;
   private readonly textEmbeds: TextEmbeds;
+  private readonly carriers: Carriers;
   private readonly partsAndEntries: PartsAndEntries;
   private readonly plainText: PlainText;
   /** Absolute offset before which every position has been checked for a signature. */
@@ -89,6 +91,7 @@ export class ContentScanner implements ByteSink {
     layers = new Layers(this.core);
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
+    this.carriers = new Carriers(this.core);
     this.partsAndEntries = new PartsAndEntries(this.core);
     this.plainText = new PlainText(settings.utf8, settings.boundary !== undefined);
   }
@@ -181,11 +184,19 @@ export class ContentScanner implements ByteSink {
     }
   }
 
-  /** An alphabet byte that may begin something: `x` after `"` (a packed string), `t` after `_` (an `rr_type` key). */
+  /**
+   * An alphabet byte that may begin something: `x` after `"` (a packed
+   * string), `t` after `_` (an `rr_type` key), a digit after `[` or `0` after
+   * `"` (byte values).
+   */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
-    if (b[p] === 0x78) this.textEmbeds.packedString(p - 1);
-    else if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
+    const byte = b[p]!;
+    if (byte === 0x78) this.textEmbeds.packedString(p - 1);
+    else if (byte === 0x74) {
+      if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
+    } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
+    else if (b[p - 1] === QUOTE) this.carriers.byteValues(p - 1, 'object');
     return p + 1;
   }
 
@@ -205,6 +216,7 @@ export class ContentScanner implements ByteSink {
         return this.textEmbeds.colon(p);
       case BACKSLASH:
         if (b[p - 1] === QUOTE) this.textEmbeds.packedString(p - 1);
+        this.carriers.escape(p);
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);

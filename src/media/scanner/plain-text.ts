@@ -11,7 +11,8 @@ import { MIN_RUN_CHARS } from './runs.ts';
  * contexts that matter:
  *
  * - `:` after `a` or `A` (it may end a `data:` scheme);
- * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`);
+ * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
+ *   a digit after `[` and `0` after `"` (JSON byte values);
  * - a line break after an alphabet byte (a wrapped base64 run may go on), and
  *   every line feed in multipart content (a delimiter may follow);
  * - a backslash, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
@@ -45,6 +46,8 @@ function actionTable(): Uint8Array {
     for (let before = 0; before < 256; before++) table.set(alone, (kind << 16) | (before << 8));
     const decideAfter = (before: number, byte: number): void => void (table[(kind << 16) | (before << 8) | byte]! |= DECIDE);
     decideAfter(QUOTE, 0x78);
+    decideAfter(QUOTE, 0x30);
+    for (let digit = 0x30; digit <= 0x39; digit++) decideAfter(0x5b, digit);
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);
     decideAfter(0x41, COLON);

@@ -1,4 +1,5 @@
 import { HexStream, RunStream } from '../base64.ts';
+import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { GzipStream } from '../layers/gzip.ts';
@@ -112,6 +113,18 @@ export function base64Tap(start: number, target: TapTarget): Tap {
 export function hexTap(start: number, target: TapTarget): Tap {
   const stream = new HexStream();
   return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }));
+}
+
+/** The bytes a JSON string holds as latin1 characters (`"\u0089PNG\r\n\u001a..."`), from `start` to its closing quote. */
+export function latin1StringTap(start: number, target: TapTarget): Tap {
+  const latin1 = new Latin1String();
+  return textTap(start, target, (b, from, to, end, out) => ({ ...latin1.decode(b, from, to, end, out), ended: latin1.state !== 'open' }));
+}
+
+/** Byte values written as JSON numbers, from `start` to the closing bracket. */
+export function byteValuesTap(start: number, shape: ByteValuesShape, target: TapTarget): Tap {
+  const values = new ByteValues(shape);
+  return textTap(start, target, (b, from, to, _end, out) => ({ ...values.decode(b, from, to, out), ended: values.ended }));
 }
 
 /** A scanner's open taps, fed round by round: at most one packed string and one ZIP entry at a time. */

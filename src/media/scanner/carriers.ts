@@ -1,0 +1,59 @@
+import { latin1EscapeAt } from '../bytes.ts';
+import { opensByteValues, type ByteValuesShape } from '../byte-values.ts';
+import { BINARY_BYTE } from '../signatures/index.ts';
+import type { ScanCore } from './core.ts';
+import { byteValuesTap, latin1StringTap } from './taps.ts';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** A character that only binary data puts in a JSON string: a control other than tab, line breaks and form feed, or a C1 control. */
+const isBinaryCharacter = (value: number): boolean => BINARY_BYTE[value] === 1 || (value >= 0x80 && value <= 0x9f);
+
+/** Index of the quote that opens the JSON string holding index `p`, looking back no further than `earliest`, or -1. */
+function openingQuote(b: Uint8Array, p: number, earliest: number): number {
+  for (let i = p - 1; i >= earliest; i--) {
+    if (b[i] !== QUOTE) continue;
+    let backslashes = 0;
+    while (i - 1 - backslashes >= earliest && b[i - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/**
+ * Bytes that JSON carries as text: a string of latin1 characters with
+ * escapes (`"\u0089PNG\r\n\u001a..."`), arrays of byte values, typed arrays
+ * serialised by index. Each is decoded into a nested scanner.
+ */
+export class Carriers {
+  constructor(private readonly core: ScanCore) {}
+
+  /** The backslash at index `p` may escape a byte only binary data holds: the string around it is decoded as bytes from its start. */
+  escape(p: number): void {
+    const { window, taps } = this.core;
+    if (taps.readingPackedString) return;
+    const value = latin1EscapeAt(window.bytes, p, window.length);
+    if (value < 0 || !isBinaryCharacter(value)) return;
+    const quote = openingQuote(window.bytes, p, window.earliest);
+    // a string that began before the lookbehind is decoded from here: its start is gone
+    const start = window.abs(quote >= 0 ? quote + 1 : p);
+    taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start)));
+  }
+
+  /** A digit after the `[` at index `bracket`, or `0` after the `"` of `{"0":` at index `quote`. */
+  byteValues(opener: number, shape: ByteValuesShape): void {
+    const { window, taps } = this.core;
+    const b = window.bytes;
+    if (shape === 'object' && !(b[opener - 1] === 0x7b && b[opener + 2] === QUOTE)) return;
+    const from = shape === 'array' ? opener + 1 : opener;
+    if (!opensByteValues(b, from, window.length, shape)) return;
+    const start = window.abs(from);
+    taps.openLayer(byteValuesTap(start, shape, this.target(shape === 'array' ? 'a JSON array of byte values' : 'a JSON object of byte values', start)));
+  }
+
+  private target(what: string, at: number) {
+    const where = `${what} ${this.core.settings.locate(at)}`;
+    return this.core.layers.target(where, (offset) => `at byte ${offset} of ${where}`);
+  }
+}
