@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { decide } from '../src/policy/decide.ts';
+import { createFsStore } from '../src/adapters/fs.ts';
 import { checkCommand } from '../src/cli/check.ts';
+import { addToCatalog } from '../src/rights/class-catalog.ts';
 import { developmentPolicy } from '../src/hosts/dev-policy.ts';
 import { compilePolicy, loadPolicy, type PolicyLoad } from '../src/policy/load.ts';
 import type { Principal } from '../src/policy/principal.ts';
@@ -273,6 +275,28 @@ describe('check and the shipped policies under the UK/EU rule', () => {
   test('the embedded development policy loads', () => {
     const result = compilePolicy(developmentPolicy());
     assert.deepEqual(result.ok ? [] : result.errors, []);
+  });
+
+  test('`check --stores` names the data classes a store holds that the policy no longer lists', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'check-stores-'));
+    try {
+      const doc = basePolicy({ ukStore: { type: 'fs', path: './uk', jurisdiction: 'UK' }, usStore: { type: 'fs', path: './us', jurisdiction: 'US' } });
+      const file = join(dir, 'policy.json');
+      await writeFile(file, JSON.stringify(doc));
+      const uk = createFsStore({ root: join(dir, 'uk') });
+      await addToCatalog(uk, 'notes');
+      await addToCatalog(uk, 'chat-transcript');
+      const out = new PassThrough();
+      const err = new PassThrough();
+      const code = await checkCommand([file, '--stores'], out as unknown as typeof process.stdout, err as unknown as typeof process.stderr);
+      out.end();
+      const stdout = String(out.read() ?? '');
+      assert.equal(code, 0);
+      assert.match(stdout, /store london: holds data classes the policy no longer lists: notes \(/);
+      assert.match(stdout, /store virginia: every stored data class is in the policy/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('`check` refuses a policy that sends a UK/EU region to a US zone, with the path and the reason', async () => {

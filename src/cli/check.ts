@@ -1,17 +1,23 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError } from '../hosts/configuration-error.ts';
+import { openNodeStores } from '../hosts/node-stores.ts';
 import { loadPolicy, type CompiledPolicy } from '../policy/load.ts';
-import { parseCommandLine } from './args.ts';
+import { storedClasses } from '../rights/class-catalog.ts';
+import { parseCommandLine, type Writer } from './args.ts';
 
 export const CHECK = {
   name: 'check',
-  usage: `usage: residency-proxy check <policy.yaml|policy.json>
+  usage: `usage: residency-proxy check <policy.yaml|policy.json> [--stores]
 
 Validates a policy file (every error, with its path) and prints where each
 zone's data would live. Exits 0 when valid, 1 when refused.
 
+  --stores          also open each store and name the data classes it holds
+                    that the policy no longer lists (exit 1 if one cannot be read)
   -h, --help        print this help
 `,
-  options: {},
+  options: { stores: { type: 'boolean' } },
   positionals: { min: 1, max: 1, name: 'the policy file' },
 } as const;
 
@@ -33,7 +39,36 @@ export async function checkCommand(argv: string[], out = process.stdout, err = p
     return 1;
   }
   out.write(`${path}: valid\n\n${placementTable(loaded.policy)}\n`);
-  return 0;
+  if (!parsed.values.stores) return 0;
+  return reportStoredClasses(loaded.policy, dirname(resolve(path)), out, err);
+}
+
+/** Names, store by store, the data classes found there that the policy does not list: erased with their account, expired by their recorded date. */
+async function reportStoredClasses(policy: CompiledPolicy, baseDir: string, out: Writer, err: Writer): Promise<number> {
+  let stores;
+  try {
+    stores = await openNodeStores(policy, baseDir, process.env);
+  } catch (error) {
+    err.write(`cannot open the stores: ${error instanceof ConfigurationError ? error.errors.join('; ') : String(error)}\n`);
+    return 1;
+  }
+  let failed = false;
+  out.write('\n');
+  for (const [name, store] of stores) {
+    try {
+      const unlisted = (await storedClasses(store)).filter((dataClass) => !policy.dataClasses.has(dataClass));
+      out.write(
+        unlisted.length === 0
+          ? `store ${name}: every stored data class is in the policy\n`
+          : `store ${name}: holds data classes the policy no longer lists: ${unlisted.join(', ')} (erased with their account, expired by their recorded expiresAt)\n`,
+      );
+    } catch (error) {
+      failed = true;
+      err.write(`store ${name}: cannot read its class catalog: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    await store.close?.();
+  }
+  return failed ? 1 : 0;
 }
 
 export function placementTable(policy: CompiledPolicy): string {
