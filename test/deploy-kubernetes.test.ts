@@ -172,18 +172,18 @@ for (const overlay of OVERLAYS) {
       for (const manifest of manifests) assert.deepEqual(schemaProblems(manifest), [], `${manifest.kind} ${manifest.metadata.name}`);
     });
 
-    test('the validation is not vacuous: a misspelt field, a user id as a string and a missing container image are refused', () => {
+    test('the validation is not vacuous: a misspelt field, a user id as a string and a container without a name are refused', () => {
       const misspelt = structuredClone(deployment) as unknown as { spec: { template: { spec: Record<string, unknown> } } };
       misspelt.spec.template.spec.securityContxt = misspelt.spec.template.spec.securityContext;
       assert.deepEqual(schemaProblems(misspelt as unknown as Manifest), ['/spec/template/spec/securityContxt: not a field of Deployment']);
       const stringUser = structuredClone(deployment);
       (stringUser.spec.template.spec.securityContext as Record<string, unknown>).runAsUser = '1000';
       assert.match(schemaProblems(stringUser).join('\n'), /securityContext\/runAsUser: type/);
-      const noImage = structuredClone(cronJob) as unknown as {
+      const nameless = structuredClone(cronJob) as unknown as {
         spec: { jobTemplate: { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } } };
       };
-      delete noImage.spec.jobTemplate.spec.template.spec.containers[0]!.name;
-      assert.match(schemaProblems(noImage as unknown as Manifest).join('\n'), /containers\/0: required/);
+      delete nameless.spec.jobTemplate.spec.template.spec.containers[0]!.name;
+      assert.match(schemaProblems(nameless as unknown as Manifest).join('\n'), /containers\/0: required/);
     });
 
     test('everything lives in the overlay\'s namespace, which enforces the "restricted" Pod Security Standard', () => {
