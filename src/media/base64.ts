@@ -21,6 +21,7 @@ SEXTET[0x2f] = SEXTET[0x5f] = 63; // / _
 export const RUN_BYTE: Uint8Array = SEXTET.map((value) => (value === 255 ? 0 : 1));
 
 const SPACE = 0x20;
+const PERCENT = 0x25;
 const TAB = 0x09;
 const EQUALS = 0x3d;
 /** Alphabet bytes that must follow a fold (spaces or tabs around a line break) for the run to go on through it, unless padding ends them. */
@@ -56,6 +57,11 @@ function foldAt(b: Uint8Array, at: number, end: number): number {
  */
 export function continuation(b: Uint8Array, at: number, end: number, char: { value: number }, folded = false): number {
   const byte = b[at];
+  if (byte === PERCENT) {
+    // a form-encoded run: `%2B` and `%2F` stand for `+` and `/`
+    const escaped = b[at + 1] === 0x32 && (b[at + 2]! | 0x20) === 0x62 ? 0x2b : b[at + 1] === 0x32 && (b[at + 2]! | 0x20) === 0x66 ? 0x2f : -1;
+    return escaped > 0 && at + 3 <= end ? ((char.value = escaped), 3) : 0;
+  }
   if (folded && (byte === SPACE || byte === TAB || byte === CR || byte === LF)) {
     const fold = foldAt(b, at, end);
     if (fold > 0 && !(b[at + fold] === DASH && b[at + fold + 1] === DASH)) return (char.value = -1), fold;

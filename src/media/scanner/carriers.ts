@@ -1,8 +1,9 @@
 import { latin1EscapeAt } from '../bytes.ts';
 import { opensByteValues, type ByteValuesShape } from '../byte-values.ts';
+import { percentEscapeAt, valueStart } from '../percent.ts';
 import { BINARY_BYTE } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
-import { byteValuesTap, latin1StringTap } from './taps.ts';
+import { byteValuesTap, latin1StringTap, percentTap, type Tap } from './taps.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -27,6 +28,9 @@ function openingQuote(b: Uint8Array, p: number, earliest: number): number {
  * serialised by index. Each is decoded into a nested scanner.
  */
 export class Carriers {
+  /** The percent-encoded value being decoded: its other escapes open nothing more. */
+  private percentValue: Tap | null = null;
+
   constructor(private readonly core: ScanCore) {}
 
   /** The backslash at index `p` may escape a byte only binary data holds: the string around it is decoded as bytes from its start. */
@@ -39,6 +43,22 @@ export class Carriers {
     // a string that began before the lookbehind is decoded from here: its start is gone
     const start = window.abs(quote >= 0 ? quote + 1 : p);
     taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start)));
+  }
+
+  /**
+   * The `%` at index `p`: a percent-encoded value that holds bytes only
+   * binary data holds, or a `data%3A` URL, is decoded from its start.
+   */
+  percent(p: number): void {
+    const { window, taps } = this.core;
+    const b = window.bytes;
+    if (this.percentValue && taps.isOpen(this.percentValue)) return;
+    const value = percentEscapeAt(b, p, window.length);
+    const dataScheme = value === 0x3a && p >= 4 && (b[p - 4]! | 0x20) === 0x64 && (b[p - 3]! | 0x20) === 0x61 && (b[p - 2]! | 0x20) === 0x74 && (b[p - 1]! | 0x20) === 0x61;
+    if (value < 0 || !(dataScheme || isBinaryCharacter(value))) return;
+    const start = window.abs(valueStart(b, p, window.earliest));
+    this.percentValue = percentTap(start, this.target('a percent-encoded value', start));
+    taps.openLayer(this.percentValue);
   }
 
   /** A digit after the `[` at index `bracket`, or `0` after the `"` of `{"0":` at index `quote`. */

@@ -44,6 +44,7 @@ const COLON = 0x3a;
 const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
+const PERCENT = 0x25;
 const ETX = 0x03; // in PK\x03\x04
 const SOH = 0x01; // in PK\x01\x02
 
@@ -217,6 +218,9 @@ export class ContentScanner implements ByteSink {
       case BACKSLASH:
         if (b[p - 1] === QUOTE) this.textEmbeds.packedString(p - 1);
         this.carriers.escape(p);
+        return this.runs.escapeAt(p);
+      case PERCENT:
+        this.carriers.percent(p);
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);

@@ -15,7 +15,7 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *   a digit after `[` and `0` after `"` (JSON byte values);
  * - a line break after an alphabet byte (a wrapped base64 run may go on), and
  *   every line feed in multipart content (a delimiter may follow);
- * - a backslash, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
+ * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
  */
 
@@ -32,6 +32,7 @@ const KINDS = 4;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const BACKSLASH = 0x5c;
+const PERCENT = 0x25;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -40,7 +41,7 @@ function actionTable(): Uint8Array {
   const table = new Uint8Array(KINDS << 16);
   for (let kind = 0; kind < KINDS; kind++) {
     const alone = Uint8Array.from({ length: 256 }, (_, byte) => {
-      const decide = byte === BACKSLASH || BINARY_BYTE[byte] === 1 || (kind & UTF8 && byte >= 0x80) || (kind & MULTIPART && byte === LF);
+      const decide = byte === BACKSLASH || byte === PERCENT || BINARY_BYTE[byte] === 1 || (kind & UTF8 && byte >= 0x80) || (kind & MULTIPART && byte === LF);
       return (RUN_BYTE[byte] ? GROWS_RUN : 0) | (decide ? DECIDE : 0);
     });
     for (let before = 0; before < 256; before++) table.set(alone, (kind << 16) | (before << 8));

@@ -1,5 +1,6 @@
 import { continuation, decodedByteAt, isHexRun, RunDecoder } from '../base64.ts';
 import { latin1EscapeAt } from '../bytes.ts';
+import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
 import { MAY_START_MEDIA_PROBE, mayStartMedia, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
@@ -28,6 +29,7 @@ function afterPadding(b: Uint8Array, at: number, end: number): number {
   for (;;) {
     if (at < end && b[at] === EQUALS) at++;
     else if (latin1EscapeAt(b, at, end) === EQUALS) at += 6;
+    else if (percentEscapeAt(b, at, end) === EQUALS) at += 3;
     else return at;
   }
 }

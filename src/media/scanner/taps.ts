@@ -1,5 +1,6 @@
 import { HexStream, RunStream } from '../base64.ts';
 import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
+import { PercentStream } from '../percent.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { GzipStream } from '../layers/gzip.ts';
@@ -127,6 +128,12 @@ export function byteValuesTap(start: number, shape: ByteValuesShape, target: Tap
   return textTap(start, target, (b, from, to, _end, out) => ({ ...values.decode(b, from, to, out), ended: values.ended }));
 }
 
+/** A percent-encoded value from `start` to its end. */
+export function percentTap(start: number, target: TapTarget): Tap {
+  const stream = new PercentStream();
+  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
+}
+
 /** A scanner's open taps, fed round by round: at most one packed string and one ZIP entry at a time. */
 export class TapSet {
   private readonly taps: Tap[] = [];
@@ -159,6 +166,10 @@ export class TapSet {
   feed(limit: number): void {
     this.roundLimit = limit;
     for (const tap of [...this.taps]) this.feedTap(tap, limit);
+  }
+
+  isOpen(tap: Tap): boolean {
+    return this.taps.includes(tap);
   }
 
   /** A layer found by its magic: any number may be open at once. */
