@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from '../http/app.ts';
+import { createS3App } from '../http/s3/app.ts';
 import { PROBLEM_CONTENT_TYPE, problemOf, problemResponse } from '../http/problem.ts';
 import { requestIdFrom } from '../http/request-id.ts';
 import { Refusal } from '../policy/refusal.ts';
@@ -20,6 +21,7 @@ import { readNodePolicy } from './node-policy.ts';
 import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
 import { openNodeStores } from './node-stores.ts';
+import { sessionSecret } from './session-secret.ts';
 
 export interface NodeGatewayOptions {
   /** Path of the policy file; absent: the embedded development policy. */
@@ -34,6 +36,8 @@ export interface RunningGateway extends Listening {
   policy: CompiledPolicy;
   development: boolean;
   deps: GatewayDeps;
+  /** The S3 front door, when it listens (S3_PORT; in development by default). */
+  s3Url?: string;
 }
 
 const STORE_CHECK_INTERVAL_MS = 60_000;
@@ -48,15 +52,40 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
     hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
     runtime: nodeRuntime,
   });
+  const s3Port = s3PortOf(options.env, options.port, development);
+  const secret = s3Port === undefined ? undefined : await sessionSecret(options.env, development);
   const listening = await serveGateway(deps, options.host, options.port);
-  return { ...listening, policy, development, deps };
+  if (s3Port === undefined || secret === undefined) return { ...listening, policy, development, deps };
+  const s3 = await serveApp(createS3App(deps, { sessionSecret: secret }), deps, options.host, s3Port).catch(async (error: unknown) => {
+    await listening.stop(0);
+    throw error;
+  });
+  return {
+    ...listening,
+    s3Url: s3.url,
+    policy,
+    development,
+    deps,
+    async stop(graceMs) {
+      await Promise.all([s3.stop(graceMs, { keepStores: true }), listening.stop(graceMs, { keepStores: true })]);
+      await deps.stores.close();
+    },
+  };
+}
+
+/** `S3_PORT`; unset: off, except in development, where the S3 front door listens on the port after PORT (8788). */
+function s3PortOf(env: NodeJS.ProcessEnv, port: number, development: boolean): number | undefined {
+  const configured = env.S3_PORT;
+  if (configured === undefined || configured === '') return development ? (port === 0 ? 0 : port + 1) : undefined;
+  if (!/^\d{1,5}$/.test(configured) || Number(configured) > 65_535) throw new ConfigurationError([`S3_PORT: not a port number: ${configured}`]);
+  return Number(configured);
 }
 
 export interface Listening {
   url: string;
   server: Server;
-  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest off. */
-  stop(graceMs?: number): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest off and closes the stores (unless `keepStores`: another listener shares them). */
+  stop(graceMs?: number, options?: { keepStores?: boolean }): Promise<void>;
 }
 
 /** Serves the gateway's `/v1` app on Node until `stop`. */
@@ -98,7 +127,7 @@ export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: s
   return {
     url: `http://${shownHost}:${address.port}`,
     server,
-    async stop(graceMs = 25_000) {
+    async stop(graceMs = 25_000, { keepStores = false } = {}) {
       clearInterval(storeChecks);
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
@@ -106,7 +135,7 @@ export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: s
       await closed;
       clearTimeout(timer);
       await Promise.allSettled([...handlers]);
-      await deps.stores.close();
+      if (!keepStores) await deps.stores.close();
     },
   };
 }
