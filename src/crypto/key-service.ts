@@ -76,6 +76,11 @@ export class KeyService {
     return key;
   }
 
+  /** Whether the owner has a data key (without unwrapping it). */
+  async exists(owner: KeyOwner): Promise<boolean> {
+    return (await this.#store.head(recordKey(owner))) !== null;
+  }
+
   /** Deletes the owner's wrapped key. Returns whether there was one. */
   destroy(owner: KeyOwner): Promise<boolean> {
     return this.#store.delete(recordKey(owner));

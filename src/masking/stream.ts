@@ -38,20 +38,25 @@ export function createMasking(options: MaskingOptions): Masking {
   const masker = format === 'json' ? new JsonMasker(text, counts, options.kinds.includes('card-number')) : text;
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   const encoder = new TextEncoder();
+  // Invalid UTF-8 is refused at the end of the body, so that the media inspector before this stream gives its verdict first.
+  let invalid = false;
   const decode = (bytes?: Uint8Array): string => {
+    if (invalid) return '';
     try {
       return bytes === undefined ? decoder.decode() : decoder.decode(bytes, { stream: true });
     } catch {
-      throw new Refusal('body_uninspectable', 'the body is not valid UTF-8, so it cannot be masked; it was not stored');
+      invalid = true;
+      return '';
     }
   };
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       const out = masker.push(decode(chunk));
-      if (out !== '') controller.enqueue(encoder.encode(out));
+      if (out !== '' && !invalid) controller.enqueue(encoder.encode(out));
     },
     flush(controller) {
       const out = masker.push(decode()) + masker.end();
+      if (invalid) throw new Refusal('body_uninspectable', 'the body is not valid UTF-8, so it cannot be masked; it was not stored');
       if (out !== '') controller.enqueue(encoder.encode(out));
     },
   });

@@ -2,7 +2,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import type { Jurisdiction } from './locations.ts';
 import { isUkEuRegion, jurisdictionsOutsideUkEu } from './uk-eu.ts';
-import { encryptionPlacementErrors } from './keys-placement.ts';
+import { protectionErrors } from './protection-checks.ts';
 import { locateStore, type StorePlacement } from './placement.ts';
 import { asciiUpper } from './ascii.ts';
 import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig, type ZoneConfig } from './schema.ts';
@@ -93,7 +93,7 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
       }
     });
   }
-  errors.push(...encryptionPlacementErrors(document, placements));
+  errors.push(...protectionErrors(document, placements));
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

@@ -27,6 +27,8 @@ export interface AuditEvent {
   subject?: string;
   bytes?: number;
   redactions?: number;
+  /** Values masked before storage, by kind. */
+  masks?: Record<string, number>;
   /** What was refused as media, e.g. `image/PNG`. */
   media?: string;
   durationMs: number;
@@ -53,6 +55,7 @@ export interface AuditTrail {
   subject?: string;
   bytes?: number;
   redactions?: number;
+  masks?: Record<string, number>;
 }
 
 /** Audit events as JSON lines, one per decision. */

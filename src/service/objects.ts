@@ -1,4 +1,7 @@
 import type { ObjectInfo, ObjectMetadata, ObjectStore, StoredObject } from '../adapters/types.ts';
+import { openStoredObject, plaintextInfo } from '../crypto/stored-object.ts';
+import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
+import { maskingForWrite } from '../masking/for-class.ts';
 import { createInspection, type DecoderFactory } from '../media/inspect.ts';
 import { decide, type Action, type Allowed } from '../policy/decide.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
@@ -21,6 +24,8 @@ export interface ObjectServiceDeps {
   decoders?: Readonly<Record<string, DecoderFactory>>;
   /** Milliseconds since the epoch. */
   now: () => number;
+  /** Envelope encryption of the zones whose policy has `encryption`, by zone name. */
+  encryption?: ReadonlyMap<string, ZoneEncryption>;
 }
 
 /** Who asks, and where the front door records what happened. */
@@ -62,6 +67,8 @@ export interface Placement {
   etag: string;
   expiresAt: string | null;
   redactions?: number;
+  /** Values masked before storage, by kind (classes with `mask`). */
+  masks?: Record<string, number>;
 }
 
 /** Where a read or list was served from. */
@@ -129,8 +136,12 @@ export class ObjectService {
       embeddedMedia,
       decoders: this.#deps.decoders,
     });
-    const body = guardBody(request.body, [inspection.stream]);
     const subjectHash = request.subject === undefined ? request.subjectHash : await this.#deps.hashIdentifier(request.subject);
+    // Masking reads what inspection let through; encryption comes last, just before the store.
+    const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
+    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey(account, name.dataClass, name.key)));
+    const body = guardBody(request.body, [inspection.stream, ...(masking ? [masking.stream] : []), ...(sealing ? [sealing] : [])]);
     const metadata: ObjectMetadata = {
       contentType: request.contentType || 'application/octet-stream',
       ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
@@ -144,7 +155,7 @@ export class ObjectService {
     let result;
     try {
       // Redaction changes the length, so the declared length only holds when nothing is rewritten.
-      const declaredLength = embeddedMedia === 'refuse' ? request.contentLength : undefined;
+      const declaredLength = embeddedMedia === 'refuse' && !masking && !sealing ? request.contentLength : undefined;
       const target = { account, dataClass: name.dataClass, key: name.key, ...(subjectHash !== undefined && { subjectHash }) };
       // Holds, the subject index and erasures running beside the write: src/rights/write-guard.ts.
       result = await guardedPut(store, target, () => store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength }));
@@ -152,7 +163,8 @@ export class ObjectService {
       const failure = body.failure();
       throw isRefusal(failure) ? failure : error;
     }
-    Object.assign(call.trail, { bytes: result.size, ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }) });
+    const masks = masking?.counts();
+    Object.assign(call.trail, { bytes: result.size, ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }), ...(masks && { masks }) });
     const { zone } = decision;
     return {
       account,
@@ -162,26 +174,31 @@ export class ObjectService {
       store: zone.storeName,
       location: zone.placement.location,
       jurisdiction: zone.placement.jurisdiction,
-      size: result.size,
+      size: encryption ? encryption.plaintextLength(result.size) : result.size,
       etag: result.etag,
       expiresAt: decision.expiresAt ?? null,
       ...(embeddedMedia === 'redact' && { redactions: inspection.redactions }),
+      ...(masks && { masks }),
     };
   }
 
   async read(call: Call, name: ObjectName): Promise<ReadResult> {
     const { decision, store } = this.#resolve(call, 'read', name);
-    const object = await store.get(storeKey(call.principal.account, name.dataClass, name.key));
-    if (!object) throw new Refusal('not_found', 'no such object');
+    const objectKey = storeKey(call.principal.account, name.dataClass, name.key);
+    const stored = await store.get(objectKey);
+    if (!stored) throw new Refusal('not_found', 'no such object');
+    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    const object = encryption ? await openStoredObject(encryption, stored, objectKey) : stored;
     call.trail.bytes = object.info.size;
-    return { ...object, placement: zonePlacement(decision) };
+    return Object.assign(object, { placement: zonePlacement(decision) });
   }
 
   async head(call: Call, name: ObjectName): Promise<HeadResult> {
     const { decision, store } = this.#resolve(call, 'read', name);
     const info = await store.head(storeKey(call.principal.account, name.dataClass, name.key));
     if (!info) throw new Refusal('not_found', 'no such object');
-    return { info, placement: zonePlacement(decision) };
+    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    return { info: encryption ? plaintextInfo(encryption, info) : info, placement: zonePlacement(decision) };
   }
 
   /** Deletes an object; `not_found` when there was none. */
@@ -200,8 +217,9 @@ export class ObjectService {
     const { decision, store } = this.#resolve(call, 'list', { dataClass });
     const classPrefix = dataClassPrefix(call.principal.account, dataClass);
     const page = await store.list(classPrefix + request.prefix, { limit: request.limit, ...(request.cursor && { cursor: request.cursor }) });
+    const encryption = this.#deps.encryption?.get(decision.zone.name);
     return {
-      items: page.items.map((info) => ({ ...info, key: info.key.slice(classPrefix.length) })),
+      items: page.items.map((info) => ({ ...(encryption ? plaintextInfo(encryption, info) : info), key: info.key.slice(classPrefix.length) })),
       ...(page.cursor !== undefined && { cursor: page.cursor }),
       placement: zonePlacement(decision),
     };
