@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createIdentifierHasher } from '../policy/identifiers.ts';
 import { loadPolicy, type CompiledPolicy, type PolicyLoad } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
+import { MIN_SESSION_SECRET_BYTES } from '../auth/session/keys.ts';
 import { createApp } from '../http/app.ts';
+import { createS3App } from '../http/s3/app.ts';
 import { jsonLinesAudit } from '../service/audit.ts';
 import { standardRuntime, type GatewayEnv } from '../http/context.ts';
 import { problemResponse } from '../http/problem.ts';
@@ -61,8 +63,26 @@ export function loadEdgePolicy(text: string): PolicyLoad {
 
 interface EdgeGateway {
   app: Hono<GatewayEnv>;
+  /** The S3 front door and the hostname it answers on (`RESIDENCY_S3_HOSTNAME`), when configured. */
+  s3?: { hostname: string; app: Hono<GatewayEnv> };
   stores: StoreRegistry;
   storesCheckedAt: number;
+}
+
+/** `RESIDENCY_S3_HOSTNAME` and the `RESIDENCY_SESSION_KEY` secret that seals its session credentials; both or neither. */
+function readS3Settings(env: WorkerEnv): { hostname: string; sessionSecret: string } | undefined {
+  const hostname = env.RESIDENCY_S3_HOSTNAME;
+  if (hostname === undefined || hostname === '') return undefined;
+  const sessionSecret = env.RESIDENCY_SESSION_KEY;
+  if (typeof hostname !== 'string' || !/^[a-z0-9.-]{1,253}$/i.test(hostname)) {
+    throw new ConfigurationError(['RESIDENCY_S3_HOSTNAME: a hostname, such as s3.residency.example.com']);
+  }
+  if (typeof sessionSecret !== 'string' || new TextEncoder().encode(sessionSecret).length < MIN_SESSION_SECRET_BYTES) {
+    throw new ConfigurationError([
+      `RESIDENCY_SESSION_KEY: the S3 front door needs this secret (at least ${MIN_SESSION_SECRET_BYTES} bytes; wrangler secret put RESIDENCY_SESSION_KEY)`,
+    ]);
+  }
+  return { hostname: hostname.toLowerCase(), sessionSecret };
 }
 
 function readPolicy(env: WorkerEnv): CompiledPolicy {
@@ -77,6 +97,7 @@ function readPolicy(env: WorkerEnv): CompiledPolicy {
 
 async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
   const policy = readPolicy(env);
+  const s3 = readS3Settings(env);
   const opened = await openEdgeStores(policy, env);
   if (!opened.ok) throw new ConfigurationError(opened.errors);
   const secret = env.RESIDENCY_HASH_SECRET;
@@ -89,7 +110,12 @@ async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
     hashIdentifier: await createIdentifierHasher(typeof secret === 'string' && secret ? new TextEncoder().encode(secret) : undefined),
     runtime: standardRuntime,
   });
-  return { app: createApp(deps), stores: deps.stores, storesCheckedAt: Date.now() };
+  return {
+    app: createApp(deps),
+    ...(s3 && { s3: { hostname: s3.hostname, app: createS3App(deps, { sessionSecret: s3.sessionSecret }) } }),
+    stores: deps.stores,
+    storesCheckedAt: Date.now(),
+  };
 }
 
 /**
@@ -131,6 +157,7 @@ export default {
       return misconfigured(error, request);
     }
     keepStoresChecked(built, ctx);
-    return requestContext.run(ctx, () => built.app.fetch(request, env, ctx));
+    const app = built.s3 && new URL(request.url).hostname.toLowerCase() === built.s3.hostname ? built.s3.app : built.app;
+    return requestContext.run(ctx, () => app.fetch(request, env, ctx));
   },
 };
