@@ -22,8 +22,9 @@ export interface GuardedPutResult extends PutResult {
 /**
  * Runs one store write under the data-rights rules (docs/data-rights.md):
  * - an object under a legal hold is not overwritten (`409 legal_hold`);
- * - the data class is recorded in the store's class catalog and the subject
- *   index entry is written before the object, so erasure can find it;
+ * - the subject index entry is written before the object, and the data
+ *   class recorded in the store's class catalog once it has committed, so
+ *   erasure can find it;
  * - the erasure markers of the account (and subject) are read before and
  *   after the write; if an erasure ran in between, it may have missed the
  *   object, so the write erases what it wrote itself.
@@ -32,7 +33,7 @@ export interface GuardedPutResult extends PutResult {
 export async function guardedPut(store: ObjectStore, target: WriteTarget, put: () => Promise<PutResult>): Promise<GuardedPutResult> {
   const { account, dataClass, key, subjectHash } = target;
   const objectKey = storeKey(account, dataClass, key);
-  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey), ensureInCatalog(store, dataClass)]);
+  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey)]);
   if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, dataClass, key);
   let result: PutResult;
   try {
@@ -41,6 +42,8 @@ export async function guardedPut(store: ObjectStore, target: WriteTarget, put: (
     if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
     throw error;
   }
+  // After the commit, so a failed write leaves no entry; before the second reading, so an erasure that reads the catalog after it finds the class.
+  await ensureInCatalog(store, dataClass);
   const after = await readMarkers(store, target);
   const erased = before.some((reading, i) => erasureOverlapped(reading, after[i]!));
   if (erased) await eraseOwnWrite(store, target, objectKey, result.etag);
