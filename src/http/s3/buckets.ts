@@ -1,5 +1,4 @@
 import { decide } from '../../policy/decide.ts';
-import { Refusal } from '../../policy/refusal.ts';
 import type { GatewayDeps } from '../context.ts';
 import { S3Failure } from './errors.ts';
 import { listObjects, type Listing } from './listing.ts';
@@ -47,7 +46,7 @@ export function bucketLocation(c: S3Context, deps: GatewayDeps, bucket: string):
 export function createBucket(c: S3Context, deps: GatewayDeps, bucket: string): Response {
   c.get('trail').action = 'create-bucket';
   if (!deps.policy.dataClasses.has(bucket)) {
-    throw new Refusal('data_class_unknown', `buckets are the policy's data classes; "${bucket}" is not one`);
+    throw new S3Failure('AccessDenied', 403, 'data_class_unknown', `buckets are the policy's data classes; "${bucket}" is not one`);
   }
   zoneFor(c, deps, bucket);
   return new Response(null, { status: 200, headers: { location: `/${bucket}` } });
