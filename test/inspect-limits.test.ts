@@ -7,6 +7,16 @@ import { fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
 import { chatText, multipart, zip } from './helpers/wrappings.ts';
 import { brotliCompressSync, gzipSync } from './helpers/zlib.ts';
 
+/** `text` in a UTF-16 or UTF-32 charset (big-endian where the name does not say). */
+function wide(text: string, charset: string): Uint8Array {
+  const unit = charset.startsWith('utf-32') ? 4 : 2;
+  const littleEndian = charset.endsWith('le');
+  const units = unit === 4 ? [...text].map((char) => char.codePointAt(0)!) : Array.from(text, (char) => char.charCodeAt(0));
+  const view = new DataView(new ArrayBuffer(units.length * unit));
+  units.forEach((value, i) => (unit === 4 ? view.setUint32(i * 4, value, littleEndian) : view.setUint16(i * 2, value, littleEndian)));
+  return new Uint8Array(view.buffer);
+}
+
 const png = fixtures('media').find((fixture) => fixture.name === 'image.png')!;
 const MiB = 1024 * 1024;
 
@@ -117,8 +127,22 @@ describe('what cannot be inspected is refused, not waved through', () => {
     assert.deepEqual((await inspect(latin1, options('application/octet-stream'))).output, latin1);
   });
 
-  test('text in UTF-16 is refused before reading', () => {
-    assert.match(refusedAtOnce(options('text/plain; charset=utf-16le')).detail, /charset "utf-16le" cannot be inspected/);
+  test('text declared in UTF-16 or UTF-32 is decoded and inspected, and stored as sent', async () => {
+    const shot = JSON.stringify({ shot: `data:image/png;base64,${Buffer.from(png.bytes).toString('base64')}` });
+    const chat = JSON.stringify({ text: '\u4f60\u597d, a chat in several scripts: caf\u00e9 \ud83d\ude42' });
+    for (const charset of ['utf-16le', 'utf-16be', 'utf-16', 'utf-32le', 'utf-32be']) {
+      const encode = (text: string): Uint8Array => wide(text, charset);
+      const refused = await refusal(encode(shot), options(`application/json; charset=${charset}`));
+      assert.ok(isMediaRefusal(refused), `${charset}: ${refused.detail}`);
+      // a body that starts with characters outside ASCII still follows the declared charset
+      assert.ok(isMediaRefusal(await refusal(encode(`\u4f60\u597d${shot}`), options(`text/plain; charset=${charset}`))), charset);
+      const passed = await inspect(encode(chat), options(`application/json; charset=${charset}`), 'random');
+      assert.deepEqual(passed.output, encode(chat), charset);
+    }
+  });
+
+  test('text in a charset that is neither ASCII-compatible nor UTF-16/32 is refused before reading', () => {
+    assert.match(refusedAtOnce(options('text/plain; charset=utf-7')).detail, /charset "utf-7" cannot be inspected/);
   });
 
   test('an encrypted ZIP entry is refused', async () => {

@@ -6,6 +6,7 @@ import { GzipStream } from './layers/gzip.ts';
 import { Inflater } from './layers/inflate.ts';
 import type { LayerLimits, LayerOutput, LayerStream } from './layers/layer.ts';
 import { LayerSink } from './layers/sink.ts';
+import { declaredWideText, wideCharset, type WideEncoding } from './layers/utf16-32.ts';
 import { ZstdStream } from './layers/zstd.ts';
 import { isMediaRefusal, MediaRefusal, type MediaFinding } from './finding.ts';
 import { ContentScanner } from './scanner/index.ts';
@@ -126,14 +127,20 @@ function multipartBoundary(type: MediaType | null): Uint8Array | undefined {
   return new TextEncoder().encode(boundary);
 }
 
-/** Whether the body must be valid UTF-8 (declared text in UTF-8); refuses text in a charset whose bytes cannot be scanned. */
-function mustBeUtf8(type: MediaType | null): boolean {
-  if (!type || !isTextual(type)) return false;
+/**
+ * How declared text is read: as UTF-8 that must be valid, as a UTF-16 or
+ * UTF-32 layer, or as bytes (another ASCII-compatible charset, or not text);
+ * refuses text in a charset whose bytes cannot be scanned.
+ */
+function declaredText(type: MediaType | null): { utf8: boolean; wide?: WideEncoding } {
+  if (!type || !isTextual(type)) return { utf8: false };
   const charset = textCharset(type);
+  const wide = wideCharset(type.params.get('charset') ?? '');
+  if (wide) return { utf8: false, wide };
   if (charset === 'unsupported') {
     throw new Refusal('media_refused', `text in charset "${type.params.get('charset')}" cannot be inspected for media; send UTF-8`);
   }
-  return charset === 'utf-8';
+  return { utf8: charset === 'utf-8' };
 }
 
 /**
@@ -151,12 +158,12 @@ export function createInspection(options: InspectionOptions): Inspection {
   const decoders = contentDecoders(options.contentEncoding ?? '', options, budgets.maxDepth);
   const type = declaredType(options.contentType);
   const boundary = multipartBoundary(type);
-  const utf8 = mustBeUtf8(type);
+  const { utf8, wide } = declaredText(type);
 
   const context = new InspectionContext(budgets);
   const rewritten: Uint8Array[] = [];
-  // Redaction rewrites the stored bytes, which are the bytes as sent: only possible without a Content-Encoding.
-  const redact = options.embeddedMedia === 'redact' && decoders.length === 0;
+  // Redaction rewrites the stored bytes, which are the bytes as sent: only possible without a Content-Encoding or a wide charset.
+  const redact = options.embeddedMedia === 'redact' && decoders.length === 0 && !wide;
   const decodedAs = decoders.map(({ coding }) => coding).reverse().join('+');
   let sink: ByteSink = new ContentScanner(context, {
     depth: decoders.length,
@@ -165,6 +172,10 @@ export function createInspection(options: InspectionOptions): Inspection {
     ...(boundary && { boundary }),
     ...(redact && { emit: (chunk: Uint8Array) => rewritten.push(chunk) }),
   });
+  if (wide) {
+    // the scanner sees the text as UTF-8; the body's own bytes are what is stored
+    sink = new LayerSink(declaredWideText(wide), context, sink, { field: () => null, trailing: () => undefined, corrupt: () => undefined });
+  }
   decoders.forEach((coding, applied) => {
     sink = codingSink(coding, context, sink, decoders.length - applied);
   });

@@ -131,6 +131,7 @@ export class GzipStream implements LayerStream {
 
 export const GZIP: LayerKind = {
   name: 'gzip',
+  where: 'anywhere',
   first: [0x1f],
   recognise: (b, at, end) => isMemberHeader(b, at, end),
   open: (output) => new GzipStream(output),

@@ -31,10 +31,12 @@ export interface LayerStream {
 export interface LayerKind {
   /** As the refusal details name it: `gzip`, `zstd`, ... */
   readonly name: string;
+  /** `anywhere` for magic strong enough to be looked for at any offset; `start` for weak magic, looked for where content starts. */
+  readonly where: LayerWhere;
   /** Bytes that can begin the layer: a fast filter. */
   readonly first: readonly number[];
   /** Whether the layer's magic stands at `b[at]` (with `b[at, end)` in view). */
-  recognise(b: Uint8Array, at: number, end: number, where: LayerWhere): boolean;
+  recognise(b: Uint8Array, at: number, end: number): boolean;
   /**
    * A decoder for the layer; throws UninspectableLayer when it cannot be
    * inspected here (then the body is refused, never stored unseen).

@@ -1,5 +1,6 @@
 import { GZIP } from './gzip.ts';
 import type { LayerKind, LayerWhere } from './layer.ts';
+import { WIDE_TEXT } from './utf16-32.ts';
 import { BZIP2, LZMA_ALONE, XZ } from './unopenable.ts';
 import { ZLIB } from './zlib.ts';
 import { ZSTD } from './zstd.ts';
@@ -11,15 +12,20 @@ export { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput,
  * local headers), tar, multipart, base64, hex and the text carriers are
  * peeled by the scanner itself as it passes them (src/media/scanner/).
  */
-export const LAYERS: readonly LayerKind[] = [GZIP, ZLIB, ZSTD, BZIP2, XZ, LZMA_ALONE];
+export const LAYERS: readonly LayerKind[] = [GZIP, ZLIB, ZSTD, BZIP2, XZ, LZMA_ALONE, WIDE_TEXT];
 
-const BY_FIRST_BYTE: readonly (readonly LayerKind[])[] = Array.from({ length: 256 }, (_, byte) => LAYERS.filter((layer) => layer.first.includes(byte)));
+function byFirstByte(where: LayerWhere): readonly (readonly LayerKind[])[] {
+  const layers = where === 'start' ? LAYERS : LAYERS.filter((layer) => layer.where === 'anywhere');
+  return Array.from({ length: 256 }, (_, byte) => layers.filter((layer) => layer.first.includes(byte)));
+}
 
-/** 1 for bytes that can begin a layer: a fast filter for scanners. */
-export const MAY_START_LAYER: Uint8Array = Uint8Array.from(BY_FIRST_BYTE, (layers) => (layers.length > 0 ? 1 : 0));
+const TABLES: Readonly<Record<LayerWhere, readonly (readonly LayerKind[])[]>> = { start: byFirstByte('start'), anywhere: byFirstByte('anywhere') };
 
-/** The layer whose magic stands at `b[at]`, or null. */
+/** 1 for bytes that can begin a layer found at any offset: a fast filter for scanners. */
+export const MAY_START_LAYER: Uint8Array = Uint8Array.from(TABLES.anywhere, (layers) => (layers.length > 0 ? 1 : 0));
+
+/** The layer whose magic stands at `b[at]`, looked for where content starts or at any offset, or null. */
 export function layerAt(b: Uint8Array, at: number, end: number, where: LayerWhere): LayerKind | null {
-  for (const layer of BY_FIRST_BYTE[b[at]!]!) if (layer.recognise(b, at, end, where)) return layer;
+  for (const layer of TABLES[where][b[at]!]!) if (layer.recognise(b, at, end)) return layer;
   return null;
 }

@@ -8,6 +8,7 @@ import { UninspectableLayer, type LayerKind } from './layer.ts';
 function unopenable(name: string, magic: readonly number[], confirm: (b: Uint8Array, at: number) => boolean): LayerKind {
   return {
     name,
+    where: 'anywhere',
     first: [magic[0]!],
     recognise: (b, at, end) => at + magic.length + 4 <= end && magic.every((byte, i) => b[at + i] === byte) && confirm(b, at),
     open: () => {
@@ -29,5 +30,6 @@ export const XZ = unopenable('xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], (b, at)
 /** The legacy `.lzma` header: lc/lp/pb properties, then a power-of-two-ish dictionary size. Start only: weak. */
 export const LZMA_ALONE: LayerKind = {
   ...unopenable('lzma', [0x5d, 0x00, 0x00], () => true),
-  recognise: (b, at, end, where) => where === 'start' && at + 13 <= end && b[at] === 0x5d && b[at + 1] === 0 && b[at + 2] === 0 && (b[at + 3] === 0x80 || b[at + 3] === 0x10 || b[at + 3] === 0x40 || b[at + 3] === 0x00) && b[at + 4] === 0,
+  where: 'start',
+  recognise: (b, at, end) => at + 13 <= end && b[at] === 0x5d && b[at + 1] === 0 && b[at + 2] === 0 && (b[at + 3] === 0x80 || b[at + 3] === 0x10 || b[at + 3] === 0x40 || b[at + 3] === 0x00) && b[at + 4] === 0,
 };

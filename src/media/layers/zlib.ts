@@ -28,8 +28,9 @@ class ZlibStream implements LayerStream {
 /** zlib: two header bytes only, so recognised where content starts, never at any offset. */
 export const ZLIB: LayerKind = {
   name: 'zlib',
+  where: 'start',
   first: [0x08, 0x18, 0x28, 0x38, 0x48, 0x58, 0x68, 0x78],
-  recognise: (b, at, end, where) => where === 'start' && isZlibHeader(b, at, end),
+  recognise: isZlibHeader,
   open: (output) => new ZlibStream(output),
 };
 

@@ -67,6 +67,7 @@ export class ZstdStream implements LayerStream {
 
 export const ZSTD: LayerKind = {
   name: 'zstd',
+  where: 'anywhere',
   first: [MAGIC[0]!],
   recognise: (b, at, end) => isFrame(b, at, end),
   open: (output, limits) => new ZstdStream(output, limits),

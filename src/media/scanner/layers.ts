@@ -37,7 +37,7 @@ export class Layers {
   /** Opens the layer whose magic stands at index `p`, if any. */
   at(p: number, where: LayerWhere): void {
     const { window, settings, context, taps } = this.core;
-    if (!MAY_START_LAYER[window.bytes[p]!]) return;
+    if (where === 'anywhere' && !MAY_START_LAYER[window.bytes[p]!]) return;
     const at = window.abs(p);
     if (at === this.lastOpened) return;
     const layer = layerAt(window.bytes, p, window.length, where);
