@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { experimental_readRawConfig, unstable_readConfig } from 'wrangler';
+import { edgeEncryptionErrors } from '../src/crypto/edge-support.ts';
 import { loadEdgePolicy } from '../src/hosts/worker.ts';
 import { zoneStores } from '../src/hosts/store-kinds.ts';
 
@@ -48,8 +49,9 @@ function checkEnvironment(configPath: string, env: string | undefined, check: Wo
     return;
   }
   const loaded = loadEdgePolicy(text);
-  if (!loaded.ok) {
-    check.errors.push(...loaded.errors.map((error) => `${where}: RESIDENCY_POLICY: ${error}`));
+  const policyErrors = loaded.ok ? edgeEncryptionErrors(loaded.policy) : loaded.errors;
+  if (policyErrors.length > 0 || !loaded.ok) {
+    check.errors.push(...policyErrors.map((error) => `${where}: RESIDENCY_POLICY: ${error}`));
     return;
   }
 
