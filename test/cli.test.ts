@@ -208,30 +208,33 @@ for (const layout of [0, 1]) {
   });
 }
 
-test('serve from the bundle starts the gateway, answers /healthz and stops cleanly on SIGTERM', async () => {
-  const home = await mkdtemp(join(dir, 'serve-'));
-  const child = spawn(process.execPath, [join(image().root, 'bin', 'residency-proxy.js'), 'serve'], {
-    cwd: home,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RESIDENCY_POLICY: '', NODE_ENV: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  let stderr = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-      if (match) resolve(match[1]!);
+for (const workers of ['1', '2']) {
+  test(`serve from the bundle with RESIDENCY_WORKERS=${workers} starts the gateway, answers /healthz and stops cleanly on SIGTERM`, async () => {
+    const home = await mkdtemp(join(dir, 'serve-'));
+    const child = spawn(process.execPath, [join(image().root, 'bin', 'residency-proxy.js'), 'serve'], {
+      cwd: home,
+      env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RESIDENCY_POLICY: '', NODE_ENV: '', RESIDENCY_WORKERS: workers },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      void exited.then((code) => reject(new Error(`serve exited with ${code} before listening:\n${stderr}`)));
+    });
+    try {
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, stderr);
+    if (workers === '2') assert.match(stderr, /2 worker processes/, 'the workers the primary forked ran the bundle too');
   });
-  try {
-    assert.equal((await fetch(`${url}/healthz`)).status, 200);
-  } finally {
-    child.kill('SIGTERM');
-  }
-  assert.equal(await exited, 0, stderr);
-});
+}
 
 describe('residency-proxy sweep', () => {
   test('a refused command line deletes nothing; a dry run from either build keeps, a real run from the bundle deletes what expired', async () => {

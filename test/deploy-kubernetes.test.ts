@@ -220,6 +220,18 @@ for (const overlay of OVERLAYS) {
       }
     });
 
+    test('the user and the CLI path are those of the image deploy/Dockerfile builds', async () => {
+      const dockerfile = await readFile(`${PROJECT_ROOT}deploy/Dockerfile`, 'utf8');
+      const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+      const user = /^USER (\d+):(\d+)\s*$/m.exec(runtime);
+      assert.ok(user, 'the runtime stage names its user by number');
+      for (const { what, template } of pods) {
+        assert.deepEqual([template.spec.securityContext?.runAsUser, template.spec.securityContext?.runAsGroup], [Number(user[1]), Number(user[2])], what);
+      }
+      assert.match(runtime, /^WORKDIR \/app\s*$/m);
+      assert.match(runtime, /^COPY --from=\S+ \/app\/dist\/node \.\/dist\/node\s*$/m, 'the bundle the CronJob runs is in the image');
+    });
+
     test('both run under the ServiceAccount the render defines, with no Kubernetes API token mounted', () => {
       const accounts = manifests.filter((manifest) => manifest.kind === 'ServiceAccount').map((manifest) => manifest.metadata.name);
       for (const { what, template } of pods) {
