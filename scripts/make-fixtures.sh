@@ -58,6 +58,38 @@ ff "${clip[@]}" "${no_metadata[@]}" -c:v mjpeg -q:v 20 "$out/video.avi"
 ff "${clip[@]}" "${no_metadata[@]}" -c:v flv1 "$out/video.flv"
 ff "${clip[@]}" "${no_metadata[@]}" -c:v libx264 -preset ultrafast -pix_fmt yuv420p -f mpegts "$out/video.ts"
 
+# --- elementary streams and less common containers
+ff "${clip[@]}" "${no_metadata[@]}" -c:v libx264 -preset ultrafast -pix_fmt yuv420p -f h264 "$out/video.h264"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v libx265 -preset ultrafast -x265-params log-level=error -pix_fmt yuv420p -f hevc "$out/video.hevc"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v libaom-av1 -cpu-used 8 -f obu "$out/video.obu"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v libvpx -b:v 20k -f ivf "$out/video-vp8.ivf"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v libvpx-vp9 -b:v 20k -f ivf "$out/video-vp9.ivf"
+ff -f lavfi -i "testsrc=size=16x16:rate=12" -frames:v 3 "${no_metadata[@]}" -pix_fmt yuv420p -f yuv4mpegpipe "$out/video.y4m"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v mpeg4 -f nut "$out/video.nut"
+ff "${clip[@]}" "${no_metadata[@]}" -c:v mjpeg -q:v 20 -f smjpeg "$out/video.smjpeg"
+# DV frames have a fixed size (144000 bytes at 720x576): keep the first 4 KiB, 51 of the 80-byte DIF blocks
+ff -f lavfi -i "testsrc=size=720x576:rate=25" -frames:v 1 "${no_metadata[@]}" -c:v dvvideo -pix_fmt yuv420p -f dv "$work/video.dv"
+head -c 4096 "$work/video.dv" >"$out/video.dv"
+ff "${tone[@]}" "${no_metadata[@]}" -c:a mp2 -b:a 32k -f mp2 "$out/audio.mp2"
+ff "${tone[@]}" "${no_metadata[@]}" -c:a pcm_s16le -f w64 "$out/audio.w64"
+ff "${tone[@]}" "${no_metadata[@]}" -c:a pcm_u8 -f voc "$out/audio.voc"
+ff -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=0.25" "${no_metadata[@]}" -c:a ac3 -b:a 32k -f ac3 "$out/audio.ac3"
+ff "${tone[@]}" "${no_metadata[@]}" -c:a tta -f tta "$out/audio.tta"
+ff -f lavfi -i "sine=frequency=440:sample_rate=8000:duration=0.8" "${no_metadata[@]}" -c:a aac -b:a 12k -f latm "$out/audio.latm"
+ff "${tone[@]}" "${no_metadata[@]}" -c:a libcodec2 -mode 3200 -f codec2 "$out/audio.c2"
+
+# --- screenshot and raster formats of X11 and Unix (image2 picks the encoder by extension)
+for extension in xwd ras sgi pcx xbm ppm pgm pbm pam; do
+  ff "${picture[@]}" -f image2 "$out/image.$extension"
+done
+ff "${picture[@]}" -f image2 -c:v fits "$out/image.fits"
+ff "${picture[@]}" -f image2 -c:v phm "$out/image.phm"
+ff "${picture[@]}" -f image2 -c:v pfm "$out/image.pfm"
+"$convert_cmd" "$out/image.png" xwd:"$out/image-imagemagick.xwd"
+"$convert_cmd" "$out/image.png" -compress none "$out/image-plain.ppm"
+"$convert_cmd" "$out/image.png" -colorspace gray -compress none "$out/image-plain.pgm"
+"$convert_cmd" "$out/image.png" -monochrome -compress none "$out/image-plain.pbm"
+
 # --- continuation chunks of a recording (a MediaRecorder timeslice after the first)
 ff "${clip[@]}" "${no_metadata[@]}" -c:v libx264 -preset ultrafast -pix_fmt yuv420p \
   -movflags frag_keyframe+empty_moov -g 3 "$work/fragmented.mp4"

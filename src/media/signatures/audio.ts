@@ -1,10 +1,26 @@
-/** Audio formats outside the containers: FLAC, ID3/MP3, MPEG audio, AAC ADTS, AMR, MIDI, AU, CAF, DSF, WavPack, APE. */
+/**
+ * Audio files with a header, outside the containers: FLAC, ID3/MP3, AMR, MIDI,
+ * AU, CAF, DSF, WavPack, APE, Wave64, VOC, TTA, Codec2. Headerless frame
+ * streams (MPEG audio, AAC, AC-3) are in audio-frames.ts.
+ */
 
-import { bytesOf, startsWith, u16be, u16le, u32be } from '../bytes.ts';
-import { audio, magic, type Signature, type Where } from './signature.ts';
+import { bytesOf, startsWith, u16be, u16le, u32be, u32le } from '../bytes.ts';
+import { crc32 } from './crc32.ts';
+import { audio, magic, type Signature } from './signature.ts';
 
-/** `fLaC`, then a STREAMINFO metadata block (type 0) of length 34. */
-const flac = magic(bytesOf('fLaC'), 'anywhere', audio('FLAC'), (b, at, end) => at + 8 <= end && (b[at + 4]! & 0x7f) === 0 && b[at + 5] === 0 && u16be(b, at + 6) === 34);
+const FLAC_MIN_BLOCK_SIZE = 16;
+
+/**
+ * `fLaC`, then a STREAMINFO metadata block (type 0) of length 34 whose block
+ * sizes are in order and whose sample rate is not 0 (code that writes the
+ * header has the magic and the length, but not a stream's parameters).
+ */
+const flac = magic(bytesOf('fLaC'), 'anywhere', audio('FLAC'), (b, at, end) => {
+  if (at + 22 > end || (b[at + 4]! & 0x7f) !== 0 || b[at + 5] !== 0 || u16be(b, at + 6) !== 34) return false;
+  const minBlock = u16be(b, at + 8);
+  const sampleRate = (b[at + 18]! << 12) | (b[at + 19]! << 4) | (b[at + 20]! >> 4);
+  return minBlock >= FLAC_MIN_BLOCK_SIZE && u16be(b, at + 10) >= minBlock && sampleRate > 0;
+});
 
 const ID3 = bytesOf('ID3');
 /** An ID3v2 tag: version 2-4, no undefined flags, a syncsafe size. "ID3 tags" is text. */
@@ -20,96 +36,14 @@ const id3: Signature = {
   },
 };
 
-const MPEG_BITRATES_KBPS: Readonly<Record<string, readonly number[]>> = {
-  // [version 1 | 2][layer 1..3]
-  '1-1': [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-  '1-2': [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-  '1-3': [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-  '2-1': [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
-  '2-2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-  '2-3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-};
-const MPEG_SAMPLE_RATES = [44100, 48000, 32000];
-
-interface MpegFrame {
-  readonly length: number;
-  /** Version, layer and sample rate: every frame of a stream shares them. */
-  readonly shape: number;
-  readonly layer: number;
-}
-
-/** Parses an MPEG audio frame header at `at`; null when any field is reserved or invalid. */
-function mpegAudioFrame(b: Uint8Array, at: number, end: number): MpegFrame | null {
-  if (at + 4 > end || b[at] !== 0xff || (b[at + 1]! & 0xe0) !== 0xe0) return null;
-  const versionBits = (b[at + 1]! >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
-  const layerBits = (b[at + 1]! >> 1) & 3; // 1: III, 2: II, 3: I
-  const bitrateIndex = b[at + 2]! >> 4;
-  const rateIndex = (b[at + 2]! >> 2) & 3;
-  if (versionBits === 1 || layerBits === 0 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3 || (b[at + 3]! & 3) === 2) return null;
-  const layer = 4 - layerBits;
-  const version1 = versionBits === 3;
-  const sampleRate = MPEG_SAMPLE_RATES[rateIndex]! / (version1 ? 1 : versionBits === 2 ? 2 : 4);
-  const bitrate = MPEG_BITRATES_KBPS[`${version1 ? 1 : 2}-${layer}`]![bitrateIndex]! * 1000;
-  const padding = (b[at + 2]! >> 1) & 1;
-  const length =
-    layer === 1
-      ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4
-      : Math.floor(((layer === 3 && !version1 ? 72 : 144) * bitrate) / sampleRate) + padding;
-  return { length, shape: (versionBits << 4) | (layerBits << 2) | rateIndex, layer };
-}
-
-/** `count` consecutive frames of one shape, each where the previous one says it ends. */
-function consecutiveFrames<F extends { length: number; shape: number }>(
-  parse: (b: Uint8Array, at: number, end: number) => F | null,
-  b: Uint8Array,
-  at: number,
-  end: number,
-  count: number,
-): F | null {
-  const first = parse(b, at, end);
-  let frame = first;
-  let offset = at;
-  for (let i = 1; i < count && frame; i++) {
-    offset += frame.length;
-    const next = parse(b, offset, end);
-    frame = next && next.shape === first!.shape ? next : null;
-  }
-  return frame ? first : null;
-}
-
-const mpegAudio = (frames: number, where: Where): Signature => ({
-  first: [0xff],
-  where,
-  match(b, at, end) {
-    const frame = consecutiveFrames(mpegAudioFrame, b, at, end, frames);
-    return frame ? audio(frame.layer === 3 ? 'MP3' : `MPEG audio layer ${frame.layer === 2 ? 'II' : 'I'}`) : null;
-  },
-});
-
-const ADTS_SAMPLE_RATE_INDEXES = 13;
-
-/** An AAC ADTS frame header: sync, layer 00, valid sampling index, a frame length past the header. */
-function adtsFrame(b: Uint8Array, at: number, end: number): { length: number; shape: number } | null {
-  if (at + 7 > end || b[at] !== 0xff || (b[at + 1]! & 0xf6) !== 0xf0) return null;
-  const rateIndex = (b[at + 2]! >> 2) & 0x0f;
-  const length = ((b[at + 3]! & 0x03) << 11) | (b[at + 4]! << 3) | (b[at + 5]! >> 5);
-  const headerLength = b[at + 1]! & 1 ? 7 : 9;
-  if (rateIndex >= ADTS_SAMPLE_RATE_INDEXES || length <= headerLength) return null;
-  return { length, shape: (b[at + 1]! << 8) | (b[at + 2]! & 0xfc) };
-}
-
-const adts = (frames: number, where: Where): Signature => ({
-  first: [0xff],
-  where,
-  match: (b, at, end) => (consecutiveFrames(adtsFrame, b, at, end, frames) ? audio('AAC (ADTS)') : null),
-});
-
 const AMR_NB_FRAME_BYTES = [12, 13, 15, 17, 19, 20, 26, 31, 5, -1, -1, -1, -1, -1, -1, 0];
 const AMR_WB_FRAME_BYTES = [17, 23, 32, 36, 40, 46, 50, 58, 60, 5, -1, -1, -1, -1, 0, 0];
 const AMR_NB = bytesOf('#!AMR\n');
 const AMR_WB = bytesOf('#!AMR-WB\n');
+/** Speech frames after the magic: a table of magic numbers has the magic but no frames. */
+const AMR_FRAMES = 4;
 
-/** `#!AMR\n` (or -WB), then two speech frame headers with valid frame types. */
+/** `#!AMR\n` (or -WB), then AMR_FRAMES speech frame headers with valid frame types. */
 const amr: Signature = {
   first: [0x23],
   where: 'anywhere',
@@ -118,7 +52,7 @@ const amr: Signature = {
     if (!wide && !startsWith(b, at, end, AMR_NB)) return null;
     const sizes = wide ? AMR_WB_FRAME_BYTES : AMR_NB_FRAME_BYTES;
     let offset = at + (wide ? AMR_WB.length : AMR_NB.length);
-    for (let frame = 0; frame < 2; frame++) {
+    for (let frame = 0; frame < AMR_FRAMES; frame++) {
       if (offset >= end || (b[offset]! & 0x83) !== 0) return null;
       const size = sizes[(b[offset]! >> 3) & 0x0f]!;
       if (size < 0) return null;
@@ -135,6 +69,34 @@ const dsf = magic(bytesOf('DSD \x1c\0\0\0\0\0\0\0'), 'anywhere', audio('DSF'));
 const wavpack = magic(bytesOf('wvpk'), 'start', audio('WavPack'), (b, at, end) => at + 10 <= end && u16le(b, at + 8) >= 0x402 && u16le(b, at + 8) <= 0x410);
 const ape = magic(bytesOf('MAC '), 'start', audio("Monkey's Audio"), (b, at, end) => at + 6 <= end && u16le(b, at + 4) >= 3800 && u16le(b, at + 4) <= 4000);
 
+const WAVE64_RIFF = [0x72, 0x69, 0x66, 0x66, 0x2e, 0x91, 0xcf, 0x11, 0xa5, 0xd6, 0x28, 0xdb, 0x04, 0xc1, 0x00, 0x00];
+const WAVE64_WAVE = [0x77, 0x61, 0x76, 0x65, 0xf3, 0xac, 0xd3, 0x11, 0x8c, 0xd1, 0x00, 0xc0, 0x4f, 0x8e, 0xdb, 0x8a];
+/** Sony Wave64: the `riff` GUID, a 64-bit size, the `wave` GUID. */
+const wave64 = magic(WAVE64_RIFF, 'anywhere', audio('Wave64'), (b, at, end) => startsWith(b, at + 24, end, WAVE64_WAVE));
+
+/** Creative VOC: the magic, header size 26, and the version's check word (~version + 0x1234). */
+const voc = magic(bytesOf('Creative Voice File\x1a'), 'anywhere', audio('VOC'), (b, at, end) =>
+  at + 26 <= end && u16le(b, at + 20) === 26 && u16le(b, at + 24) === ((~u16le(b, at + 22) + 0x1234) & 0xffff),
+);
+
+const TTA_HEADER_BYTES = 18;
+/** True Audio: `TTA1`, a header of format, channels, bits, rate and length, then the header's CRC-32. */
+const tta = magic(bytesOf('TTA1'), 'anywhere', audio('TTA'), (b, at, end) =>
+  at + TTA_HEADER_BYTES + 4 <= end && u32le(b, at + TTA_HEADER_BYTES) === crc32(b, at, at + TTA_HEADER_BYTES),
+);
+
+const CODEC2_MAX_MODE = 10;
+/** The header appeared with codec2 0.8; versions since are 0.8, 0.9 and 1.x. */
+const codec2Version = (major: number, minor: number): boolean => (major === 0 && minor >= 8 && minor <= 9) || (major === 1 && minor <= 9);
+/**
+ * Codec2 (c2enc, ffmpeg): magic C0 DE C2, a released version, a known mode,
+ * only the defined flag. Where content starts only: the frames after it have
+ * no structure to confirm, and the seven bytes turn up in programs' data.
+ */
+const codec2 = magic([0xc0, 0xde, 0xc2], 'start', audio('Codec2'), (b, at, end) =>
+  at + 7 <= end && codec2Version(b[at + 3]!, b[at + 4]!) && b[at + 5]! <= CODEC2_MAX_MODE && b[at + 6]! <= 1,
+);
+
 export const AUDIO_SIGNATURES: readonly Signature[] = [
-  flac, id3, mpegAudio(2, 'start'), mpegAudio(4, 'anywhere'), adts(2, 'start'), adts(3, 'anywhere'), amr, midi, sunAu, caf, dsf, wavpack, ape,
+  flac, id3, amr, midi, sunAu, caf, dsf, wavpack, ape, wave64, voc, tta, codec2,
 ];

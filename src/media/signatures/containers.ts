@@ -1,6 +1,6 @@
 /** Containers that hold images, audio or video: ISO base media (MP4, MOV, M4A, HEIC, AVIF), Matroska/WebM, RIFF, IFF, Ogg. */
 
-import { ascii, bytesOf, isPrintableAscii, startsWith, u32be } from '../bytes.ts';
+import { ascii, bytesOf, isPrintableAscii, startsWith, u16le, u32be, u32le } from '../bytes.ts';
 import { audio, image, video, type MediaMatch, type Signature } from './signature.ts';
 
 // --- ISO base media (MP4, MOV, M4A, 3GP, HEIC, AVIF) --------------------------
@@ -129,12 +129,38 @@ const RIFF_FORMS: Readonly<Record<string, MediaMatch>> = {
 };
 const RIFF_HEADERS = [bytesOf('RIFF'), bytesOf('RIFX'), bytesOf('RF64'), bytesOf('BW64')];
 
+const WAVE_FORMAT = bytesOf('fmt ');
+const VP8_START_CODE = [0x9d, 0x01, 0x2a];
+const VP8L_SIGNATURE = 0x2f;
+const VP8X_SIZE = 10;
+
+/**
+ * The first chunk after the form type makes sense for the form: a printable
+ * chunk ID; a WAV `fmt ` chunk with a format, channels and a sample rate; a
+ * WebP bitstream chunk with its own signature. A header template in a
+ * program has the four-character codes but not these.
+ */
+function firstChunkValid(b: Uint8Array, at: number, end: number, form: string): boolean {
+  const chunk = at + 12;
+  if (chunk + 8 > end || !isPrintableAscii(b, chunk, 4)) return false;
+  const id = ascii(b, chunk, 4);
+  if (form === 'WAVE' && startsWith(b, chunk, end, WAVE_FORMAT)) {
+    return chunk + 16 <= end && u16le(b, chunk + 8) !== 0 && u16le(b, chunk + 10) !== 0 && u32le(b, chunk + 12) !== 0;
+  }
+  if (form !== 'WEBP') return true;
+  if (id === 'VP8 ') return startsWith(b, chunk + 11, end, VP8_START_CODE);
+  if (id === 'VP8L') return chunk + 9 <= end && b[chunk + 8] === VP8L_SIGNATURE;
+  return id === 'VP8X' && u32le(b, chunk + 4) === VP8X_SIZE;
+}
+
 const riff: Signature = {
   first: [0x52, 0x42],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 12 > end || !RIFF_HEADERS.some((header) => startsWith(b, at, end, header))) return null;
-    return RIFF_FORMS[ascii(b, at + 8, 4)] ?? null;
+    const form = ascii(b, at + 8, 4);
+    const media = RIFF_FORMS[form];
+    return media && firstChunkValid(b, at, end, form) ? media : null;
   },
 };
 

@@ -14,9 +14,20 @@ const JPEG_APP_IDENTIFIERS = ['JFIF\0', 'JFXX\0', 'Exif\0', 'http:', 'ICC_PROFIL
 const isSegmentMarker = (marker: number): boolean =>
   (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc8) || marker === 0xdb || marker === 0xdd || (marker >= 0xe0 && marker <= 0xfe);
 
+/** The segment at `segment` (a marker and its length) is followed by another marker: -1 if not, 0 if that is out of view, 1 if it is. */
+function chainsToNextMarker(b: Uint8Array, segment: number, end: number): number {
+  const length = u16be(b, segment + 2);
+  const next = segment + 2 + length;
+  if (length < 2) return -1;
+  if (next + 2 > end) return 0;
+  return b[next] === 0xff && isSegmentMarker(b[next + 1]!) ? 1 : -1;
+}
+
 /**
- * SOI and a marker segment. Inside other content it must also be an APPn
- * segment with a known identifier, or two segments that chain to a third marker.
+ * SOI and a marker segment. Inside other content the first two segments must
+ * chain to a third marker; an APPn segment with a known identifier that is
+ * too long to see past (an Exif block with a thumbnail) is enough. Encoders
+ * hold a JFIF header as a template, but no segments after it.
  */
 const jpeg: Signature = {
   first: [0xff],
@@ -24,14 +35,10 @@ const jpeg: Signature = {
   match(b, at, end, where) {
     if (!startsWith(b, at, end, JPEG_SOI) || at + 6 > end || !isSegmentMarker(b[at + 3]!)) return null;
     if (where === 'start') return image('JPEG');
-    if (JPEG_APP_IDENTIFIERS.some((identifier) => startsWith(b, at + 6, end, identifier))) return image('JPEG');
-    let segment = at + 2;
-    for (let i = 0; i < 2; i++) {
-      const length = u16be(b, segment + 2);
-      segment += 2 + length;
-      if (length < 2 || segment + 4 > end || b[segment] !== 0xff || !isSegmentMarker(b[segment + 1]!)) return null;
-    }
-    return image('JPEG');
+    const first = chainsToNextMarker(b, at + 2, end);
+    if (first === 0) return JPEG_APP_IDENTIFIERS.some((identifier) => startsWith(b, at + 6, end, identifier)) ? image('JPEG') : null;
+    if (first < 0) return null;
+    return chainsToNextMarker(b, at + 4 + u16be(b, at + 4), end) === 1 ? image('JPEG') : null;
   },
 };
 
@@ -72,6 +79,10 @@ const bmp: Signature = {
   },
 };
 
+/** Little-endian BigTIFF: offsets of 8 bytes, a zero reserved field, a first IFD offset past the header and below 2^40. */
+const bigTiffHeaderValid = (b: Uint8Array, at: number, end: number): boolean =>
+  at + 16 <= end && u16le(b, at + 4) === 8 && u16le(b, at + 6) === 0 && u32le(b, at + 8) >= 16 && b[at + 13] === 0 && u16le(b, at + 14) === 0;
+
 /**
  * Little- or big-endian TIFF (and TIFF-based camera raw) with a sane first IFD
  * offset. Inside other content the IFD must be in view with a plausible entry
@@ -84,7 +95,7 @@ const tiff: Signature = {
     if (at + 8 > end) return null;
     const little = b[at] === 0x49 && b[at + 1] === 0x49 && b[at + 2] === 0x2a && b[at + 3] === 0x00;
     const big = b[at] === 0x4d && b[at + 1] === 0x4d && b[at + 2] === 0x00 && b[at + 3] === 0x2a;
-    if (b[at] === 0x49 && b[at + 1] === 0x49 && b[at + 2] === 0x2b && b[at + 3] === 0x00) return u16le(b, at + 4) === 8 ? image('BigTIFF') : null;
+    if (b[at] === 0x49 && b[at + 1] === 0x49 && b[at + 2] === 0x2b && b[at + 3] === 0x00) return bigTiffHeaderValid(b, at, end) ? image('BigTIFF') : null;
     if (!little && !big) return null;
     const ifd = little ? u32le(b, at + 4) : u32be(b, at + 4);
     if (ifd < 8 || ifd >= 1 << 30) return null;
@@ -124,8 +135,11 @@ const psd = magic(bytesOf('8BPS'), 'anywhere', image('PSD'), (b, at, end) =>
   at + 12 <= end && (u16be(b, at + 4) === 1 || u16be(b, at + 4) === 2) && u32be(b, at + 6) === 0 && u16be(b, at + 10) === 0,
 );
 
-const jpeg2000 = magic([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG 2000'));
-const jpegXlContainer = magic([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG XL'));
+const FTYP = bytesOf('ftyp');
+/** The signature box is followed by the file type box (a table of signatures is followed by anything). */
+const fileTypeBoxFollows = (b: Uint8Array, at: number, end: number): boolean => startsWith(b, at + 16, end, FTYP);
+const jpeg2000 = magic([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG 2000'), fileTypeBoxFollows);
+const jpegXlContainer = magic([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG XL'), fileTypeBoxFollows);
 const jpeg2000Codestream = magic([0xff, 0x4f, 0xff, 0x51], 'start', image('JPEG 2000'));
 const exr = magic([0x76, 0x2f, 0x31, 0x01], 'anywhere', image('OpenEXR'), (b, at, end) => at + 5 <= end && b[at + 4] === 2);
 const dds = magic(bytesOf('DDS |\0\0\0'), 'anywhere', image('DDS'));

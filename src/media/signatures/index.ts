@@ -11,10 +11,14 @@
  * consecutive frames or packets where the first one says the next one is.
  */
 
+import { AUDIO_FRAME_SIGNATURES } from './audio-frames.ts';
 import { AUDIO_SIGNATURES } from './audio.ts';
 import { CONTAINER_SIGNATURES } from './containers.ts';
 import { IMAGE_SIGNATURES } from './images.ts';
+import { NETPBM_SIGNATURES } from './netpbm.ts';
+import { RASTER_SIGNATURES } from './raster.ts';
 import type { MediaMatch, Signature, Where } from './signature.ts';
+import { VIDEO_STREAM_SIGNATURES } from './video-streams.ts';
 import { M2TS_SYNC_OFFSET, VIDEO_SIGNATURES } from './video.ts';
 
 export type { MediaKind, MediaMatch } from './signature.ts';
@@ -22,7 +26,16 @@ export type { MediaKind, MediaMatch } from './signature.ts';
 /** The most bytes past a candidate offset that any check reads. */
 export const SNIFF_LOOKAHEAD = 10 * 1024;
 
-const SIGNATURES: readonly Signature[] = [...IMAGE_SIGNATURES, ...CONTAINER_SIGNATURES, ...AUDIO_SIGNATURES, ...VIDEO_SIGNATURES];
+const SIGNATURES: readonly Signature[] = [
+  ...IMAGE_SIGNATURES,
+  ...RASTER_SIGNATURES,
+  ...NETPBM_SIGNATURES,
+  ...CONTAINER_SIGNATURES,
+  ...AUDIO_SIGNATURES,
+  ...AUDIO_FRAME_SIGNATURES,
+  ...VIDEO_SIGNATURES,
+  ...VIDEO_STREAM_SIGNATURES,
+];
 
 function table(where: Where): readonly (readonly Signature[])[] {
   const byFirstByte: Signature[][] = Array.from({ length: 256 }, () => []);

@@ -1,19 +1,50 @@
-/** Video formats outside the containers: FLV, MPEG-TS/M2TS, MPEG-PS, MPEG video, ASF, MXF, RealMedia, SWF. */
+/**
+ * Video files outside the containers: FLV, MPEG-TS/M2TS, MPEG-PS, MPEG video,
+ * ASF, MXF, RealMedia, SWF, IVF, NUT, SMJPEG, DV, Y4M. Elementary streams
+ * (H.264, HEVC, AV1) are in video-streams.ts.
+ */
 
-import { bytesOf, startsWith, u32be, u32le } from '../bytes.ts';
+import { ascii, bytesOf, isPrintableAscii, startsWith, u16be, u16le, u32be, u32le } from '../bytes.ts';
+import { binaryFollows, lineEnd } from './text-header.ts';
 import { audio, magic, video, type Signature, type Where } from './signature.ts';
 
-/** `FLV`, version 1, only the audio/video flag bits, header size 9. */
-const flv = magic(bytesOf('FLV\x01'), 'anywhere', video('FLV'), (b, at, end) => at + 9 <= end && (b[at + 4]! & 0xfa) === 0 && u32be(b, at + 5) === 9);
+const FLV_TAG_TYPES: ReadonlySet<number> = new Set([8, 9, 18]);
+/**
+ * `FLV`, version 1, only the audio/video flag bits and at least one set,
+ * header size 9, a first previous-tag-size of 0, then an audio, video or
+ * script tag (possibly marked filtered).
+ */
+const flv = magic(bytesOf('FLV\x01'), 'anywhere', video('FLV'), (b, at, end) =>
+  at + 14 <= end && (b[at + 4]! & 0xfa) === 0 && (b[at + 4]! & 0x05) !== 0 && u32be(b, at + 5) === 9 && u32be(b, at + 9) === 0 && FLV_TAG_TYPES.has(b[at + 13]! & 0x1f),
+);
 
 const TS_PACKET = 188;
 const M2TS_PACKET = 192;
 
-/** Sync bytes 0x47 at every packet boundary. */
+/**
+ * Sync bytes 0x47 at every packet boundary, each packet without the
+ * transport error flag and with an adaptation field control other than the
+ * reserved 00, and some PID seen twice with its continuity counter going on
+ * (a table of 16-bit values 0x47 0x00 ... has the sync bytes, but each of its
+ * "packets" has another PID).
+ */
 function transportStream(b: Uint8Array, first: number, end: number, stride: number, packets: number): boolean {
-  if (first + stride * (packets - 1) >= end) return false;
-  for (let i = 0; i < packets; i++) if (b[first + i * stride] !== 0x47) return false;
-  return true;
+  if (first + stride * (packets - 1) + 4 > end) return false;
+  let continued = false;
+  for (let i = 0; i < packets; i++) {
+    const packet = first + i * stride;
+    if (b[packet] !== 0x47 || b[packet + 1]! & 0x80 || (b[packet + 3]! & 0x30) === 0) return false;
+    const pid = u16be(b, packet + 1) & 0x1fff;
+    for (let j = i - 1; j >= 0; j--) {
+      const earlier = first + j * stride;
+      if ((u16be(b, earlier + 1) & 0x1fff) !== pid) continue;
+      const step = ((b[packet + 3]! & 0x0f) - (b[earlier + 3]! & 0x0f) + 16) % 16;
+      if (step > 1) return false;
+      continued = true;
+      break;
+    }
+  }
+  return continued;
 }
 
 const mpegTs = (packets: number, where: Where): Signature => ({
@@ -75,4 +106,91 @@ const swf: Signature = {
   },
 };
 
-export const VIDEO_SIGNATURES: readonly Signature[] = [flv, mpegTs(5, 'start'), mpegTs(7, 'anywhere'), m2ts, mpegPs, mpegVideo, asf, mxf, realMedia, swf];
+/** IVF (VP8, VP9, AV1 frames): `DKIF`, version 0, header size 32, a printable codec, a picture size and a frame rate. */
+const ivf = magic(bytesOf('DKIF\0\0\x20\0'), 'anywhere', video('IVF'), (b, at, end) =>
+  at + 24 <= end && isPrintableAscii(b, at + 8, 4) && u16le(b, at + 12) > 0 && u16le(b, at + 14) > 0 && u32le(b, at + 16) > 0 && u32le(b, at + 20) > 0,
+);
+
+/** NUT: its file ID string, then the main header's 64-bit startcode. */
+const nut = magic(bytesOf('nut/multimedia container\0\x4e\x4d\x7a\x56\x1f\x5f\x04\xad'), 'anywhere', video('NUT'));
+
+const SMJPEG_CHUNKS = ['_TXT', '_SND', '_VID', 'HEND'].map(bytesOf);
+/** Loki's SMJPEG: `\0\nSMJPEG`, version 0, then a header chunk. */
+const smjpeg = magic(bytesOf('\0\nSMJPEG\0\0\0\0'), 'anywhere', video('SMJPEG'), (b, at, end) => SMJPEG_CHUNKS.some((chunk) => startsWith(b, at + 16, end, chunk)));
+
+const DIF_BLOCK = 80;
+/** The section type and block number of a DIF sequence's first blocks: header, 2 subcode, 3 VAUX, audio, video. */
+const DIF_SEQUENCE_START: readonly (readonly [number, number])[] = [
+  [0, 0], [1, 0], [1, 1], [2, 0], [2, 1], [2, 2], [3, 0], [4, 0],
+];
+
+/** DV: a DIF sequence, 80-byte blocks whose IDs (section type, sequence, block number) follow the fixed layout. */
+const dv: Signature = {
+  first: [0x1f],
+  where: 'anywhere',
+  match(b, at, end) {
+    if (at + DIF_BLOCK * DIF_SEQUENCE_START.length > end || (b[at + 3]! & 0x7f) !== 0x3f) return null;
+    const sequence = b[at + 1]!;
+    if ((sequence & 0x07) !== 0x07) return null;
+    for (let i = 0; i < DIF_SEQUENCE_START.length; i++) {
+      const block = at + i * DIF_BLOCK;
+      const [section, number] = DIF_SEQUENCE_START[i]!;
+      if (b[block]! >> 5 !== section || !(b[block]! & 0x10) || b[block + 1] !== sequence || b[block + 2] !== number) return null;
+    }
+    return video('DV');
+  },
+};
+
+const Y4M = bytesOf('YUV4MPEG2 ');
+const FRAME = bytesOf('FRAME');
+/** The most bytes of parameters on a Y4M header or frame line. */
+const Y4M_MAX_LINE = 256;
+
+/** A `FRAME` line at `at`: index of its pixels, or -1. */
+const frameData = (b: Uint8Array, at: number, end: number): number => (startsWith(b, at, end, FRAME) ? lineEnd(b, at + FRAME.length, end, Y4M_MAX_LINE) : -1);
+
+/**
+ * YUV4MPEG2: the header line with a width and a height, then a FRAME line
+ * and pixels. The header is text, longer than the binary-evidence span.
+ */
+const y4mHeader: Signature = {
+  first: [0x59],
+  where: 'anywhere',
+  text: true,
+  match(b, at, end) {
+    if (!startsWith(b, at, end, Y4M)) return null;
+    const headerEnd = lineEnd(b, at + Y4M.length, end, Y4M_MAX_LINE);
+    if (headerEnd < 0) return null;
+    const parameters = ` ${ascii(b, at + Y4M.length, headerEnd - 1 - at - Y4M.length)} `;
+    if (!/ W\d+ /.test(parameters) || !/ H\d+ /.test(parameters)) return null;
+    const pixels = frameData(b, headerEnd, end);
+    return pixels >= 0 && binaryFollows(b, pixels, end) ? video('Y4M') : null;
+  },
+};
+
+/** Where the next FRAME line starts after `from`, searching at most to `end`, or -1. */
+function nextFrame(b: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (b[i] === FRAME[0] && frameData(b, i, end) >= 0) return i;
+  return -1;
+}
+
+/**
+ * Y4M frames without their header (a stream joined after text, a later
+ * chunk): three FRAME lines at one stride, with pixels after each.
+ */
+const y4mFrames: Signature = {
+  first: [0x46],
+  where: 'anywhere',
+  match(b, at, end) {
+    const pixels = frameData(b, at, end);
+    if (pixels < 0) return null;
+    const second = nextFrame(b, pixels, end);
+    const stride = second - at;
+    if (second < 0 || !binaryFollows(b, pixels, second)) return null;
+    return frameData(b, second + stride, end) >= 0 && second + stride === nextFrame(b, second + 1, end) ? video('Y4M') : null;
+  },
+};
+
+export const VIDEO_SIGNATURES: readonly Signature[] = [
+  flv, mpegTs(5, 'start'), mpegTs(7, 'anywhere'), m2ts, mpegPs, mpegVideo, asf, mxf, realMedia, swf, ivf, nut, smjpeg, dv, y4mHeader, y4mFrames,
+];
