@@ -1,6 +1,11 @@
+import type { ByteSink } from '../decoder.ts';
 import { layerAt, MAY_START_LAYER, type LayerWhere } from '../layers/registry.ts';
 import type { ScanCore } from './core.ts';
-import { layerTap, type TapTarget } from './taps.ts';
+import { tarHeaderAt } from '../tar.ts';
+import { layerTap, tarTap, type TapTarget } from './taps.ts';
+
+/** Where a tap that decodes nothing sends its bytes. */
+const NOTHING: ByteSink = { push: () => undefined, drain: () => Promise.resolve(), end: () => undefined };
 
 /** Decoding errors mean the bytes were not that layer after all: whatever was decoded is still scanned, and so are the bytes themselves. */
 const notThatLayer = (): void => undefined;
@@ -40,11 +45,20 @@ export class Layers {
     if (where === 'anywhere' && !MAY_START_LAYER[window.bytes[p]!]) return;
     const at = window.abs(p);
     if (at === this.lastOpened) return;
+    if (where === 'start' && tarHeaderAt(window.bytes, p, window.length)) return this.tar(at);
     const layer = layerAt(window.bytes, p, window.length, where);
     if (!layer) return;
     this.lastOpened = at;
     const what = `${layer.name} data ${settings.locate(at)}`;
     const target = this.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(layerTap(at, layer, { maxMemoryBytes: context.budgets.maxLayerMemoryBytes }, target));
+  }
+
+  /** A tar archive at absolute `at`: its members are content that starts where their data does. */
+  private tar(at: number): void {
+    const { contentStarts, taps } = this.core;
+    this.lastOpened = at;
+    const member = (dataStart: number, name: string): void => contentStarts.add(dataStart, `in tar member ${JSON.stringify(name)}`);
+    taps.openLayer(tarTap(at, member, NOTHING));
   }
 }

@@ -1,6 +1,7 @@
 import { HexStream, RunStream } from '../base64.ts';
 import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
 import { PercentStream } from '../percent.ts';
+import { isEndBlock, TAR_BLOCK, tarHeaderAt } from '../tar.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { GzipStream } from '../layers/gzip.ts';
@@ -132,6 +133,30 @@ export function byteValuesTap(start: number, shape: ByteValuesShape, target: Tap
 export function percentTap(start: number, target: TapTarget): Tap {
   const stream = new PercentStream();
   return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
+}
+
+/**
+ * A tar archive from `start`: each header is read as it comes into view, and
+ * each member's data is content that starts there (`member` is told where).
+ * Nothing is decoded: tar stores its members as they are.
+ */
+export function tarTap(start: number, member: (dataStart: number, name: string) => void, sink: ByteSink): Tap {
+  let nextHeader = start;
+  return {
+    position: start,
+    sink,
+    feed(b, base, _from, to, end) {
+      for (;;) {
+        const at = nextHeader - base;
+        if (at >= to || at + TAR_BLOCK > end) return base + to;
+        if (isEndBlock(b, at)) return -1;
+        const header = tarHeaderAt(b, at, end);
+        if (!header) return -1;
+        if (header.isFile && header.size > 0) member(nextHeader + TAR_BLOCK, header.name);
+        nextHeader += TAR_BLOCK + Math.ceil(header.size / TAR_BLOCK) * TAR_BLOCK;
+      }
+    },
+  };
 }
 
 /** A scanner's open taps, fed round by round: at most one packed string and one ZIP entry at a time. */
