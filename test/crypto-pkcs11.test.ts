@@ -5,6 +5,7 @@ import { utf8 } from '../src/crypto/bytes.ts';
 import { DecryptionError } from '../src/crypto/errors.ts';
 import type { KeyEncryptionKey } from '../src/crypto/kek.ts';
 import { KeyService } from '../src/crypto/key-service.ts';
+import { nodeKekOpener } from '../src/crypto/kek-node.ts';
 import { pkcs11Kek } from '../src/crypto/pkcs11-node.ts';
 import { ZoneEncryption } from '../src/crypto/zone-encryption.ts';
 import { readBytes, streamIn } from './helpers/encryption.ts';
@@ -67,5 +68,17 @@ describe('pkcs11 key-encryption key on a SoftHSM2 token', () => {
     kek = await pkcs11Kek(options);
     await assert.rejects(pkcs11Kek({ ...options, token: 'no-such-token' }), /no PKCS#11 token labelled "no-such-token"/);
     await assert.rejects(pkcs11Kek({ ...options, label: 'kek-404' }), /holds 0 AES keys labelled "kek-404"/);
+  });
+
+  it('opens through the Node host with the PIN from the environment', async () => {
+    const config = { type: 'pkcs11' as const, module: SOFTHSM_MODULE, token: options.token, label: options.label, pinEnv: 'RP_TEST_HSM_PIN', location: 'eu-west-2' };
+    const hostKek = await nodeKekOpener({ baseDir: '.', env: { RP_TEST_HSM_PIN: options.pin }, production: true })('uk-eu-hsm', config);
+    try {
+      assert.equal(hostKek.id, 'pkcs11:uk-eu/kek-1');
+      const wrapped = await hostKek.wrap(utf8('k'.repeat(32)), utf8('c'));
+      assert.deepEqual(await kek.unwrap(wrapped, utf8('c')), utf8('k'.repeat(32)));
+    } finally {
+      await hostKek.close?.();
+    }
   });
 });
