@@ -14,6 +14,11 @@ export function masksOf(list: MaskList | undefined): { kinds: MaskKind[]; custom
   return { kinds, custom };
 }
 
+/** The names of a class's masks, as `explain` lists them: built-in kinds and custom pattern names. */
+export function maskNames(list: MaskList | undefined): string[] {
+  return (list ?? []).map((mask) => (typeof mask === 'string' ? mask : mask.name));
+}
+
 /** The masking of one write of a class, or null when the class masks nothing. */
 export function maskingForWrite(list: MaskList | undefined, contentType: string, contentEncoding: string): Masking | null {
   const { kinds, custom } = masksOf(list);

@@ -6,6 +6,7 @@ import { Refusal } from '../../policy/refusal.ts';
 import { readSmallBody } from '../../service/body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
+import { maskNames } from '../../masking/for-class.ts';
 
 const MAX_EXPLAIN_BYTES = 1024 * 1024;
 
@@ -74,7 +75,7 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       allowed: refusal === undefined,
       ...(refusal && { code: refusal.code, status: refusal.status, detail: refusal.detail }),
       ...(placement && { placement }),
-      ...(decision.allowed && { expiresAt: decision.expiresAt ?? null, embeddedMedia: decision.classConfig.embeddedMedia }),
+      ...(decision.allowed && { expiresAt: decision.expiresAt ?? null, embeddedMedia: decision.classConfig.embeddedMedia, masks: maskNames(decision.classConfig.mask) }),
       ...(request.sample !== undefined && { media }),
     });
   });
