@@ -51,19 +51,16 @@ function send(url: string, method: string, path: string, headers: Record<string,
   });
 }
 
-/**
- * The value of one series in a Prometheus text exposition (0 when absent),
- * found by its name and labels in any order; an empty label is no label.
- */
+/** The sum of the series of `name` that carry all of `labels` (0 when none), in a Prometheus text exposition. */
 function sample(metrics: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).filter(([, value]) => value !== '').sort().join();
+  let sum = 0;
   for (const line of metrics.split('\n')) {
     const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const found = [...(match[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((label) => [label[1]!, label[2]!]);
-    if (found.filter(([, value]) => value !== '').sort().join() === wanted) return Number(match[3]);
+    const found = new Map([...(match[2] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((label) => [label[1]!, label[2]!]));
+    if (Object.entries(labels).every(([key, value]) => found.get(key) === value)) sum += Number(match[3]);
   }
-  return 0;
+  return sum;
 }
 
 function workerConnections(metrics: string): Map<string, number> {
@@ -102,7 +99,7 @@ async function waitFor(condition: () => boolean | Promise<boolean>, what: string
 }
 
 const REQUESTS = 'residency_http_requests_total';
-const PUT_201 = { method: 'PUT', route: '/v1/objects/*', status: '201' };
+const PUT_201 = { method: 'PUT', status: '201' };
 
 describe('the gateway on two worker processes', () => {
   test('one banner; both workers serve; /metrics counts every request of the pod, whichever worker is scraped', async () => {
@@ -226,7 +223,7 @@ describe('the gateway on two worker processes', () => {
       for (let i = 0; i < 4; i++) assert.equal((await send(gateway.url, 'GET', `/v1/objects/chat-transcript/before/${i}.json`, headers)).status, 200);
       const afterwards = await send(gateway.url, 'GET', '/metrics');
       assert.equal(sample(afterwards.body, REQUESTS, PUT_201), 4, afterwards.body);
-      assert.equal(sample(afterwards.body, REQUESTS, { method: 'GET', route: '/v1/objects/*', status: '200' }), 4);
+      assert.equal(sample(afterwards.body, REQUESTS, { method: 'GET', status: '200' }), 4);
       assert.equal(sample(afterwards.body, 'residency_worker_restarts_total'), 1);
       assert.equal(gateway.stderr().match(/listening on/g)?.length, 1, 'the banner is not printed again for a replacement');
     } finally {
