@@ -5,6 +5,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { tracingConfigFrom } from './config.ts';
 import { StorageContextManager, type AsyncContextStorage } from './context-storage.ts';
 import { OtlpHttpSpanExporter } from './otlp-exporter.ts';
+import { setTracingEnabled } from './state.ts';
 
 export interface TracingSettings {
   /** The environment holding the `OTEL_*` variables (process.env, the Worker's env). */
@@ -17,13 +18,6 @@ export interface Tracing {
   /** Exports the spans ended so far (on Workers, in `waitUntil` at the end of a request). */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
-}
-
-let enabled = false;
-
-/** Whether spans are recorded; when not, request handling skips tracing altogether. */
-export function tracingEnabled(): boolean {
-  return enabled;
 }
 
 /**
@@ -48,11 +42,11 @@ export function startTracing(settings: TracingSettings): Tracing | undefined {
   context.setGlobalContextManager(new StorageContextManager(settings.contextStorage));
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  enabled = true;
+  setTracingEnabled(true);
   return {
     flush: () => provider.forceFlush(),
     async shutdown() {
-      enabled = false;
+      setTracingEnabled(false);
       await provider.shutdown();
       trace.disable();
       propagation.disable();
