@@ -78,24 +78,31 @@ async function dataFilesUnder(path: string): Promise<string[]> {
     .filter((file) => !file.startsWith(join(path, 'catalog.d', 'classes.d')));
 }
 
-/** The pids of the primary's worker processes (Linux: read from /proc). */
+/** The pids of the primary's worker processes (Linux: read from /proc; other children, such as tsx's esbuild service, left out). */
 async function workerPids(primary: number): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parent === primary) pids.push(Number(entry));
+    const command = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (parent === primary && command.includes('src/hosts/node.ts')) pids.push(Number(entry));
   }
   return pids;
 }
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
+/** Whether a process still runs (a zombie waiting for its parent does not). */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string, gateway?: GatewayProcess): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  assert.fail(`timed out waiting for ${what}`);
+  assert.fail(`timed out waiting for ${what}${gateway ? `; the gateway said:\n${gateway.stderr()}` : ''}`);
 }
 
 const REQUESTS = 'residency_http_requests_total';
@@ -196,6 +203,8 @@ describe('the gateway on two worker processes', () => {
     const store = join(dir, 'data', 'us');
     // Both uploads have reached the store (a temporary file each) before the signal.
     await waitFor(async () => (await dataFilesUnder(store)).length >= 2, 'both uploads to be streaming into the store');
+    const workers = await workerPids(gateway.child.pid!);
+    assert.equal(workers.length, 2);
     gateway.child.kill('SIGTERM');
     assert.equal(await gateway.exited, 0, gateway.stderr());
     for (const { upload, answered } of uploads) {
@@ -203,7 +212,7 @@ describe('the gateway on two worker processes', () => {
       upload.destroy();
     }
     assert.deepEqual(await dataFilesUnder(store), [], 'no object, no temporary or partial file');
-    assert.equal(await workerPids(gateway.child.pid!).then((pids) => pids.length), 0, 'no worker outlives the primary');
+    for (const pid of workers) assert.equal(await running(pid), false, `worker ${pid} outlived the primary`);
   });
 
   test('a worker that dies is replaced; the pod keeps serving and its counters never go back', async () => {
@@ -217,9 +226,9 @@ describe('the gateway on two worker processes', () => {
       assert.equal(sample(before.body, REQUESTS, PUT_201), 4);
       const [victim] = await workerPids(gateway.child.pid!);
       process.kill(victim!, 'SIGKILL');
-      await waitFor(() => /starting a replacement/.test(gateway.stderr()), 'the replacement');
-      await waitFor(async () => (await workerPids(gateway.child.pid!)).length === 2, 'two workers again');
-      await waitFor(async () => sample((await send(gateway.url, 'GET', '/metrics')).body, 'residency_workers') === 2, 'the replacement to serve');
+      await waitFor(() => /starting a replacement/.test(gateway.stderr()), 'the replacement', gateway);
+      await waitFor(async () => (await workerPids(gateway.child.pid!)).length === 2, 'two workers again', gateway);
+      await waitFor(async () => sample((await send(gateway.url, 'GET', '/metrics')).body, 'residency_workers') === 2, 'the replacement to serve', gateway);
       for (let i = 0; i < 4; i++) assert.equal((await send(gateway.url, 'GET', `/v1/objects/chat-transcript/before/${i}.json`, headers)).status, 200);
       const afterwards = await send(gateway.url, 'GET', '/metrics');
       assert.equal(sample(afterwards.body, REQUESTS, PUT_201), 4, afterwards.body);
