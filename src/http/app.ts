@@ -50,10 +50,11 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
 
   app.use(tracedRequests(routeOf));
   app.use(refuseDotSegments(deps));
+  // Before the /v1 authentication: the document needs no token.
+  openApiRoutes(app);
   app.use('/v1/*', auditedRequest(deps, 'v1'));
 
   healthRoutes(app, deps);
-  openApiRoutes(app);
   objectRoutes(app, deps);
   explainRoutes(app, deps);
   adminRoutes(app, deps);

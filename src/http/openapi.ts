@@ -7,7 +7,7 @@ import * as schemas from './schemas.ts';
 /**
  * The OpenAPI 3.1 document of the `/v1` API (and the health routes), built
  * from the zod schemas the routes validate requests with and build answers
- * from. Served at `/v1/openapi.json` without a token: it describes the
+ * from; a schema with a `meta` id becomes a component. Served at `/v1/openapi.json` without a token: it describes the
  * public interface only, nothing of the policy (zones, data classes).
  */
 export const OPENAPI_PATH = '/v1/openapi.json';
@@ -193,9 +193,6 @@ export function openApiDocument(): Record<string, unknown> {
   const generator = new OpenAPIHono();
   const registry = generator.openAPIRegistry;
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  for (const [name, schema] of Object.entries({ Placement: schemas.placement, ListPage: schemas.listPage, Problem: schemas.problem })) {
-    registry.register(name, schema);
-  }
   for (const route of [...objectRoutes, ...adminRoutes, ...otherRoutes]) registry.registerPath(route);
   return generator.getOpenAPI31Document({
     openapi: '3.1.0',

@@ -14,18 +14,28 @@ export interface RouteTemplate {
   methods: readonly string[];
 }
 
+interface TemplateOfRoute {
+  template: string;
+  /** The methods of the route that reach this resource; all when absent. */
+  only?: readonly string[];
+}
+
 /**
  * Hono wildcards that stand for more than one resource. The objects route
  * takes its `{dataClass}` and `{key}` from the raw path itself; a key holds
- * slashes, so the first slash after the data class tells a list from an object.
+ * slashes, so the first slash after the data class tells a list from an
+ * object. A data class alone is only listed.
  */
-const WILDCARD_TEMPLATES: Readonly<Record<string, readonly [string, ...string[]]>> = {
-  '/v1/objects/*': ['/v1/objects/{dataClass}', '/v1/objects/{dataClass}/{key}'],
+const WILDCARD_TEMPLATES: Readonly<Record<string, readonly TemplateOfRoute[]>> = {
+  '/v1/objects/*': [{ template: '/v1/objects/{dataClass}', only: ['GET', 'HEAD'] }, { template: '/v1/objects/{dataClass}/{key}' }],
 };
 
 interface Entry {
   template: string;
   pattern: RegExp;
+  /** Registered by the app. */
+  registered: Set<string>;
+  /** Answered: the registered ones, and HEAD wherever GET is (hono answers HEAD with the GET handler). */
   methods: Set<string>;
 }
 
@@ -36,11 +46,12 @@ export class RouteTable {
   constructor(routes: readonly RegisteredRoute[]) {
     for (const { method, path } of routes) {
       if (method === 'ALL') continue;
-      for (const template of templatesOf(path)) {
+      for (const { template, only } of templatesOf(path)) {
+        if (only && !only.includes(method)) continue;
         let entry = this.#entries.find((candidate) => candidate.template === template);
-        if (!entry) this.#entries.push((entry = { template, pattern: patternOf(template), methods: new Set() }));
+        if (!entry) this.#entries.push((entry = { template, pattern: patternOf(template), registered: new Set(), methods: new Set() }));
+        entry.registered.add(method);
         entry.methods.add(method);
-        // hono answers HEAD with the GET handler.
         if (method === 'GET') entry.methods.add('HEAD');
       }
     }
@@ -52,13 +63,14 @@ export class RouteTable {
     return entry && { template: entry.template, methods: [...entry.methods] };
   }
 
-  templates(): RouteTemplate[] {
-    return this.#entries.map(({ template, methods }) => ({ template, methods: [...methods] }));
+  /** The methods the app registered for each template (without the HEAD hono adds to every GET). */
+  registered(): RouteTemplate[] {
+    return this.#entries.map(({ template, registered }) => ({ template, methods: [...registered] }));
   }
 }
 
-function templatesOf(path: string): readonly string[] {
-  return WILDCARD_TEMPLATES[path] ?? [path.replace(/:(\w+)/g, '{$1}')];
+function templatesOf(path: string): readonly TemplateOfRoute[] {
+  return WILDCARD_TEMPLATES[path] ?? [{ template: path.replace(/:(\w+)/g, '{$1}') }];
 }
 
 /** `{name}` is one path segment, except a trailing `{key}` which may hold slashes. */

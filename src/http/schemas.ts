@@ -15,9 +15,9 @@ export const explainRequest = z.strictObject({
   contentEncoding: z.string().max(64).default(''),
   /** Optional base64 sample of a body, inspected as the write would be. */
   sample: z.base64().max(MAX_EXPLAIN_SAMPLE_CHARS).optional(),
-});
+}).meta({ id: 'ExplainRequest' });
 
-export const holdRequest = z.strictObject({ reason: z.string().min(1).max(1000) });
+export const holdRequest = z.strictObject({ reason: z.string().min(1).max(1000) }).meta({ id: 'HoldRequest' });
 
 const instant = z.iso.datetime();
 const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
@@ -29,7 +29,7 @@ export const problem = z.strictObject({
   detail: z.string(),
   code: z.enum(errorCodes),
   requestId: z.string(),
-});
+}).meta({ id: 'Problem' });
 
 export const placement = z.strictObject({
   account: z.string(),
@@ -44,7 +44,9 @@ export const placement = z.strictObject({
   expiresAt: instant.nullable(),
   /** Embedded media replaced by a marker, for data classes with `embeddedMedia: redact`. */
   redactions: z.int().nonnegative().optional(),
-});
+  /** Values masked, by mask, for data classes that mask. */
+  masks: z.record(z.string(), z.int().nonnegative()).optional(),
+}).meta({ id: 'Placement' });
 
 export const listPage = z.strictObject({
   items: z.array(
@@ -59,7 +61,7 @@ export const listPage = z.strictObject({
   ),
   /** Pass back as `cursor` for the next page; null on the last. */
   cursor: z.string().nullable(),
-});
+}).meta({ id: 'ListPage' });
 
 const mediaFinding = z.strictObject({ kind: z.enum(['image', 'audio', 'video']), format: z.string(), where: z.string() });
 
@@ -73,9 +75,11 @@ export const explainAnswer = z.strictObject({
     .optional(),
   expiresAt: instant.nullable().optional(),
   embeddedMedia: z.enum(['refuse', 'redact']).optional(),
+  /** The masks the data class applies. */
+  masks: z.array(z.string()).optional(),
   /** Present when a sample was sent: what the inspector found in it. */
   media: mediaFinding.nullable().optional(),
-});
+}).meta({ id: 'ExplainAnswer' });
 
 export const subjectObjects = z.strictObject({
   subjectHash: z.string(),
@@ -83,7 +87,7 @@ export const subjectObjects = z.strictObject({
     z.strictObject({ dataClass: z.string(), key: z.string(), size: z.int().nonnegative(), lastModified: instant, expiresAt: instant.nullable() }),
   ),
   cursor: z.string().nullable(),
-});
+}).meta({ id: 'SubjectObjects' });
 
 export const erasureReceipt = z.strictObject({
   account: z.string(),
@@ -96,7 +100,7 @@ export const erasureReceipt = z.strictObject({
   startedAt: instant,
   finishedAt: instant,
   policyVersion: z.string(),
-});
+}).meta({ id: 'ErasureReceipt' });
 
 export const hold = z.strictObject({
   scope: z.enum(['account', 'subject']),
@@ -105,6 +109,6 @@ export const hold = z.strictObject({
   reason: z.string(),
   placedAt: instant,
   placedBy: z.string().optional(),
-});
+}).meta({ id: 'Hold' });
 
-export const holdList = z.strictObject({ holds: z.array(hold) });
+export const holdList = z.strictObject({ holds: z.array(hold) }).meta({ id: 'HoldList' });
