@@ -34,9 +34,9 @@ export function instrumentStore(store: ObjectStore, { name, metrics, onAnswer }:
         }
         return result;
       } catch (error) {
-        const failure = isStoreError(error) ? error.failure : 'aborted';
+        const failure = isStoreError(error) ? error.failure : 'other';
         if (failure === 'unavailable') onAnswer(false);
-        metrics.count('residency_store_errors_total', 'Store calls that failed, by kind: unavailable, failed, invalid, or aborted (the body stream ended the call).', {
+        metrics.count('residency_store_errors_total', 'Store calls that failed: unavailable, failed (the store answered an error), invalid, or other (the body stream ended the call, or a fault in the gateway).', {
           ...labels,
           failure,
         });
