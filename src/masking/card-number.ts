@@ -18,7 +18,7 @@ export function cardNumberDetector(): Detector {
       if (isCardNumber(digits)) return { end: last, replacement: maskAllButLastFour(text.slice(start, last)) };
     }
     return null;
-  });
+  }, /\d/);
 }
 
 export function isCardNumber(digits: string): boolean {

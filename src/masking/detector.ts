@@ -27,14 +27,19 @@ export type Accept = (text: string, start: number, end: number) => { end: number
  * A detector from a candidate pattern (bounded length, no nested quantifiers,
  * lookarounds of at most CONTEXT characters) and a check of each candidate.
  * A rejected candidate is retried one character further on, so a value that
- * starts inside a rejected one is still found.
+ * starts inside a rejected one is still found. `required` matches a
+ * character that every candidate contains.
  */
-export function patternDetector(kind: string, maxLength: number, candidate: RegExp, accept: Accept): Detector {
+export function patternDetector(kind: string, maxLength: number, candidate: RegExp, accept: Accept, required: RegExp): Detector {
   const pattern = new RegExp(candidate.source, candidate.flags.includes('g') ? candidate.flags : `${candidate.flags}g`);
+  const prefilter = new RegExp(required.source, 'g');
   return {
     kind,
     maxLength,
     find(text, from) {
+      // A cheap scan for a character every match contains skips most text that holds no candidate at all.
+      prefilter.lastIndex = from;
+      if (!prefilter.test(text)) return null;
       for (let at = from; at < text.length; ) {
         pattern.lastIndex = at;
         const found = pattern.exec(text);

@@ -9,5 +9,5 @@ const CANDIDATE = /(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){
 const MAX_LENGTH = 64 + 1 + 4 * 64 + 24;
 
 export function emailDetector(): Detector {
-  return patternDetector('email', MAX_LENGTH, CANDIDATE, (_text, _start, end) => ({ end, replacement: placeholder('email') }));
+  return patternDetector('email', MAX_LENGTH, CANDIDATE, (_text, _start, end) => ({ end, replacement: placeholder('email') }), /@/);
 }

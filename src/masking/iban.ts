@@ -16,7 +16,7 @@ export function ibanDetector(): Detector {
       if (isIban(text.slice(start, last).replace(/ /g, ''))) return { end: last, replacement: placeholder('iban') };
     }
     return null;
-  });
+  }, /\d/);
 }
 
 export function isIban(compact: string): boolean {

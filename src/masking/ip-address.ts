@@ -8,16 +8,17 @@ import { patternDetector, placeholder, type Detector } from './detector.ts';
  */
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`);
-const IPV6_CANDIDATE = /(?<![\w:.])[0-9A-Fa-f:.]{2,45}(?![\w:]|\.\w)/;
+// An IPv6 address has a colon within its first five characters; the lookahead rejects plain words at once.
+const IPV6_CANDIDATE = /(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{2,45}(?![\w:]|\.\w)/;
 
 export function ipAddressDetectors(): Detector[] {
   const replacement = placeholder('ip-address');
   return [
-    patternDetector('ip-address', 15, IPV4, (_text, _start, end) => ({ end, replacement })),
+    patternDetector('ip-address', 15, IPV4, (_text, _start, end) => ({ end, replacement }), /\./),
     patternDetector('ip-address', 45, IPV6_CANDIDATE, (text, start, end) => {
       const last = text[end - 1] === '.' ? end - 1 : end; // a full stop after the address
       return isIpv6(text.slice(start, last)) ? { end: last, replacement } : null;
-    }),
+    }, /:/),
   ];
 }
 

@@ -32,9 +32,12 @@ export class JsonMasker {
     let plainFrom = 0;
     let i = 0;
     while (i < text.length) {
-      const c = text[i] as string;
+      let c = text[i] as string;
       switch (this.#state) {
         case 'outside':
+          i = nextInteresting(text, i, this.#cardNumbers);
+          if (i === text.length) break;
+          c = text[i] as string;
           if (c === '"') {
             out.push(text.slice(plainFrom, i + 1));
             this.#state = 'string';
@@ -134,6 +137,15 @@ export class JsonMasker {
 
 const MAX_NUMBER_CHARS = 64;
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** Outside strings: the index of the next `"` (or digit or `-` when card numbers are masked), or the text's length. */
+function nextInteresting(text: string, from: number, numbers: boolean): number {
+  for (let i = from; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22 || (numbers && ((code >= 0x30 && code <= 0x39) || code === 0x2d))) return i;
+  }
+  return text.length;
+}
 
 /** The index of the next `"` or `\\` at or after `from`, or the text's length. */
 function nextSpecial(text: string, from: number): number {

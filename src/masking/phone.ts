@@ -13,7 +13,7 @@ const MAX_LENGTH = 28;
 
 export function phoneDetector(): Detector {
   return patternDetector('phone', MAX_LENGTH, CANDIDATE, (text, start, end) =>
-    isPhoneShape(text.slice(start, end)) ? { end, replacement: placeholder('phone') } : null,
+    isPhoneShape(text.slice(start, end)) ? { end, replacement: placeholder('phone') } : null, /\d/,
   );
 }
 

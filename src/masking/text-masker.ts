@@ -24,7 +24,13 @@ export class TextMasker {
 
   /** Masks what can be decided and returns it. */
   push(text: string): string {
-    return this.#scan(this.#held + text, false);
+    const held = this.#held + text;
+    // Nothing can be decided until more than the lookahead is held: wait rather than scan twice.
+    if (held.length - this.#context <= this.#lookahead) {
+      this.#held = held;
+      return '';
+    }
+    return this.#scan(held, false);
   }
 
   /** Masks and returns everything still held; the masker is then ready for a new text. */
@@ -44,7 +50,8 @@ export class TextMasker {
     for (;;) {
       let found: Match | null = null;
       let foundBy: Detector | null = null;
-      for (const [index, detector] of this.#detectors.entries()) {
+      for (let index = 0; index < this.#detectors.length; index += 1) {
+        const detector = this.#detectors[index] as Detector;
         let match = pending[index];
         if (match === undefined || (match !== null && match.start < position)) match = detector.find(text, position);
         pending[index] = match;

@@ -11,6 +11,6 @@ const NEVER_ISSUED = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
 
 export function ukNinoDetector(): Detector {
   return patternDetector('uk-nino', MAX_LENGTH, CANDIDATE, (text, start, end) =>
-    NEVER_ISSUED.has(text.slice(start, start + 2).toUpperCase()) ? null : { end, replacement: placeholder('uk-nino') },
+    NEVER_ISSUED.has(text.slice(start, start + 2).toUpperCase()) ? null : { end, replacement: placeholder('uk-nino') }, /\d/,
   );
 }
