@@ -11,7 +11,7 @@ const EMPTY = sha256Hex('');
 
 function request(method: string, rawPath: string, rawQuery: string, headers: Record<string, string | string[]>): SignableRequest {
   const lower = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value : [value]]));
-  return { method, rawPath, rawQuery, headerValues: (name) => lower[name] ?? [] };
+  return { method, rawPath, rawQuery, headerValues: (name) => lower[name] ?? [], headerNames: () => Object.keys(lower) };
 }
 
 function authorization(signedHeaders: string, signature: string, region = 'us-east-1'): string {
@@ -191,9 +191,12 @@ describe('SigV4 refusals', () => {
     await refusedWith(verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'content-type': ['text/plain', 'image/png'] }), options), 'SignatureDoesNotMatch');
   });
 
-  it('an x-amz-security-token sent but not signed', async () => {
+  it('an x-amz-* header sent but not signed (a session token, a subject id, a checksum)', async () => {
     const signed = signHeaders({ method: 'GET', path: '/chat-transcript/a.txt', headers: { host: 'gw' } }, credentials);
-    await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, 'x-amz-security-token': 'added' }), options), 'AccessDenied');
+    for (const added of ['x-amz-security-token', 'x-amz-meta-subject-id', 'x-amz-checksum-crc32', 'content-md5']) {
+      await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, [added]: 'added' }), options), 'AccessDenied');
+    }
+    await verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, 'user-agent': 'not signed, not needed' }), options);
   });
 
   it('a request replayed past the 15-minute skew, or dated ahead of it', async () => {

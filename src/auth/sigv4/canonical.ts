@@ -13,6 +13,8 @@ export interface SignableRequest {
   rawQuery: string;
   /** Every value of a header, one entry per occurrence; `name` is lower case. */
   headerValues(name: string): string[];
+  /** The lower-case names of the headers the request carries. */
+  headerNames(): string[];
 }
 
 /** `date/region/service/aws4_request`: what a signing key is derived for. */

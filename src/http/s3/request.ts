@@ -16,6 +16,7 @@ export function signableRequest(c: S3Context, deps: GatewayDeps): SignableReques
     rawPath: deps.runtime.rawPath(c),
     rawQuery: query === -1 ? '' : url.slice(query + 1),
     headerValues: (name) => deps.runtime.headerValues(c, name),
+    headerNames: () => [...c.req.raw.headers.keys()],
   };
 }
 
