@@ -14,7 +14,14 @@ export interface SoftHsm {
 /** Installs SoftHSM2 when it is missing (as root, through apt-get); a test that needs a token never skips. */
 function ensureInstalled(): void {
   if (existsSync(SOFTHSM_MODULE)) return;
-  execFileSync('apt-get', ['install', '-y', 'softhsm2'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    execFileSync('apt-get', ['install', '-y', 'softhsm2'], { stdio: 'inherit', env });
+  } catch {
+    // A fresh machine may not have read the package lists yet.
+    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+    execFileSync('apt-get', ['install', '-y', 'softhsm2'], { stdio: 'inherit', env });
+  }
   if (!existsSync(SOFTHSM_MODULE)) throw new Error(`softhsm2 installed, but ${SOFTHSM_MODULE} is missing`);
 }
 
