@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ConfigurationError } from '../src/hosts/configuration-error.ts';
-import { MIN_INFLIGHT_BYTES, WORKER_BASELINE_BYTES, machineLimits, nodeSettings, type MachineLimits } from '../src/hosts/node-settings.ts';
+import { MIN_INFLIGHT_BYTES, PRIMARY_BYTES, WORKER_BASELINE_BYTES, machineLimits, nodeSettings, type MachineLimits } from '../src/hosts/node-settings.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -24,10 +24,13 @@ describe('worker count, shutdown grace and body budget of the Node host', () => 
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, eightCores).workers, 8);
   });
 
-  test('production starts no more workers than the memory limit has room for, and always at least one', () => {
+  test('production starts no more workers than the memory limit has room for beside the primary, and always at least one', () => {
     // The example Kubernetes manifest: 256 MiB, no CPU limit, on an 8-core node.
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).workers, 1);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 1 * GiB }).workers, 5);
+    // Two workers would need 2 x 192 MiB and the primary's 64 MiB.
+    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 440 * MiB }).workers, 1);
+    assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 448 * MiB }).workers, 2);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 64 * MiB }).workers, 1);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 1, memoryBytes: 16 * GiB }).workers, 1);
   });
@@ -61,9 +64,11 @@ describe('worker count, shutdown grace and body budget of the Node host', () => 
   test("the body budget defaults to a worker's share of memory past its baseline, never below the floor", () => {
     const limit = 1 * GiB;
     const budget = nodeSettings({ RESIDENCY_WORKERS: '2' }, { parallelism: 2, memoryBytes: limit }).maxInflightBytes;
-    assert.equal(budget, limit / 2 - WORKER_BASELINE_BYTES);
-    // All workers together stay inside the limit: a baseline and a full budget each.
-    assert.ok(2 * (WORKER_BASELINE_BYTES + budget) <= limit);
+    assert.equal(budget, (limit - PRIMARY_BYTES) / 2 - WORKER_BASELINE_BYTES);
+    // The primary and all workers together stay inside the limit: a baseline and a full budget each.
+    assert.ok(PRIMARY_BYTES + 2 * (WORKER_BASELINE_BYTES + budget) <= limit);
+    // One worker is the only process: no primary to leave room for.
+    assert.equal(nodeSettings({}, { parallelism: 2, memoryBytes: limit }).maxInflightBytes, limit - WORKER_BASELINE_BYTES);
     assert.equal(nodeSettings({ NODE_ENV: 'production' }, { parallelism: 8, memoryBytes: 256 * MiB }).maxInflightBytes, 256 * MiB - WORKER_BASELINE_BYTES);
     assert.equal(nodeSettings({ RESIDENCY_WORKERS: '4' }, { parallelism: 8, memoryBytes: 512 * MiB }).maxInflightBytes, MIN_INFLIGHT_BYTES);
     assert.equal(nodeSettings({ RESIDENCY_MAX_INFLIGHT_BYTES: '1048576' }, eightCores).maxInflightBytes, 1048576);

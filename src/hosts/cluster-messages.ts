@@ -1,5 +1,8 @@
 /** What the primary and its workers say to each other over the cluster's IPC channel. */
 
+/** The environment variable through which the primary tells a worker its slot (1..N, kept by a replacement). */
+export const WORKER_SLOT_VARIABLE = 'RESIDENCY_WORKER_SLOT';
+
 /** A worker listens and has rendered the start-up banner (printed once, by the primary). */
 export interface ReadyMessage {
   residency: 'ready';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { jsonLinesAudit, type AuditSink } from '../service/audit.ts';
-import { isClusterMessage, type AuditMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
+import { WORKER_SLOT_VARIABLE, isClusterMessage, type AuditMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
 import type { RunningGateway } from './node-server.ts';
 
 export interface WorkerOptions {
@@ -9,9 +9,6 @@ export interface WorkerOptions {
   banner(gateway: RunningGateway): string;
   shutdownGraceMs: number;
 }
-
-/** The environment variable through which the primary tells a worker its slot (1..N, kept by a replacement). */
-export const WORKER_SLOT_VARIABLE = 'RESIDENCY_WORKER_SLOT';
 
 /**
  * One worker of the cluster: serves the gateway on the shared port, sends its
@@ -124,7 +121,8 @@ function serveMetricsFromPrimary(server: Server, podMetrics: () => Promise<strin
   const appListeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    if (request.method === 'GET' && /^\/metrics(\?|$)/.test(request.url ?? '')) {
+    const url = request.url ?? '';
+    if (request.method === 'GET' && (url === '/metrics' || url.startsWith('/metrics?'))) {
       void podMetrics().then((text) => {
         response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
         response.end(text);

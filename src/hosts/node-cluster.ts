@@ -1,7 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { copyExposition, mergeExpositions, renderExposition, retireExposition, type Exposition } from './cluster-metrics.ts';
-import { isClusterMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
-import { WORKER_SLOT_VARIABLE } from './cluster-worker.ts';
+import { WORKER_SLOT_VARIABLE, isClusterMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
 
 export interface PrimaryOptions {
   workers: number;

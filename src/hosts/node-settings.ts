@@ -27,6 +27,8 @@ const MiB = 1024 * 1024;
 export const WORKER_BASELINE_BYTES = 144 * MiB;
 /** A worker is worth starting only with this much of the memory limit: its baseline plus room for a few uploads. */
 export const WORKER_MEMORY_BYTES = 192 * MiB;
+/** The cluster's primary, which loads no gateway module (about 50 MiB measured); there is none with one worker. */
+export const PRIMARY_BYTES = 64 * MiB;
 /** Never less than this for bodies, so that a small limit still admits one upload's buffers at a time. */
 export const MIN_INFLIGHT_BYTES = 16 * MiB;
 const MAX_WORKERS = 256;
@@ -40,8 +42,9 @@ export function machineLimits(): MachineLimits {
 /**
  * Reads RESIDENCY_WORKERS, SHUTDOWN_GRACE_MS and RESIDENCY_MAX_INFLIGHT_BYTES.
  * Defaults: in production, one worker per usable CPU, as many as the memory
- * limit has room for; in development, one process. What is left of a
- * worker's share of the memory limit after its baseline goes to bodies.
+ * limit has room for beside the primary; in development, one process. What
+ * is left of a worker's share of the memory limit (less the primary's) after
+ * its baseline goes to bodies.
  */
 export function nodeSettings(env: NodeJS.ProcessEnv, machine: MachineLimits = machineLimits()): NodeSettings {
   const errors: string[] = [];
@@ -56,11 +59,12 @@ export function nodeSettings(env: NodeJS.ProcessEnv, machine: MachineLimits = ma
   const production = env.NODE_ENV === 'production';
   const workers =
     read('RESIDENCY_WORKERS', 1, MAX_WORKERS) ??
-    (production ? Math.max(1, Math.min(machine.parallelism, Math.floor(machine.memoryBytes / WORKER_MEMORY_BYTES))) : 1);
+    (production ? Math.max(1, Math.min(machine.parallelism, Math.floor((machine.memoryBytes - PRIMARY_BYTES) / WORKER_MEMORY_BYTES))) : 1);
+  const forWorkers = workers > 1 ? machine.memoryBytes - PRIMARY_BYTES : machine.memoryBytes;
   const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', 0, 3_600_000) ?? 25_000;
   const maxInflightBytes =
     read('RESIDENCY_MAX_INFLIGHT_BYTES', 1, Number.MAX_SAFE_INTEGER) ??
-    Math.max(MIN_INFLIGHT_BYTES, Math.floor(machine.memoryBytes / workers - WORKER_BASELINE_BYTES));
+    Math.max(MIN_INFLIGHT_BYTES, Math.floor(forWorkers / workers - WORKER_BASELINE_BYTES));
   if (errors.length > 0) throw new ConfigurationError(errors);
   return { workers, shutdownGraceMs, maxInflightBytes };
 }

