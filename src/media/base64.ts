@@ -210,16 +210,34 @@ export function isHexRun(b: Uint8Array, at: number, length: number): boolean {
   return !(lower && upper);
 }
 
-/** Decodes a run of hex digits (two per byte) piece by piece, up to the first byte that is not one. */
+const isHexSeparator = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x3a;
+
+/** Pairs of hex digits that must open spaced hex (`89 50 4e 47 ...`, `89:50:4e`) for it to be decoded. */
+const SPACED_HEX_PAIRS = 12;
+
+/** Whether SPACED_HEX_PAIRS pairs of hex digits, each followed by one separator, start at `at`. */
+export function isSpacedHex(b: Uint8Array, at: number, end: number): boolean {
+  if (at + SPACED_HEX_PAIRS * 3 > end) return false;
+  for (let pair = 0; pair < SPACED_HEX_PAIRS; pair++) {
+    const i = at + pair * 3;
+    if (HEX_VALUE[b[i]!]! < 0 || HEX_VALUE[b[i + 1]!]! < 0 || !isHexSeparator(b[i + 2])) return false;
+  }
+  return true;
+}
+
+/** Decodes hex digits (two per byte; with `spaced`, single separators between pairs) piece by piece, up to the first byte that is neither. */
 export class HexStream {
   ended = false;
   private high = -1;
+
+  constructor(private readonly spaced = false) {}
 
   decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number } {
     let written = 0;
     let i = from;
     for (; i < to; i++) {
       const value = HEX_VALUE[b[i]!]!;
+      if (value < 0 && this.spaced && this.high < 0 && isHexSeparator(b[i]) && !isHexSeparator(b[i - 1])) continue;
       if (value < 0) {
         this.ended = true;
         break;

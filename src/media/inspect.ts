@@ -89,10 +89,14 @@ function contentDecoders(contentEncoding: string, options: InspectionOptions, ma
   });
 }
 
-/** Decoding errors of a declared coding: bytes after its end are uninspectable (422), anything else is not data of that coding (400). */
+/**
+ * Decoding errors of a declared coding: bytes after its end are
+ * uninspectable (422), anything else is not data of that coding (400). The
+ * zstd decoder cannot tell the two apart, so its errors are all 422.
+ */
 function codingFailure(coding: string, error: unknown): Refusal {
   const message = error instanceof Error ? error.message : String(error);
-  if (/trailing|junk|after the end/i.test(message)) return uninspectable(`bytes follow the end of the ${coding} data (${message})`);
+  if (coding === 'zstd' || /trailing|junk|after the end/i.test(message)) return uninspectable(`the ${coding} data cannot be decoded to its last byte (${message})`);
   return new Refusal('bad_request', `the body is not valid ${coding} data (${message})`);
 }
 

@@ -3,7 +3,7 @@ import { opensByteValues, type ByteValuesShape } from '../byte-values.ts';
 import { percentEscapeAt, valueStart } from '../percent.ts';
 import { BINARY_BYTE } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
-import { byteValuesTap, latin1StringTap, percentTap, type Tap } from './taps.ts';
+import { byteValuesTap, latin1StringTap, percentTap } from './taps.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -28,21 +28,25 @@ function openingQuote(b: Uint8Array, p: number, earliest: number): number {
  * serialised by index. Each is decoded into a nested scanner.
  */
 export class Carriers {
-  /** The percent-encoded value being decoded: its other escapes open nothing more. */
-  private percentValue: Tap | null = null;
+  /** Absolute offset up to which a string or value is being (or has been) decoded: escapes before it open nothing more. */
+  private decodedTo = -1;
+  private readonly reached = (at: number): void => {
+    this.decodedTo = at;
+  };
 
   constructor(private readonly core: ScanCore) {}
 
   /** The backslash at index `p` may escape a byte only binary data holds: the string around it is decoded as bytes from its start. */
   escape(p: number): void {
     const { window, taps } = this.core;
-    if (taps.readingPackedString) return;
+    if (taps.readingPackedString || window.abs(p) < this.decodedTo) return;
     const value = latin1EscapeAt(window.bytes, p, window.length);
     if (value < 0 || !isBinaryCharacter(value)) return;
     const quote = openingQuote(window.bytes, p, window.earliest);
     // a string that began before the lookbehind is decoded from here: its start is gone
     const start = window.abs(quote >= 0 ? quote + 1 : p);
-    taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start)));
+    this.decodedTo = Infinity;
+    taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start), this.reached));
   }
 
   /**
@@ -52,13 +56,13 @@ export class Carriers {
   percent(p: number): void {
     const { window, taps } = this.core;
     const b = window.bytes;
-    if (this.percentValue && taps.isOpen(this.percentValue)) return;
+    if (window.abs(p) < this.decodedTo) return;
     const value = percentEscapeAt(b, p, window.length);
     const dataScheme = value === 0x3a && p >= 4 && (b[p - 4]! | 0x20) === 0x64 && (b[p - 3]! | 0x20) === 0x61 && (b[p - 2]! | 0x20) === 0x74 && (b[p - 1]! | 0x20) === 0x61;
     if (value < 0 || !(dataScheme || isBinaryCharacter(value))) return;
     const start = window.abs(valueStart(b, p, window.earliest));
-    this.percentValue = percentTap(start, this.target('a percent-encoded value', start));
-    taps.openLayer(this.percentValue);
+    this.decodedTo = Infinity;
+    taps.openLayer(percentTap(start, this.target('a percent-encoded value', start), this.reached));
   }
 
   /** A digit after the `[` at index `bracket`, or `0` after the `"` of `{"0":` at index `quote`. */

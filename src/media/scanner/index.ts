@@ -1,5 +1,5 @@
 import { Refusal } from '../../policy/refusal.ts';
-import { RUN_BYTE } from '../base64.ts';
+import { isSpacedHex, RUN_BYTE } from '../base64.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { MAX_PART_HEADER_BYTES } from '../multipart.ts';
@@ -197,7 +197,10 @@ export class ContentScanner implements ByteSink {
     else if (byte === 0x74) {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
-    else if (b[p - 1] === QUOTE) this.carriers.byteValues(p - 1, 'object');
+    else if (b[p - 1] === QUOTE) {
+      if (byte === 0x30) this.carriers.byteValues(p - 1, 'object');
+      if (isSpacedHex(b, p, this.window.length)) this.core.layers.spacedHex(this.window.abs(p));
+    }
     return p + 1;
   }
 
@@ -261,8 +264,10 @@ export class ContentScanner implements ByteSink {
 
   /** Invalid UTF-8 is refused once the window after it has shown no media (which would be the better answer). */
   private checkUtf8(limit: number, final: boolean): void {
-    const { window, settings, verdicts } = this.core;
+    const { window, settings, verdicts, layers } = this.core;
     if (this.invalidUtf8At < 0 || (!final && window.index(this.invalidUtf8At) + WINDOW > limit)) return;
+    // a gzip file or tar labelled as JSON is inspected as what its bytes are
+    if (layers.wrapsContent) return;
     verdicts.refuse(new Refusal('bad_request', `the body is declared as text but is not valid UTF-8 ${settings.locate(this.invalidUtf8At)}`));
   }
 }

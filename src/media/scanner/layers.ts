@@ -1,8 +1,9 @@
 import type { ByteSink } from '../decoder.ts';
 import { layerAt, MAY_START_LAYER, type LayerWhere } from '../layers/registry.ts';
 import type { ScanCore } from './core.ts';
+import { isSpacedHex } from '../base64.ts';
 import { tarHeaderAt } from '../tar.ts';
-import { layerTap, tarTap, type TapTarget } from './taps.ts';
+import { hexTap, layerTap, tarTap, type TapTarget } from './taps.ts';
 
 /** Where a tap that decodes nothing sends its bytes. */
 const NOTHING: ByteSink = { push: () => undefined, drain: () => Promise.resolve(), end: () => undefined };
@@ -19,6 +20,8 @@ const notThatLayer = (): void => undefined;
 export class Layers {
   /** Absolute offset of the last layer opened, so that a start seen twice (as content start and by its magic) opens once. */
   private lastOpened = -1;
+  /** A layer was found where the content starts: the content is that wrapping, not text, whatever it was declared as. */
+  wrapsContent = false;
 
   constructor(private readonly core: ScanCore) {}
 
@@ -46,18 +49,29 @@ export class Layers {
     const at = window.abs(p);
     if (at === this.lastOpened) return;
     if (where === 'start' && tarHeaderAt(window.bytes, p, window.length)) return this.tar(at);
+    if (where === 'start' && isSpacedHex(window.bytes, p, window.length)) return this.spacedHex(at);
     const layer = layerAt(window.bytes, p, window.length, where);
     if (!layer) return;
     this.lastOpened = at;
+    if (at === 0) this.wrapsContent = true;
     const what = `${layer.name} data ${settings.locate(at)}`;
     const target = this.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(layerTap(at, layer, { maxMemoryBytes: context.budgets.maxLayerMemoryBytes }, target));
+  }
+
+  /** Hex digits in spaced pairs at absolute `at` (where content or a JSON string starts): decoded like a hex run. */
+  spacedHex(at: number): void {
+    if (at === this.lastOpened) return;
+    this.lastOpened = at;
+    const what = `spaced hex ${this.core.settings.locate(at)}`;
+    this.core.taps.openLayer(hexTap(at, this.target(what, (offset) => `at byte ${offset} of ${what}`), true));
   }
 
   /** A tar archive at absolute `at`: its members are content that starts where their data does. */
   private tar(at: number): void {
     const { contentStarts, taps } = this.core;
     this.lastOpened = at;
+    if (at === 0) this.wrapsContent = true;
     const member = (dataStart: number, name: string): void => contentStarts.add(dataStart, `in tar member ${JSON.stringify(name)}`);
     taps.openLayer(tarTap(at, member, NOTHING));
   }

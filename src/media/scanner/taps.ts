@@ -90,8 +90,15 @@ export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, t
   };
 }
 
-/** Decoded text-encoded bytes (base64, hex) go to the nested scanner counted like any decoded layer. */
-function textTap(start: number, target: TapTarget, decode: (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean }): Tap {
+type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean };
+
+/**
+ * Decoded text-encoded bytes (base64, hex, latin1, percent) go to the nested
+ * scanner counted like any decoded layer; `reached` hears how far the
+ * encoded text has been read (absolute), so that the caller does not open
+ * the same text twice.
+ */
+function textTap(start: number, target: TapTarget, decode: TextDecode, reached?: (at: number) => void): Tap {
   const { context, output } = target;
   return {
     position: start,
@@ -99,6 +106,7 @@ function textTap(start: number, target: TapTarget, decode: (b: Uint8Array, from:
     feed(b, base, from, to, end) {
       const out = new Uint8Array(to - from);
       const { next, written, ended } = decode(b, from, to, end, out);
+      reached?.(base + next);
       if (written > 0 && !context.failure && context.decoded(written)) output.push(out.subarray(0, written));
       return ended ? -1 : base + next;
     },
@@ -111,16 +119,16 @@ export function base64Tap(start: number, target: TapTarget): Tap {
   return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
 }
 
-/** A run of hex digits from `start`, decoded whole into a nested scanner. */
-export function hexTap(start: number, target: TapTarget): Tap {
-  const stream = new HexStream();
+/** A run of hex digits (or of spaced pairs) from `start`, decoded whole into a nested scanner. */
+export function hexTap(start: number, target: TapTarget, spaced = false): Tap {
+  const stream = new HexStream(spaced);
   return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }));
 }
 
 /** The bytes a JSON string holds as latin1 characters (`"\u0089PNG\r\n\u001a..."`), from `start` to its closing quote. */
-export function latin1StringTap(start: number, target: TapTarget): Tap {
+export function latin1StringTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
   const latin1 = new Latin1String();
-  return textTap(start, target, (b, from, to, end, out) => ({ ...latin1.decode(b, from, to, end, out), ended: latin1.state !== 'open' }));
+  return textTap(start, target, (b, from, to, end, out) => ({ ...latin1.decode(b, from, to, end, out), ended: latin1.state !== 'open' }), reached);
 }
 
 /** Byte values written as JSON numbers, from `start` to the closing bracket. */
@@ -130,9 +138,9 @@ export function byteValuesTap(start: number, shape: ByteValuesShape, target: Tap
 }
 
 /** A percent-encoded value from `start` to its end. */
-export function percentTap(start: number, target: TapTarget): Tap {
+export function percentTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
   const stream = new PercentStream();
-  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
+  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }), reached);
 }
 
 /**
@@ -191,10 +199,6 @@ export class TapSet {
   feed(limit: number): void {
     this.roundLimit = limit;
     for (const tap of [...this.taps]) this.feedTap(tap, limit);
-  }
-
-  isOpen(tap: Tap): boolean {
-    return this.taps.includes(tap);
   }
 
   /** A layer found by its magic: any number may be open at once. */

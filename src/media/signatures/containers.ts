@@ -173,11 +173,12 @@ const IFF_FORMS: Readonly<Record<string, MediaMatch>> = {
 };
 const FORM = bytesOf('FORM');
 
+/** `FORM`, a size, a known form type, then a chunk with a printable ID. */
 const iff: Signature = {
   first: [0x46],
   where: 'anywhere',
   match(b, at, end) {
-    if (!startsWith(b, at, end, FORM) || at + 12 > end || u32be(b, at + 4) < 4) return null;
+    if (!startsWith(b, at, end, FORM) || at + 20 > end || u32be(b, at + 4) < 4 || !isPrintableAscii(b, at + 12, 4)) return null;
     return IFF_FORMS[ascii(b, at + 8, 4)] ?? null;
   },
 };

@@ -75,17 +75,22 @@ const sgi = magic([0x01, 0xda], 'anywhere', image('SGI'), (b, at, end) => {
 
 const PCX_VERSIONS: ReadonlySet<number> = new Set([0, 2, 3, 4, 5]);
 const PCX_BITS: ReadonlySet<number> = new Set([1, 2, 4, 8]);
-/** PCX: a known version, encoding and depth, a window in order, a zero reserved byte, 1-4 planes, lines wide enough. */
+const PCX_RLE = 1;
+/**
+ * PCX: a known version, run-length encoding, a known depth, a window in
+ * order, a zero reserved byte, 1-4 planes, and lines exactly as wide as the
+ * window rounded up to an even number of bytes.
+ */
 const pcx: Signature = {
   first: [0x0a],
   where: 'anywhere',
   match(b, at, end) {
-    if (at + 70 > end || !PCX_VERSIONS.has(b[at + 1]!) || b[at + 2]! > 1 || !PCX_BITS.has(b[at + 3]!) || b[at + 64] !== 0) return null;
+    if (at + 70 > end || !PCX_VERSIONS.has(b[at + 1]!) || b[at + 2] !== PCX_RLE || !PCX_BITS.has(b[at + 3]!) || b[at + 64] !== 0) return null;
     const width = u16le(b, at + 8) - u16le(b, at + 4) + 1;
     const height = u16le(b, at + 10) - u16le(b, at + 6) + 1;
-    const planes = b[at + 65]!;
+    const lineBytes = Math.ceil((width * b[at + 3]!) / 8);
     const bytesPerLine = u16le(b, at + 66);
-    const valid = width >= 1 && height >= 1 && inRange(planes, 1, 4) && bytesPerLine % 2 === 0 && bytesPerLine * 8 >= width * b[at + 3]! && u16le(b, at + 68) <= 2;
+    const valid = width >= 1 && height >= 1 && inRange(b[at + 65]!, 1, 4) && bytesPerLine % 2 === 0 && inRange(bytesPerLine, lineBytes, lineBytes + 1) && u16le(b, at + 68) <= 2;
     return valid ? image('PCX') : null;
   },
 };

@@ -1,0 +1,210 @@
+import * as zlib from 'node:zlib';
+import { concat, utf8 } from './inspect-stream.ts';
+import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
+import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
+
+/**
+ * The wrappings of issue 11 ("however it is disguised"): every layer the
+ * inspector must peel by its bytes, whatever the headers say. Each takes the
+ * bytes of a file (media or benign) and returns the request body a client
+ * would send.
+ */
+
+const bytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+const body = (content: Uint8Array, contentType = 'application/octet-stream', contentEncoding = ''): Payload => ({ body: content, contentType, contentEncoding });
+const jsonBody = (text: string, contentType = 'application/json'): Payload => body(utf8(text), contentType);
+const hex = (content: Uint8Array): string => Buffer.from(content).toString('hex');
+const latin1 = (content: Uint8Array): string => Buffer.from(content).toString('latin1');
+
+export const zstdSync = (content: Uint8Array): Uint8Array => bytes(zlib.zstdCompressSync(content));
+
+/** A gzip member with optional header fields (RFC 1952), compressing `content`. */
+export function gzipMember(content: Uint8Array, fields: { extra?: Uint8Array; name?: string; comment?: string } = {}): Uint8Array {
+  const flags = (fields.extra ? 0x04 : 0) | (fields.name !== undefined ? 0x08 : 0) | (fields.comment !== undefined ? 0x10 : 0);
+  const header = [0x1f, 0x8b, 0x08, flags, 0, 0, 0, 0, 0, 0xff];
+  const parts: Uint8Array[] = [Uint8Array.from(header)];
+  if (fields.extra) parts.push(Uint8Array.of(fields.extra.length & 0xff, fields.extra.length >> 8), fields.extra);
+  if (fields.name !== undefined) parts.push(utf8(fields.name), Uint8Array.of(0));
+  if (fields.comment !== undefined) parts.push(utf8(fields.comment), Uint8Array.of(0));
+  const trailer = new DataView(new ArrayBuffer(8));
+  trailer.setUint32(0, crc32(content), true);
+  trailer.setUint32(4, content.length, true);
+  parts.push(deflateRawSync(content), new Uint8Array(trailer.buffer));
+  return concat(parts);
+}
+
+/** A POSIX tar archive of the files, as `tar cf` writes it. */
+export function tar(files: readonly { name: string; bytes: Uint8Array }[]): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  for (const file of files) {
+    const header = new Uint8Array(512);
+    header.set(utf8(file.name), 0);
+    header.set(utf8('0000644\0'), 100);
+    header.set(utf8('0001750\0'), 108);
+    header.set(utf8('0001750\0'), 116);
+    header.set(utf8(`${file.bytes.length.toString(8).padStart(11, '0')}\0`), 124);
+    header.set(utf8('14650465257\0'), 136);
+    header.set(utf8('        '), 148);
+    header[156] = 0x30;
+    header.set(utf8('ustar\x0000'), 257);
+    const sum = header.reduce((total, byte) => total + byte, 0);
+    header.set(utf8(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+    blocks.push(header, file.bytes, new Uint8Array((512 - (file.bytes.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  return concat(blocks);
+}
+
+/**
+ * A ZIP as streaming writers make it: sizes and CRC in a data descriptor
+ * after each entry's data (flag bit 3), the local header's sizes zero.
+ * `method` 12 (bzip2) or 14 (LZMA) labels stored data with a method the
+ * gateway cannot open.
+ */
+export function streamedZip(files: readonly { name: string; bytes: Uint8Array }[], method: 0 | 8 | 12 | 14 = 8): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const central: Uint8Array[] = [];
+  let offset = 0;
+  for (const file of files) {
+    const name = utf8(file.name);
+    const data = method === 8 ? deflateRawSync(file.bytes) : file.bytes;
+    const header = new DataView(new ArrayBuffer(30));
+    header.setUint32(0, 0x04034b50, true);
+    header.setUint16(4, 20, true);
+    header.setUint16(6, 0x08, true);
+    header.setUint16(8, method, true);
+    header.setUint16(26, name.length, true);
+    const descriptor = new DataView(new ArrayBuffer(16));
+    descriptor.setUint32(0, 0x08074b50, true);
+    descriptor.setUint32(4, crc32(file.bytes), true);
+    descriptor.setUint32(8, data.length, true);
+    descriptor.setUint32(12, file.bytes.length, true);
+    parts.push(new Uint8Array(header.buffer), name, data, new Uint8Array(descriptor.buffer));
+    const entry = new DataView(new ArrayBuffer(46));
+    entry.setUint32(0, 0x02014b50, true);
+    entry.setUint16(4, 20, true);
+    entry.setUint16(6, 20, true);
+    entry.setUint16(8, 0x08, true);
+    entry.setUint16(10, method, true);
+    entry.setUint32(16, crc32(file.bytes), true);
+    entry.setUint32(20, data.length, true);
+    entry.setUint32(24, file.bytes.length, true);
+    entry.setUint16(28, name.length, true);
+    entry.setUint32(42, offset, true);
+    central.push(new Uint8Array(entry.buffer), name);
+    offset += 30 + name.length + data.length + 16;
+  }
+  const directory = concat(central);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, files.length, true);
+  end.setUint16(10, files.length, true);
+  end.setUint32(12, directory.length, true);
+  end.setUint32(16, offset, true);
+  return concat([...parts, directory, new Uint8Array(end.buffer)]);
+}
+
+/** `text` as UTF-16 or UTF-32 code units in either byte order, with a BOM if asked. */
+export function wideText(text: string, unit: 2 | 4, littleEndian: boolean, bom = false): Uint8Array {
+  const units = unit === 4 ? [...`${bom ? '\ufeff' : ''}${text}`].map((char) => char.codePointAt(0)!) : Array.from(`${bom ? '\ufeff' : ''}${text}`, (char) => char.charCodeAt(0));
+  const view = new DataView(new ArrayBuffer(units.length * unit));
+  units.forEach((value, i) => (unit === 4 ? view.setUint32(i * 4, value, littleEndian) : view.setUint16(i * 2, value, littleEndian)));
+  return new Uint8Array(view.buffer);
+}
+
+/** A JSON string of latin1 characters as Python's json.dumps writes it (ensure_ascii: every byte outside printable ASCII escaped). */
+const asciiJsonString = (content: Uint8Array): string =>
+  `"${Array.from(content, (byte) => (byte < 0x20 || byte >= 0x7f ? `\\u${byte.toString(16).padStart(4, '0')}` : byte === 0x22 ? '\\"' : byte === 0x5c ? '\\\\' : String.fromCharCode(byte))).join('')}"`;
+
+const foldEvery76 = (text: string, fold: string): string => text.replace(/.{76}(?=.)/g, `$&${fold}`);
+
+/** A self-extracting archive's stub: an executable's bytes before the ZIP. */
+const SFX_STUB = concat([Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0), new Uint8Array(4088).map((_, i) => (i * 7) & 0xff)]);
+
+const chatEvents = (value: string): string =>
+  JSON.stringify({ events: [{ type: 'message', text: 'can you see my screen?' }, { type: 'snapshot', value }, { type: 'message', text: 'yes' }] });
+
+/** Every wrapping that the inspector must see through: media in it is refused with 415 media_refused. */
+export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
+  'gzip file without Content-Encoding': (file) => body(gzipSync(file.bytes)),
+  'zlib file without Content-Encoding': (file) => body(deflateSync(file.bytes), 'application/json'),
+  'zstd file without Content-Encoding': (file) => body(zstdSync(file.bytes)),
+  'events.json.gz with a data: URL': (file) => body(gzipSync(utf8(chatEvents(dataUrl(file)))), 'application/json'),
+  'tar member': (file) => body(tar([{ name: 'notes.txt', bytes: utf8('visitor notes\n') }, { name: `shots/${file.name}`, bytes: file.bytes }]), 'application/x-tar'),
+  '.tar.gz member': (file) => body(gzipSync(tar([{ name: 'notes.txt', bytes: utf8('notes') }, { name: file.name, bytes: file.bytes }])), 'application/gzip'),
+  'second gzip member': (file) => body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)])),
+  'second gzip member, Content-Encoding gzip': (file) => body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)]), 'application/octet-stream', 'gzip'),
+  'gzip FEXTRA field': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes }), 'application/json', 'gzip'),
+  'gzip FEXTRA field without Content-Encoding': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes })),
+  'gzip FNAME field (a data: URL)': (file) => body(gzipMember(utf8('{"ok":true}'), { name: dataUrl(file) }), 'application/json', 'gzip'),
+  'gzip FCOMMENT field (a data: URL)': (file) => body(gzipMember(utf8('{"ok":true}'), { comment: dataUrl(file) })),
+  'gzip, then a NUL byte, then gzip (no Content-Encoding)': (file) => body(concat([gzipSync(utf8('{"a":1}')), Uint8Array.of(0), gzipSync(file.bytes)])),
+  'Content-Encoding zstd': (file) => body(zstdSync(file.bytes), 'application/octet-stream', 'zstd'),
+  'Content-Encoding br (runtime decoder)': (file) => body(bytes(zlib.brotliCompressSync(file.bytes)), 'application/octet-stream', 'br'),
+  'ZIP with data descriptors': (file) => body(streamedZip([{ name: 'a.txt', bytes: utf8('notes') }, { name: file.name, bytes: file.bytes }]), 'application/zip'),
+  'ZIP inside a deflated ZIP': (file) => body(streamedZip([{ name: 'inner.zip', bytes: streamedZip([{ name: file.name, bytes: file.bytes }]) }]), 'application/zip'),
+  'self-extracting ZIP': (file) => body(concat([SFX_STUB, streamedZip([{ name: file.name, bytes: file.bytes }], 0)]), 'application/x-msdownload'),
+  'multipart part of a gzip file': (file) =>
+    multipart([{ headers: 'Content-Disposition: form-data; name="f"; filename="x.gz"\r\nContent-Type: application/gzip', body: gzipSync(file.bytes) }]),
+  'UTF-16LE JSON without BOM': (file) => body(wideText(chatEvents(dataUrl(file)), 2, true), 'application/octet-stream'),
+  'UTF-16BE JSON with BOM': (file) => body(wideText(chatEvents(dataUrl(file)), 2, false, true), ''),
+  'UTF-32LE JSON': (file) => body(wideText(chatEvents(dataUrl(file)), 4, true), ''),
+  'form post of canvas.toDataURL()': (file) => jsonBody(`name=shot&image=${encodeURIComponent(dataUrl(file))}&page=2`, 'application/x-www-form-urlencoded'),
+  'form post of the file percent-encoded': (file) => jsonBody(`file=${Array.from(file.bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')}`, 'application/x-www-form-urlencoded'),
+  'JSON string of latin1 escapes (ensure_ascii)': (file) => jsonBody(`{"blob": ${asciiJsonString(file.bytes)}}`),
+  'JSON string of latin1 characters (JSON.stringify)': (file) => jsonBody(JSON.stringify({ blob: latin1(file.bytes) })),
+  'base64 of 1 byte then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7), file.bytes])) })),
+  'base64 of 2 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9), file.bytes])) })),
+  'base64 of 3 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9, 11), file.bytes])) })),
+  'base64 of a ZIP': (file) => jsonBody(JSON.stringify({ b: base64(streamedZip([{ name: file.name, bytes: file.bytes }])) })),
+  'base64 of a gzip file': (file) => jsonBody(JSON.stringify({ b: base64(gzipSync(file.bytes)) })),
+  'base64 of a tar': (file) => jsonBody(JSON.stringify({ b: base64(tar([{ name: file.name, bytes: file.bytes }])) })),
+  'base64 of base64': (file) => jsonBody(JSON.stringify({ b: base64(utf8(base64(file.bytes))) })),
+  'base64 of JSON with a data: URL': (file) => jsonBody(JSON.stringify({ b: base64(utf8(chatEvents(dataUrl(file)))) })),
+  'base64 folded by CRLF every 76': (file) => jsonBody(`attachment: ${foldEvery76(base64(file.bytes), '\r\n')}\r\n`, 'text/plain'),
+  'base64 folded by CRLF and a tab': (file) => jsonBody(`X-Attachment: ${foldEvery76(base64(file.bytes), '\r\n\t')}\r\n`, 'text/plain'),
+  'base64 folded by spaces': (file) => jsonBody(`blob ${foldEvery76(base64(file.bytes), ' ')} end`, 'text/plain'),
+  'hex, lower case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes) })),
+  'hex, upper case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes).toUpperCase() })),
+  'hex, spaced pairs': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes).replace(/..(?=.)/g, '$& ') })),
+  'hex, Postgres bytea': (file) => jsonBody(JSON.stringify({ bytea: `\\x${hex(file.bytes)}` })),
+  'data: URL with a space in its payload': (file) => jsonBody(JSON.stringify({ src: dataUrl(file).replace(/base64,(.{3})/, 'base64,$1 ') })),
+  'data: URL with line breaks in its payload': (file) => jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),
+  'JSON array of byte values': (file) => jsonBody(JSON.stringify({ pixels: Array.from(file.bytes) })),
+  'Node Buffer JSON': (file) => jsonBody(JSON.stringify({ file: Buffer.from(file.bytes) })),
+  'typed array JSON by index': (file) => jsonBody(JSON.stringify({ file: new Uint8Array(file.bytes) })),
+};
+
+/** Benign bytes of the kinds these wrappings carry, each as a file. */
+export const BENIGN_CONTENT: readonly MediaFile[] = [
+  { name: 'chat.json', bytes: utf8(chatEvents('no media, only a mention of data:image/png and PNG')) },
+  { name: 'notes.txt', bytes: utf8('Meeting notes\n- ship the gateway\n- ¿qué tal? ünïcödé 你好 🙂\n'.repeat(40)) },
+  { name: 'random.bin', bytes: new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24) },
+  { name: 'int16.bin', bytes: new Uint8Array(new Int16Array(2048).map((_, i) => Math.round(Math.sin(i / 9) * 3000)).buffer) },
+];
+
+/**
+ * Wrappings the gateway cannot open, or bytes it cannot inspect to the last:
+ * refused with 422 body_uninspectable whatever they hold (here benign JSON).
+ */
+const BZIP2_JSON = '425a6839314159265359188df75f0000071980100000102a44840a2000221a03208069a682a5510360a65d5e2ee48a70a120311beebe';
+const XZ_JSON = 'fd377a585a000004e6d6b4460200210116000000742fe5a301000f7b2263686174223a2268656c6c6f227d006e87c23e5147142000012810e50b6c601fb6f37d010000000004595a';
+const LZMA_JSON = '5d00008000ffffffffffffffff003d888866c3aa2b3ab58be571f1d81b4a2feb49b1ffffcb370000';
+const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
+/** A zstd frame header asking for a 2 TiB window. */
+const ZSTD_HUGE_WINDOW = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 0x01, 0x00, 0x00);
+
+export const UNINSPECTABLE: Readonly<Record<string, (content: Uint8Array) => Payload>> = {
+  'a bzip2 file': () => body(fromHex(BZIP2_JSON), 'application/json'),
+  'an xz file': () => body(fromHex(XZ_JSON)),
+  'an lzma file': () => body(fromHex(LZMA_JSON)),
+  'base64 of a bzip2 file': () => jsonBody(JSON.stringify({ b: base64(concat([fromHex(BZIP2_JSON), fromHex(BZIP2_JSON)])) })),
+  'a ZIP member compressed with bzip2': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 12), 'application/zip'),
+  'a ZIP member compressed with LZMA': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 14), 'application/zip'),
+  'a zstd frame that asks for a 2 TiB window': () => body(ZSTD_HUGE_WINDOW),
+  'Content-Encoding gzip, then a NUL byte, then more': (content) => body(concat([gzipSync(content), Uint8Array.of(0), gzipSync(content)]), 'application/json', 'gzip'),
+  'Content-Encoding gzip, then bytes': (content) => body(concat([gzipSync(content), utf8('trailing text')]), 'application/json', 'gzip'),
+  'Content-Encoding deflate, then bytes': (content) => body(concat([deflateSync(content), Uint8Array.of(0x89, 0x50, 0x4e, 0x47)]), 'application/json', 'deflate'),
+  'Content-Encoding br, then bytes': (content) => body(concat([bytes(zlib.brotliCompressSync(content)), Uint8Array.of(1, 2, 3)]), 'application/json', 'br'),
+  'Content-Encoding zstd, then bytes': (content) => body(concat([zstdSync(content), utf8('more')]), 'application/json', 'zstd'),
+};
