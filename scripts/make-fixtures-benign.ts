@@ -3,7 +3,8 @@
  * binary bodies that talk about media or look a little like it, and must all
  * pass the inspector byte-identical. Deterministic (seeded), so a rerun
  * changes nothing. The minified JavaScript is lodash's core build (MIT),
- * copied from node_modules.
+ * copied from node_modules. Programs, shared libraries and fonts are copied
+ * from a Debian 12 system (see the list below for their packages).
  *
  *   node --import tsx scripts/make-fixtures-benign.ts
  */
@@ -267,3 +268,82 @@ write(
 );
 write('stored.zip', zip([{ name: 'table.csv', bytes: utf8('a,b\n1,2\n') }], 'stored'));
 write('random.bin', randomBytes(64 * 1024));
+
+// --- binaries that are not media. Programs and shared libraries from Debian 12
+// (packages fontconfig, netpbm, x11-utils, libjxr-tools, pkgconf-bin, libabsl20220623,
+// libxcb-cursor0, libxau6, libxdmcp6, libffi8, libdrm-radeon1, libogg0, libthai0),
+// most of them once refused as MPEG audio; fonts (fonts-noto-mono, fonts-glyphicons-halflings,
+// fonts-urw-base35); a WebAssembly module and minified bundles from node_modules.
+const copies: Record<string, string> = {
+  'elf-fc-pattern': '/usr/bin/fc-pattern',
+  'elf-tgatoppm': '/usr/bin/tgatoppm',
+  'elf-xlsfonts': '/usr/bin/xlsfonts',
+  'elf-JxrDecApp': '/usr/bin/JxrDecApp',
+  'elf-pkgconf': '/usr/bin/pkgconf',
+  'lib-absl-throw-delegate.so': '/usr/lib/x86_64-linux-gnu/libabsl_throw_delegate.so.20220623.0.0',
+  'lib-xcb-cursor.so': '/usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0.0.0',
+  'lib-Xau.so': '/usr/lib/x86_64-linux-gnu/libXau.so.6.0.0',
+  'lib-Xdmcp.so': '/usr/lib/x86_64-linux-gnu/libXdmcp.so.6.0.0',
+  'lib-ffi.so': '/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2',
+  'lib-ogg.so': '/usr/lib/x86_64-linux-gnu/libogg.so.0.8.5',
+  'lib-thai.so': '/usr/lib/x86_64-linux-gnu/libthai.so.0.3.1',
+  'font-noto-mono.ttf': '/usr/share/fonts/truetype/noto/NotoMono-Regular.ttf',
+  'font-glyphicons.ttf': '/usr/share/fonts/truetype/glyphicons/glyphicons-halflings-regular.ttf',
+  'font-dingbats.t1': '/usr/share/fonts/type1/urw-base35/D050000L.t1',
+};
+for (const [name, source] of Object.entries(copies)) copyFileSync(source, new URL(name, out));
+copyFileSync(require.resolve('blake3-wasm/dist/wasm/web/blake3_js_bg.wasm'), new URL('blake3.wasm', out));
+copyFileSync(require.resolve('ipaddr.js/ipaddr.min.js'), new URL('ipaddr.min.js', out));
+copyFileSync(require.resolve('fecha/dist/fecha.min.js'), new URL('fecha.min.js', out));
+
+// --- numeric arrays: what a sensor, a chart or a model sends, in both byte orders
+function typed(length: number, bytesPerValue: 2 | 4 | 8, set: (view: DataView, at: number, i: number, littleEndian: boolean) => void, littleEndian: boolean): Uint8Array {
+  const view = new DataView(new ArrayBuffer(length * bytesPerValue));
+  for (let i = 0; i < length; i++) set(view, i * bytesPerValue, i, littleEndian);
+  return new Uint8Array(view.buffer);
+}
+const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+for (const [order, littleEndian] of [['le', true], ['be', false]] as const) {
+  write(`int16-random-${order}.bin`, typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.floor(random() * 65536) - 32768, le), littleEndian));
+  write(`int16-small-${order}.bin`, typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.round(gaussian() * 40), le), littleEndian));
+  write(`int32-random-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.floor(random() * 2 ** 32) - 2 ** 31, le), littleEndian));
+  // -1, -2, ...: FF FF FF FF, FE FF FF FF, ... (once read as MPEG audio layer I)
+  write(`int32-small-negative-${order}.bin`, typed(4096, 4, (v, at, i, le) => v.setInt32(at, -1 - (i % 512), le), littleEndian));
+  write(`int32-small-mixed-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.round(gaussian() * 30), le), littleEndian));
+  write(`float32-random-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setFloat32(at, gaussian() * 1000, le), littleEndian));
+  write(`float32-unit-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setFloat32(at, random() * 2 - 1, le), littleEndian));
+  write(`float64-series-${order}.bin`, typed(2048, 8, (v, at, i, le) => v.setFloat64(at, 20 + i / 100 + gaussian() / 10, le), littleEndian));
+}
+
+// --- logs and recordings
+const LEVELS = ['INFO', 'INFO', 'INFO', 'WARN', 'DEBUG', 'ERROR'];
+write(
+  'gateway.log',
+  Array.from({ length: 400 }, (_, i) => {
+    const level = LEVELS[Math.floor(random() * LEVELS.length)]!;
+    const took = Math.floor(random() * 900);
+    return `2026-11-21T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${level} [worker-${i % 4}] PUT /v1/objects/chat/${b64url(randomBytes(9))} 201 ${took}ms bytes=${Math.floor(random() * 1e6)} ua="Mozilla/5.0 (X11; Linux x86_64)"`;
+  }).join('\n') + '\n',
+);
+write(
+  'access.log',
+  Array.from({ length: 300 }, (_, i) => `10.${i % 255}.${(i * 7) % 255}.${(i * 13) % 255} - - [21/Nov/2026:10:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /assets/app.${b64url(randomBytes(6))}.js HTTP/1.1" 200 ${Math.floor(random() * 90000)} "-" "curl/7.88.1"`).join('\n') + '\n',
+);
+write(
+  'rrweb-session.json',
+  json(
+    Array.from({ length: 400 }, (_, i) => {
+      const timestamp = 1763719200000 + i * 16;
+      switch (i % 4) {
+        case 0:
+          return { type: 3, data: { source: 1, positions: [{ x: Math.floor(random() * 1280), y: Math.floor(random() * 720), id: 4, timeOffset: -8 }] }, timestamp };
+        case 1:
+          return { type: 3, data: { source: 2, type: Math.floor(random() * 6), id: 5 + (i % 30), x: Math.floor(random() * 1280), y: Math.floor(random() * 720) }, timestamp };
+        case 2:
+          return { type: 3, data: { source: 0, texts: [{ id: 9, value: `Total: ${(random() * 100).toFixed(2)} EUR` }], attributes: [{ id: 10, attributes: { class: i % 8 ? 'open' : null } }], removes: [], adds: [] }, timestamp };
+        default:
+          return { type: 3, data: { source: 3, id: 1, x: 0, y: Math.floor(i * 3.5) }, timestamp };
+      }
+    }),
+  ),
+);

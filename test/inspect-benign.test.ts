@@ -30,6 +30,20 @@ describe('every benign fixture passes through byte-identical', () => {
     });
   }
 
+  test('the corpus holds every kind of body issue 11 lists, real where it says real', () => {
+    const names = BENIGN.map(({ name }) => name);
+    const count = (pattern: RegExp): number => names.filter((name) => pattern.test(name)).length;
+    const startsWithBytes = (name: string, magic: readonly number[]): boolean => magic.every((byte, i) => BENIGN.find((file) => file.name === name)!.bytes[i] === byte);
+    assert.ok(count(/^elf-/) >= 5 && count(/^lib-.*\.so$/) >= 5, 'programs and shared libraries');
+    for (const name of names.filter((name) => /^(elf-|lib-)/.test(name))) assert.ok(startsWithBytes(name, [0x7f, 0x45, 0x4c, 0x46]), `${name} is an ELF file`);
+    assert.ok(count(/^font-/) >= 2, 'fonts');
+    assert.ok(names.filter((name) => name.endsWith('.wasm')).every((name) => startsWithBytes(name, [0, 0x61, 0x73, 0x6d])) && count(/\.wasm$/) >= 1, 'WebAssembly');
+    assert.ok(count(/\.min\.js$|^minified\.js$/) >= 3, 'minified bundles');
+    for (const type of ['int16', 'int32', 'float32']) for (const order of ['le', 'be']) assert.ok(count(new RegExp(`^${type}-.*-${order}\\.bin$`)) >= 1, `${type} ${order}`);
+    assert.ok(count(/^int32-small-negative-/) === 2, 'small negative int32 values');
+    for (const pattern of [/\.csv$/, /\.log$/, /^chat-/, /^rrweb-/]) assert.ok(count(pattern) >= 1, String(pattern));
+  });
+
   test('the chunkings really cut the body differently', () => {
     const body = utf8('x'.repeat(100));
     assert.equal([...chunksOf(body, 1)].length, 100);

@@ -12,6 +12,11 @@ const CONTENT_TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
   pdf: 'application/pdf',
   zip: 'application/zip',
   bin: 'application/octet-stream',
+  so: 'application/octet-stream',
+  wasm: 'application/wasm',
+  ttf: 'font/ttf',
+  t1: 'application/x-font-type1',
+  log: 'text/plain; charset=utf-8',
   multipart: `multipart/form-data; boundary=${BENIGN_MULTIPART_BOUNDARY}`,
 };
 
