@@ -147,6 +147,11 @@ export function classCatalogKey(dataClass: string): string {
   return `${CLASS_CATALOG_PREFIX}${dataClass}`;
 }
 
+/** Parts of the account's S3 multipart uploads, staged until they complete (src/service/multipart.ts). */
+export function stagedUploadsPrefix(account: string): string {
+  return `uploads/${accountSegment(account)}/`;
+}
+
 /** Every object of every class: what the retention sweep walks. */
 export const OBJECTS_PREFIX = 'objects/';
 

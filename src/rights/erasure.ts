@@ -1,5 +1,5 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { dataClassPrefix, indexedObject, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
+import { dataClassPrefix, indexedObject, stagedUploadsPrefix, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
 import { emptyBody } from '../adapters/streams.ts';
 import { storedClasses } from './class-catalog.ts';
 import { withErasureMarker } from './erasure-markers.ts';
@@ -77,7 +77,8 @@ async function eraseIndexed(store: ObjectStore, account: string, subjectHash: st
 /**
  * Erases every object of an account in its zone's store: every data class
  * the store holds (its class catalog) and every class the policy lists, then
- * the subject index. Refused while any hold stands.
+ * the subject index and the staged parts of uploads not yet completed.
+ * Refused while any hold stands.
  */
 export async function eraseAccount(store: ObjectStore, account: string, policyClasses: readonly string[], batch = DEFAULT_BATCH): Promise<ErasureCount> {
   const [hold] = await listHolds(store, account);
@@ -92,6 +93,7 @@ export async function eraseAccount(store: ObjectStore, account: string, policyCl
       });
     }
     await drain(store, subjectsPrefix(account), batch, () => {});
+    await drain(store, stagedUploadsPrefix(account), batch, () => {});
     return count;
   });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ObjectStore } from '../../src/adapters/types.ts';
 import { eraseSubject } from '../../src/rights/erasure.ts';
-import { accountSegment } from '../../src/policy/keys.ts';
+import { accountSegment, stagedUploadsPrefix } from '../../src/policy/keys.ts';
 import { sweepStore } from '../../src/rights/retention.ts';
 import { faultyStore, type FaultyStore } from './faulty-store.ts';
 import { allKeys, memoryPolicy, startTestGateway, type TestGateway } from './gateway.ts';
@@ -281,10 +281,13 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal((await attempt('noteco', 'GET', 'notes', 'a.json')).status, 400);
       const subjectErased = (await (await admin('subjnote', '/v1/subjects/visitor-n', { method: 'DELETE' })).json()) as { objectsDeleted: number };
       assert.equal(subjectErased.objectsDeleted, 1, 'subject erasure finds it through the index');
+      // A part of an S3 multipart upload, staged and never completed.
+      const part = new TextEncoder().encode('{"staged":true}');
+      await store.put(`${stagedUploadsPrefix('noteco')}upload-1/part-00001`, new Blob([part]).stream(), { contentType: 'application/octet-stream', account: 'noteco', dataClass: 'chat-transcript' }, { contentLength: part.byteLength });
       const accountErased = await admin('noteco', '/v1/account', { method: 'DELETE', headers: { 'x-confirm-account': 'noteco' } });
       assert.equal(accountErased.status, 200);
       assert.equal(((await accountErased.json()) as { objectsDeleted: number }).objectsDeleted, 2);
-      assert.deepEqual(await keysNamingAccount(store, 'noteco'), []);
+      assert.deepEqual(await keysNamingAccount(store, 'noteco'), [], 'objects of every class, index entries and staged parts are gone');
       assert.deepEqual(await keysNamingAccount(store, 'subjnote'), []);
 
       const early = await sweepStore(store, { now: written + DAY / 2, dryRun: false, dataClasses: ['chat-transcript'] });
