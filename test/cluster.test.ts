@@ -213,6 +213,14 @@ describe('the gateway on two worker processes', () => {
     }
     assert.deepEqual(await dataFilesUnder(store), [], 'no object, no temporary or partial file');
     for (const pid of workers) assert.equal(await running(pid), false, `worker ${pid} outlived the primary`);
+    // Each cut-off write is still a decision on record: the workers' last audit lines reach the primary before it exits.
+    const writes = gateway
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { action: string; outcome: string })
+      .filter((event) => event.action === 'write');
+    assert.deepEqual(writes.map((event) => event.outcome), ['failed', 'failed'], gateway.stdout());
   });
 
   test('a worker that dies is replaced; the pod keeps serving and its counters never go back', async () => {

@@ -50,6 +50,15 @@ export function runPrimary(options: PrimaryOptions): void {
       if (isClusterMessage<WorkerMessage>(message)) onMessage(slot, message);
     });
     worker.on('exit', (code, signal) => onExit(slot, code, signal));
+    worker.on('disconnect', () => {
+      if (stopping) exitOnceAllGone();
+    });
+  };
+
+  // A worker's last messages (its audit lines) may still be arriving after its
+  // exit: the primary ends only once every channel has closed as well.
+  const exitOnceAllGone = () => {
+    if (slots.every((slot) => slot.worker.isDead() && !slot.worker.isConnected())) process.exit(failed ? 1 : 0);
   };
 
   const onMessage = (slot: Slot, message: WorkerMessage) => {
@@ -111,8 +120,7 @@ export function runPrimary(options: PrimaryOptions): void {
   const onExit = (slot: Slot, code: number | null, signal: string | null) => {
     if (stopping) {
       if (code !== 0) failed = true;
-      if (live().length === 0) process.exit(failed ? 1 : 0);
-      return;
+      return exitOnceAllGone();
     }
     // What the dead worker counted stays counted: the pod's counters never go backwards.
     if (slot.lastReport !== undefined) retireExposition(retired, slot.lastReport);
@@ -138,7 +146,7 @@ export function runPrimary(options: PrimaryOptions): void {
     if (signal) process.stderr.write(`residency-proxy: ${signal}: every worker finishes its in-flight requests (up to ${options.shutdownGraceMs} ms)\n`);
     else failed = true;
     const running = live();
-    if (running.length === 0) process.exit(failed ? 1 : 0);
+    if (running.length === 0) return exitOnceAllGone();
     for (const slot of running) {
       if (slot.worker.isConnected()) tell(slot.worker, { residency: 'stop' });
       else slot.worker.process.kill('SIGTERM');
