@@ -136,8 +136,10 @@ describe('object service with masking and encryption', () => {
     await put(w, 'chats/plain.txt', body, 'text/plain');
     const head = await w.service.head(call(), { dataClass: 'chat-transcript', key: 'chats/plain.txt' });
     assert.equal(head.info.size, 5000);
+    // An object written before encryption was turned on is listed with its stored size, not refused.
+    await w.data.put(storeKey(ACCOUNT, 'chat-transcript', 'chats/plain-legacy'), streamIn(new Uint8Array([1, 2, 3])), { contentType: 'text/plain', account: ACCOUNT, dataClass: 'chat-transcript' });
     const listed = await w.service.list(call(), 'chat-transcript', { prefix: 'chats/plain', limit: 10 });
-    assert.deepEqual(listed.items.map((item) => item.size), [5000]);
+    assert.deepEqual(listed.items.map((item) => [item.key, item.size]), [['chats/plain-legacy', 3], ['chats/plain.txt', 5000]]);
     const read = await w.service.read(call(), { dataClass: 'chat-transcript', key: 'chats/plain.txt' });
     const opened = read as typeof read & { openRange(range: { first: number; last: number }): ReadableStream<Uint8Array> };
     assert.equal((await readBytes(opened.openRange({ first: 1020, last: 2050 }))).byteLength, 1031);

@@ -1,6 +1,7 @@
 import type { ObjectInfo, StoredObject } from '../adapters/types.ts';
 import { Refusal } from '../policy/refusal.ts';
 import type { ByteRange } from './chunked-aead.ts';
+import { DecryptionError } from './errors.ts';
 import type { ZoneEncryption } from './zone-encryption.ts';
 
 /** A stored object as callers see it: plaintext size, plaintext body, and ranges that decrypt only their chunks. */
@@ -9,8 +10,14 @@ export interface OpenedObject extends StoredObject {
   openRange(range: ByteRange): ReadableStream<Uint8Array>;
 }
 
+/** An object's info with its plaintext size; one too short to be encrypted (written before encryption was on) keeps its stored size. */
 export function plaintextInfo(encryption: ZoneEncryption, info: ObjectInfo): ObjectInfo {
-  return { ...info, size: encryption.plaintextLength(info.size) };
+  try {
+    return { ...info, size: encryption.plaintextLength(info.size) };
+  } catch (error) {
+    if (error instanceof DecryptionError) return info;
+    throw error;
+  }
 }
 
 /**
