@@ -136,6 +136,14 @@ describe('weak signatures count only when the structure confirms them', () => {
     await assertStoredUnchanged(Uint8Array.from(broken.flat()));
   });
 
+  test('an Ogg page of no known codec counts by its CRC', async () => {
+    const page = bytesOf('chunk-ogg-page.ogg');
+    await assertRefused(concat([BINARY_PREFIX, page]), { kind: 'audio', format: 'Ogg' }, new RegExp(`^at byte ${BINARY_PREFIX.length}$`), 'whole');
+    const corrupted = page.slice();
+    corrupted[22] ^= 1;
+    await assertStoredUnchanged(concat([BINARY_PREFIX, corrupted]));
+  });
+
   test('a real MP2 stream stops being audio when every frame is the same bytes', async () => {
     const mp2 = bytesOf('audio.mp2');
     const firstFrameLength = 144 * 2; // 32 kbit/s at 16 kHz (MPEG-2 layer II): 144 * 32000 / 16000
@@ -155,6 +163,12 @@ describe('header templates and magic-number tables in programs are not media', (
     'pointers that begin with the Codec2 magic': Uint8Array.of(0xb8, 0xf7, 0xdf, 0, 0, 0, 0, 0, 0xc0, 0xde, 0xc2, 1, 0, 0, 0, 0, 0xc8, 0xf7, 0xdf, 0, 0, 0, 0, 0),
     'an AV1 temporal delimiter before an extended sequence header': Uint8Array.of(0x12, 0x00, 0x0e, 0x00, 0x30, 0x56, 0x6a, 0, 0, 0, 0, 0, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0x57, 0x49, 0, 0),
     'a PCX-like record without run-length encoding': Uint8Array.of(0x0a, 0, 0, 1, 0x82, 0x1b, 0, 0, 2, 0xa2, ...new Array<number>(70).fill(0)),
+    'OggS in a string table': Uint8Array.of(...utf8('OggS\0\0\0\0{\xef\xbd\xf7\xde\0\0\0none\0\0\0\0&#34;\0\0\0&#39;\0\0\0&amp;\0\0\0'), 1, 3, 2, 3, 3, 3, 0, 0),
+    'objects whose header reads as MPEG layer I with nothing in the low subbands': concat(
+      ['This subclass of IncrementalDecoder', 'An IncrementalEncoder that', 'Return the current state', 'Creates an IncrementalDecoder'].map((doc) =>
+        concat([Uint8Array.of(0xff, 0xff, 0xe4, 0), new Uint8Array(14), utf8(`\n    ${doc}`.padEnd(448 - 18, ' '))]),
+      ),
+    ),
     'FORM and ILBM in code': Uint8Array.of(...utf8('FORM'), 0x0f, 0x94, 0xc2, 0x3d, ...utf8('ILBM'), 0x75, 0x04, 0x84, 0xd2, 0x75, 0x1b, 0x3d, 0x41, 0, 0, 0, 0),
   };
   for (const [name, body] of Object.entries(templates)) {

@@ -1,6 +1,7 @@
 /** Containers that hold images, audio or video: ISO base media (MP4, MOV, M4A, HEIC, AVIF), Matroska/WebM, RIFF, IFF, Ogg. */
 
 import { ascii, bytesOf, isPrintableAscii, startsWith, u16le, u32be, u32le } from '../bytes.ts';
+import { crc32Ogg } from './crc32.ts';
 import { audio, image, video, type MediaMatch, type Signature } from './signature.ts';
 
 // --- ISO base media (MP4, MOV, M4A, 3GP, HEIC, AVIF) --------------------------
@@ -195,15 +196,30 @@ const OGG_CODECS: readonly [number[], MediaMatch][] = [
   [[...bytesOf('OVP80')], video('Ogg VP8')],
 ];
 
-/** Any Ogg page (the first one or a continuation): capture pattern, version 0, valid header type. */
+const OGG_HEADER = 27;
+
+/** Whether the Ogg page at `at` is in view and its CRC is right. */
+function oggPageChecksums(b: Uint8Array, at: number, end: number): boolean {
+  const segments = b[at + 26]!;
+  if (at + OGG_HEADER + segments > end) return false;
+  let size = OGG_HEADER + segments;
+  for (let i = 0; i < segments; i++) size += b[at + OGG_HEADER + i]!;
+  return at + size <= end && crc32Ogg(b, at, at + size, at + 22) === u32le(b, at + 22);
+}
+
+/**
+ * Any Ogg page (the first one or a continuation): capture pattern, version 0,
+ * valid header type; a page of a known codec's headers counts as it is, any
+ * other page when its CRC is right.
+ */
 const ogg: Signature = {
   first: [0x4f],
   where: 'anywhere',
   match(b, at, end) {
-    if (!startsWith(b, at, end, OGGS) || at + 27 > end || b[at + 4] !== 0 || b[at + 5]! > 7) return null;
-    const packet = at + 27 + b[at + 26]!;
+    if (!startsWith(b, at, end, OGGS) || at + OGG_HEADER > end || b[at + 4] !== 0 || b[at + 5]! > 7) return null;
+    const packet = at + OGG_HEADER + b[at + 26]!;
     for (const [prefix, format] of OGG_CODECS) if (startsWith(b, packet, end, prefix)) return format;
-    return audio('Ogg');
+    return oggPageChecksums(b, at, end) ? audio('Ogg') : null;
   },
 };
 

@@ -1,8 +1,9 @@
 /**
  * MPEG audio frames (layers I, II and III: MP1, MP2, MP3). An 11-bit frame
  * sync is common in binary data, so besides the header the first fields of
- * the frame's body must be valid: layer I's bit allocations, layer II's
- * bitrate for its channel mode, layer III's big_values.
+ * the frame's body must be valid: layer I's bit allocations (with something
+ * in the low subbands), layer II's bitrate for its channel mode, layer III's
+ * big_values.
  */
 
 import type { Frame } from './frames.ts';
@@ -41,16 +42,26 @@ function bits(b: Uint8Array, at: number, bit: number, count: number): number {
   return value;
 }
 
+/** Subbands below 6 kHz at 48 kHz: audio has something to code there, a silent frame or a table of zeros does not. */
+const LOW_SUBBANDS = 8;
+
 /**
- * Every bit allocation in layer I's allocation section is valid (not 15): one
- * per subband in mono, two in stereo, two below the joint-stereo bound.
+ * Layer I's bit allocations (one 4-bit field per subband in mono, two in
+ * stereo, two below the joint-stereo bound) are all valid (not 15), and the
+ * lowest subbands are not all empty.
  */
 function layer1AllocationsValid(b: Uint8Array, data: number, end: number, mode: number, modeExtension: number): boolean {
   const stereoSubbands = mode === MONO ? 0 : mode === JOINT_STEREO ? 4 * (modeExtension + 1) : SUBBANDS;
   const nibbles = SUBBANDS + stereoSubbands;
+  const lowNibbles = mode === MONO ? LOW_SUBBANDS : 2 * LOW_SUBBANDS;
   if (data + nibbles / 2 > end) return false;
-  for (let i = 0; i < nibbles; i++) if (((b[data + (i >> 1)]! >> (i & 1 ? 0 : 4)) & 0x0f) === 0x0f) return false;
-  return true;
+  let lowAllocated = false;
+  for (let i = 0; i < nibbles; i++) {
+    const allocation = (b[data + (i >> 1)]! >> (i & 1 ? 0 : 4)) & 0x0f;
+    if (allocation === 0x0f) return false;
+    if (allocation !== 0 && i < lowNibbles) lowAllocated = true;
+  }
+  return lowAllocated;
 }
 
 /** The first granule's big_values in layer III side information is in range. */
