@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMediaRefusal } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { fixtures, inspect, type Chunking } from './helpers/inspect-stream.ts';
-import { BENIGN_CONTENT, LAYER_WRAPPINGS, UNINSPECTABLE } from './helpers/layers-wrappings.ts';
+import { inspect, type Chunking } from './helpers/inspect-stream.ts';
+import { BENIGN_CONTENT, LAYER_WRAPPINGS, MATRIX_MEDIA, MEDIA_NAMES, UNINSPECTABLE } from './helpers/layers-wrappings.ts';
 import type { Payload } from './helpers/wrappings.ts';
 
 /**
@@ -14,8 +14,6 @@ import type { Payload } from './helpers/wrappings.ts';
  * last byte is refused with 422.
  */
 
-const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];
-export const MATRIX_MEDIA = fixtures('media').filter((file) => MEDIA_NAMES.includes(file.name));
 const CHUNKINGS: Chunking[] = ['whole', 7, 'random'];
 
 const run = (payload: Payload, chunking: Chunking) =>

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { benignContentType } from './helpers/benign-types.ts';
 import { fixtures, utf8 } from './helpers/inspect-stream.ts';
 import { buildWorker, startWorker, type BuiltWorker, type RunningWorker } from './helpers/miniflare.ts';
+import { BENIGN_CONTENT, LAYER_WRAPPINGS, MATRIX_MEDIA, UNINSPECTABLE } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl, WRAPPINGS, type Payload } from './helpers/wrappings.ts';
 import { gzipSync } from './helpers/zlib.ts';
 
@@ -44,6 +45,13 @@ async function send(payload: Payload, headers: Record<string, string> = {}): Pro
 }
 
 const MEDIA = fixtures('media');
+
+/** The answer is a refusal with `code` (and, for media, a media refusal). */
+function assertRefused(answer: Answer, code: string, what: string): void {
+  assert.equal(answer.ok, false, `${what} passed`);
+  assert.equal(answer.code, code, `${what}: ${answer.detail}`);
+  assert.equal(answer.media, code === 'media_refused', `${what}: ${answer.detail}`);
+}
 const WORKER_WRAPPINGS = ['raw', 'gzip', 'deflate', 'multipart part', 'data: URL in JSON', 'JSON-escaped base64 with \\/', 'ZIP deflated', 'rrweb packed (zlib in latin1)', 'after a text prefix'];
 
 describe('in workerd', () => {
@@ -78,6 +86,44 @@ describe('in workerd', () => {
     const answer = await send({ body: gzipSync(new Uint8Array(32 * 1024 * 1024)), contentType: 'application/json', contentEncoding: 'gzip' });
     assert.equal(answer.code, 'body_uninspectable');
     assert.match(answer.detail!, /decompresses more than/);
+  });
+
+  describe('the layers matrix decides as on Node', () => {
+    // workerd's DecompressionStream has no brotli: `br` is refused there before reading, never stored unseen
+    const lacksBrotli = (payload: Payload): boolean => payload.contentEncoding === 'br';
+
+    test('Content-Encoding br is refused in workerd, whatever the body holds', async () => {
+      for (const payload of [LAYER_WRAPPINGS['Content-Encoding br (runtime decoder)']!(BENIGN_CONTENT[0]!), UNINSPECTABLE['Content-Encoding br, then bytes']!(BENIGN_CONTENT[0]!.bytes)]) {
+        const answer = await send(payload);
+        assert.equal(answer.ok, false);
+        assert.equal(answer.code, 'media_refused');
+        assert.match(answer.detail!, /"br" cannot be inspected/);
+      }
+    });
+
+    for (const [wrapping, wrap] of Object.entries(LAYER_WRAPPINGS)) {
+      if (lacksBrotli(wrap(BENIGN_CONTENT[0]!))) continue;
+      test(wrapping, async () => {
+        for (const file of MATRIX_MEDIA) assertRefused(await send(wrap(file)), 'media_refused', file.name);
+        for (const file of BENIGN_CONTENT) {
+          const payload = wrap(file);
+          const response = await fetch(`${worker.url}/?echo`, {
+            method: 'POST',
+            body: payload.body,
+            headers: { 'content-type': payload.contentType, ...(payload.contentEncoding && { 'content-encoding': payload.contentEncoding }) },
+          });
+          const stored = new Uint8Array(await response.arrayBuffer());
+          assert.equal(response.status, 200, file.name);
+          assert.deepEqual(stored, payload.body, `${file.name}: ${stored.length < 2000 ? new TextDecoder().decode(stored) : ''}`);
+        }
+      });
+    }
+    for (const [what, wrap] of Object.entries(UNINSPECTABLE)) {
+      if (lacksBrotli(wrap(BENIGN_CONTENT[0]!.bytes))) continue;
+      test(`${what} is refused as uninspectable`, async () => {
+        assertRefused(await send(wrap(BENIGN_CONTENT[0]!.bytes)), 'body_uninspectable', what);
+      });
+    }
   });
 
   test('invalid UTF-8 in JSON is a bad request', async () => {

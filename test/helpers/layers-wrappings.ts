@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { concat, utf8 } from './inspect-stream.ts';
+import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
 
@@ -123,6 +123,10 @@ const SFX_STUB = concat([Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0), new 
 
 const chatEvents = (value: string): string =>
   JSON.stringify({ events: [{ type: 'message', text: 'can you see my screen?' }, { type: 'snapshot', value }, { type: 'message', text: 'yes' }] });
+
+/** The media the matrix wraps: what co-browsing and recorders produce. */
+export const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];
+export const MATRIX_MEDIA: readonly MediaFile[] = fixtures('media').filter((file) => MEDIA_NAMES.includes(file.name));
 
 /** Every wrapping that the inspector must see through: media in it is refused with 415 media_refused. */
 export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
