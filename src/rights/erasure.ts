@@ -18,13 +18,20 @@ export async function indexSubject(store: ObjectStore, account: string, subjectH
   await store.put(subjectIndexKey(account, subjectHash, dataClass, key), emptyBody(), { contentType: INDEX_CONTENT_TYPE, account, dataClass, subject: subjectHash }, { contentLength: 0 });
 }
 
-/** After a failed write: removes its index entry unless an earlier object of the same subject still stands at that key. Best effort. */
+/**
+ * After a failed write: removes its index entry unless an object of the same
+ * subject stands at that key, and puts it back if a concurrent write of that
+ * subject committed one meanwhile (that write also checks its entry after
+ * committing, see ./write-guard.ts). Best effort.
+ */
 export async function dropIndexIfUnused(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
+  const ownedBySubject = async () => (await store.head(storeKey(account, dataClass, key)))?.metadata.subject === subjectHash;
   try {
-    const existing = await store.head(storeKey(account, dataClass, key));
-    if (existing?.metadata.subject !== subjectHash) await store.delete(subjectIndexKey(account, subjectHash, dataClass, key));
+    if (await ownedBySubject()) return;
+    await store.delete(subjectIndexKey(account, subjectHash, dataClass, key));
+    if (await ownedBySubject()) await indexSubject(store, account, subjectHash, dataClass, key);
   } catch {
-    // A stale entry is harmless: erasure skips entries whose object is gone or belongs to another subject.
+    // A stale entry is harmless (erasure skips it, the sweep removes it); a missing one is restored by the write that owns the object.
   }
 }
 

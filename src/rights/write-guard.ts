@@ -1,5 +1,5 @@
 import type { ObjectStore, PutResult } from '../adapters/types.ts';
-import { storeKey } from '../policy/keys.ts';
+import { storeKey, subjectIndexKey } from '../policy/keys.ts';
 import { ensureInCatalog } from './class-catalog.ts';
 import { erasureOverlapped, readMarker, type MarkerReading } from './erasure-markers.ts';
 import { dropIndexIfUnused, indexSubject } from './erasure.ts';
@@ -22,7 +22,8 @@ export interface GuardedPutResult extends PutResult {
 /**
  * Runs one store write under the data-rights rules (docs/data-rights.md):
  * - an object under a legal hold is not overwritten (`409 legal_hold`);
- * - the subject index entry is written before the object, and the data
+ * - the subject index entry is written before the object (and checked
+ *   again after it has committed), and the data
  *   class recorded in the store's class catalog once it has committed, so
  *   erasure can find it;
  * - the erasure markers of the account (and subject) are read before and
@@ -44,10 +45,21 @@ export async function guardedPut(store: ObjectStore, target: WriteTarget, put: (
   }
   // After the commit, so a failed write leaves no entry; before the second reading, so an erasure that reads the catalog after it finds the class.
   await ensureInCatalog(store, dataClass);
-  const after = await readMarkers(store, target);
+  const [after, indexed] = await Promise.all([readMarkers(store, target), subjectHash === undefined ? true : store.head(subjectIndexKey(account, subjectHash, dataClass, key))]);
   const erased = before.some((reading, i) => erasureOverlapped(reading, after[i]!));
   if (erased) await eraseOwnWrite(store, target, objectKey, result.etag);
+  else if (!indexed) await reindexOwnWrite(store, target, objectKey, result.etag);
   return { ...result, erased };
+}
+
+/**
+ * Puts back the index entry of an object this write committed, which a
+ * failed write of the same subject to the same key removed while this one
+ * was streaming: without it, erasure could not find the object.
+ */
+async function reindexOwnWrite(store: ObjectStore, target: WriteTarget, objectKey: string, etag: string): Promise<void> {
+  if (target.subjectHash === undefined || (await store.head(objectKey))?.etag !== etag) return;
+  await indexSubject(store, target.account, target.subjectHash, target.dataClass, target.key);
 }
 
 /** The account's marker, then the subject's: read in parallel, one round trip. */

@@ -5,7 +5,7 @@ import { storeKey } from '../../src/policy/keys.ts';
 import { eraseAccount, eraseSubject } from '../../src/rights/erasure.ts';
 import { guardedPut } from '../../src/rights/write-guard.ts';
 import { streamOf } from '../../src/adapters/streams.ts';
-import { chunkedBody, Interleaver } from './interleaver.ts';
+import { chunkedBody, failingBody, Interleaver } from './interleaver.ts';
 
 /**
  * "Erasure finishes" (DESIGN, data rights) tried against many interleavings
@@ -53,6 +53,25 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
         assert.equal(second.objectsDeleted, survivors.length, `every survivor is indexed, so a second erasure finds it\n${why}`);
         assert.deepEqual(await objectsOf(store, account, subject), [], why);
         assert.deepEqual((await allKeys(store, `subjects/${account}/${subject}/`)), [], `no index entry outlives the erasure\n${why}`);
+      }
+    });
+
+    test('a failed write of the same subject and key never leaves the other write\'s object unindexed', async () => {
+      const store = await openStore();
+      for (let seed = 1; seed <= seeds; seed++) {
+        const account = `same-${seed}`;
+        const run = new Interleaver(seed);
+        const as = (actor: string) => run.storeFor(store, actor);
+        const outcomes = await run.run({
+          good: () => put(as('good'), account, 'chat-transcript', 'same.json', subject, chunkedBody('{"good":true,"pad":"zzzzzz"}', 3)),
+          failed: () => put(as('failed'), account, 'chat-transcript', 'same.json', subject, failingBody('{"failed":true}', 2)),
+        });
+        const why = `seed ${seed}:\n${run.trace.join('\n')}`;
+        assert.equal(outcomes.good!.status, 'fulfilled', why);
+        assert.equal(outcomes.failed!.status, 'rejected', why);
+        assert.equal((await store.head(storeKey(account, 'chat-transcript', 'same.json')))?.metadata.subject, subject, why);
+        const erased = await eraseSubject(store, account, subject);
+        assert.equal(erased.objectsDeleted, 1, `the object is indexed, so erasure finds it\n${why}`);
       }
     });
 

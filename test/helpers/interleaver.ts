@@ -123,6 +123,20 @@ export function chunkedBody(text: string, chunks: number): ReadableStream<Uint8A
   });
 }
 
+/** A body that sends `chunks - 1` chunks and then fails, as a refusal found mid-stream or a client that went away does. */
+export function failingBody(text: string, chunks: number): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  const size = Math.ceil(bytes.byteLength / chunks);
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === chunks - 1) return controller.error(new Error('the body failed (injected by the test)'));
+      controller.enqueue(bytes.slice(sent * size, (sent + 1) * size));
+      sent += 1;
+    },
+  });
+}
+
 /** Lets every actor that can move without the store reach its next store call. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 8; i++) await new Promise((resolve) => setImmediate(resolve));
