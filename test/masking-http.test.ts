@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { allKeys, memoryPolicy, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 import { fixture } from './helpers/masking.ts';
@@ -10,6 +11,7 @@ describe('masking over HTTP', () => {
 
   before(async () => {
     const policy = memoryPolicy();
+    policy.dataClasses['feedback-log'] = { retentionDays: 90, embeddedMedia: 'redact', mask: ['email', 'card-number'] };
     policy.dataClasses['chat-transcript'] = { retentionDays: 365, mask: ['card-number', 'email', 'phone', 'iban', 'uk-nino', 'ip-address', { name: 'ticket', pattern: 'TCK-[0-9]{5}', maxLength: 9 }] };
     gateway = await startTestGateway({ policy });
   });
@@ -44,6 +46,28 @@ describe('masking over HTTP', () => {
     assert.equal(put.status, 201);
     assert.deepEqual(((await put.json()) as { masks: unknown }).masks, { ticket: 1, email: 1 });
     assert.equal(await (await gateway.as(claims, '/v1/objects/chat-transcript/t.txt')).text(), 'ticket [ticket] for [email]');
+  });
+
+  it('a class that redacts embedded media and masks: the inspector redacts first, masking then sees the rest; a data URL is never taken for a value', async () => {
+    const png = readFileSync(new URL('./fixtures/media/image.png', import.meta.url)).toString('base64');
+    const body = JSON.stringify({ text: 'mail me at jane@example.com', shot: `data:image/png;base64,${png}`, card: '4111111111111111' });
+    const put = await gateway.as(claims, '/v1/objects/feedback-log/f.json', { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(put.status, 201);
+    const placement = (await put.json()) as { masks: Record<string, number>; redactions: number };
+    assert.equal(placement.redactions, 1);
+    assert.deepEqual(placement.masks, { email: 1, 'card-number': 1 });
+    const stored = JSON.parse(await (await gateway.as(claims, '/v1/objects/feedback-log/f.json')).text());
+    assert.deepEqual(stored, { text: 'mail me at [email]', shot: '[media redacted]', card: '************1111' });
+  });
+
+  it('a class that refuses media still refuses it when it also masks: nothing stored', async () => {
+    const png = readFileSync(new URL('./fixtures/media/image.png', import.meta.url)).toString('base64');
+    const store = gateway.stores.get('london')!;
+    const before = await allKeys(store, 'objects/');
+    const body = JSON.stringify({ text: 'a@b.co', shot: `data:image/png;base64,${png}` });
+    const put = await gateway.as(claims, '/v1/objects/chat-transcript/with-media.json', { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(put.status, 415);
+    assert.deepEqual(await allKeys(store, 'objects/'), before);
   });
 
   it('explain lists the masks of a class (and none for a class without)', async () => {
