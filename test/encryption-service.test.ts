@@ -158,6 +158,16 @@ describe('object service with masking and encryption', () => {
     assert.deepEqual(await allKeys(w.data, 'objects/'), before);
   });
 
+  it('fails closed: a gateway whose zone encrypts but whose keys are not open refuses reads and writes (503) and stores nothing', async () => {
+    const stores = new StoreRegistry(w.policy, new Map([['london', w.data], ['virginia', w.us]]));
+    const unkeyed = new ObjectService({ policy: w.policy, stores, hashIdentifier: w.hash, now: Date.now });
+    const before = await allKeys(w.data, 'objects/');
+    const write = unkeyed.write(call(), { dataClass: 'chat-transcript', key: 'unkeyed.json' }, () => ({ body: streamIn(chat()), contentType: 'application/json', contentEncoding: '' }));
+    await assert.rejects(write, (e) => isRefusal(e) && e.code === 'store_unavailable' && /keys are not open/.test(e.detail));
+    await assert.rejects(unkeyed.read(call(), { dataClass: 'chat-transcript', key: 'chats/1.json' }), (e) => isRefusal(e) && e.code === 'store_unavailable');
+    assert.deepEqual(await allKeys(w.data, 'objects/'), before);
+  });
+
   it('a zone without encryption and a class without masks store the body as sent', async () => {
     const c = call('US');
     const body = new TextEncoder().encode('card 4111 1111 1111 1111');

@@ -139,7 +139,7 @@ export class ObjectService {
     const subjectHash = request.subject === undefined ? request.subjectHash : await this.#deps.hashIdentifier(request.subject);
     // Masking reads what inspection let through; encryption comes last, just before the store.
     const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
-    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    const encryption = this.#encryptionOf(decision);
     const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey(account, name.dataClass, name.key)));
     const body = guardBody(request.body, [inspection.stream, ...(masking ? [masking.stream] : []), ...(sealing ? [sealing] : [])]);
     const metadata: ObjectMetadata = {
@@ -184,10 +184,10 @@ export class ObjectService {
 
   async read(call: Call, name: ObjectName): Promise<ReadResult> {
     const { decision, store } = this.#resolve(call, 'read', name);
+    const encryption = this.#encryptionOf(decision);
     const objectKey = storeKey(call.principal.account, name.dataClass, name.key);
     const stored = await store.get(objectKey);
     if (!stored) throw new Refusal('not_found', 'no such object');
-    const encryption = this.#deps.encryption?.get(decision.zone.name);
     const object = encryption ? await openStoredObject(encryption, stored, objectKey) : stored;
     call.trail.bytes = object.info.size;
     return Object.assign(object, { placement: zonePlacement(decision) });
@@ -197,7 +197,7 @@ export class ObjectService {
     const { decision, store } = this.#resolve(call, 'read', name);
     const info = await store.head(storeKey(call.principal.account, name.dataClass, name.key));
     if (!info) throw new Refusal('not_found', 'no such object');
-    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    const encryption = this.#encryptionOf(decision);
     return { info: encryption ? plaintextInfo(encryption, info) : info, placement: zonePlacement(decision) };
   }
 
@@ -217,12 +217,22 @@ export class ObjectService {
     const { decision, store } = this.#resolve(call, 'list', { dataClass });
     const classPrefix = dataClassPrefix(call.principal.account, dataClass);
     const page = await store.list(classPrefix + request.prefix, { limit: request.limit, ...(request.cursor && { cursor: request.cursor }) });
-    const encryption = this.#deps.encryption?.get(decision.zone.name);
+    const encryption = this.#encryptionOf(decision);
     return {
       items: page.items.map((info) => ({ ...(encryption ? plaintextInfo(encryption, info) : info), key: info.key.slice(classPrefix.length) })),
       ...(page.cursor !== undefined && { cursor: page.cursor }),
       placement: zonePlacement(decision),
     };
+  }
+
+  /** The zone's encryption; a zone whose policy encrypts but whose keys this gateway did not open serves nothing (fail closed). */
+  #encryptionOf(decision: Allowed): ZoneEncryption | undefined {
+    const { zone } = decision;
+    const encryption = this.#deps.encryption?.get(zone.name);
+    if (!encryption && this.#deps.policy.document.zones[zone.name]?.encryption) {
+      throw new Refusal('store_unavailable', `zone "${zone.name}" encrypts its data and its keys are not open here`);
+    }
+    return encryption;
   }
 
   /** The decision and the zone's store for a request, refusing what the policy or the key rules do not allow. */
