@@ -159,7 +159,7 @@ describe('WWW-Authenticate (RFC 6750)', () => {
 
   test('a bad or expired token: 401 with error="invalid_token"', async () => {
     const expired = await gw.token(GB, { now: Math.floor(Date.now() / 1000) - 7200 });
-    for (const token of ['not.a.token', expired, (await gw.token(GB)).slice(0, -4) + 'AAAA']) {
+    for (const token of ['not.a.token', expired, `${(await gw.token(GB)).slice(0, -4)}AAAA`]) {
       const response = await fetch(`${gw.url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(response.status, 401);
       const challenge = response.headers.get('www-authenticate') ?? '';

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import type { Context } from '@opentelemetry/api';
-import { tracingConfigFrom } from '../src/tracing/config.ts';
-import { startTracing } from '../src/tracing/setup.ts';
-import { tracingEnabled } from '../src/tracing/state.ts';
+import { tracingConfigFrom } from '../src/service/tracing-config.ts';
+import { startTracing } from '../src/service/tracing-setup.ts';
+import { tracingEnabled } from '../src/service/tracing-state.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 
 const GB = { account_id: 'acme', account_region: 'GB' };

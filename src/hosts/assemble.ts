@@ -8,7 +8,7 @@ import { createAuditRecorder, type AuditSink } from '../service/audit.ts';
 import { Metrics, type MetricsCollector } from '../service/metrics.ts';
 import { ObjectService } from '../service/objects.ts';
 import { StoreRegistry } from '../service/stores.ts';
-import { tracedAuthenticator } from '../tracing/traced-authenticator.ts';
+import { tracedAuthenticator } from '../service/tracing-auth.ts';
 
 /** What a host supplies: the parts that differ between Node, Workers and tests. */
 export interface HostCapabilities {

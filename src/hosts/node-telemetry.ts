@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from '@opentelemetry/api';
 import { configureLogging, log, logLevelFrom } from '../service/log.ts';
 import type { MetricsCollector } from '../service/metrics.ts';
-import { startTracing } from '../tracing/setup.ts';
+import { startTracing } from '../service/tracing-setup.ts';
 import { startNodeProcessMetrics } from './node-process-metrics.ts';
 
 export interface NodeTelemetry {

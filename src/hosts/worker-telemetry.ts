@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from '@opentelemetry/api';
 import { configureLogging, logLevelFrom } from '../service/log.ts';
-import { startTracing, type Tracing } from '../tracing/setup.ts';
+import { startTracing, type Tracing } from '../service/tracing-setup.ts';
 
 /**
  * Logs at `LOG_LEVEL` and tracing when an `OTEL_EXPORTER_OTLP_*ENDPOINT` var

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { Refusal } from '../policy/refusal.ts';
 import { configureLogging, log } from '../service/log.ts';
 import { toRefusal } from '../service/to-refusal.ts';
-import { tracedRequests } from '../tracing/http-span.ts';
+import { tracedRequests } from './traced-requests.ts';
 import { auditedRequest } from './audited-request.ts';
 import { bearerChallenge } from './bearer-challenge.ts';
 import type { GatewayDeps, GatewayEnv } from './context.ts';

@@ -1,6 +1,6 @@
 import { isStoreError } from '../adapters/errors.ts';
 import type { ObjectStore } from '../adapters/types.ts';
-import { inSpan } from '../tracing/spans.ts';
+import { inSpan } from './tracing-spans.ts';
 import type { Metrics } from './metrics.ts';
 
 export type StoreOperation = 'put' | 'get' | 'head' | 'delete' | 'list' | 'probe';

@@ -1,5 +1,5 @@
 import type { Authenticator } from '../auth/authenticate.ts';
-import { inSpan } from './spans.ts';
+import { inSpan } from './tracing-spans.ts';
 
 /** Token verification as its own span: cache hits, JWKS fetches and refusals show in the request's trace. */
 export function tracedAuthenticator(authenticator: Authenticator): Authenticator {

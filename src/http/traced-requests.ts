@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { GatewayEnv } from '../http/context.ts';
-import { tracingEnabled } from './state.ts';
+import type { GatewayEnv } from './context.ts';
+import { tracingEnabled } from '../service/tracing-state.ts';
 
 const headerGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,

@@ -2,10 +2,10 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { tracingConfigFrom } from './config.ts';
-import { StorageContextManager, type AsyncContextStorage } from './context-storage.ts';
-import { OtlpHttpSpanExporter } from './otlp-exporter.ts';
-import { setTracingEnabled } from './state.ts';
+import { tracingConfigFrom } from './tracing-config.ts';
+import { StorageContextManager, type AsyncContextStorage } from './tracing-context.ts';
+import { OtlpHttpSpanExporter } from './tracing-otlp-exporter.ts';
+import { setTracingEnabled } from './tracing-state.ts';
 
 export interface TracingSettings {
   /** The environment holding the `OTEL_*` variables (process.env, the Worker's env). */

@@ -1,5 +1,5 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { tracingEnabled } from './state.ts';
+import { tracingEnabled } from './tracing-state.ts';
 
 /**
  * The gateway's spans. Without a registered tracer provider (tracing off) the

@@ -1,4 +1,4 @@
-import type { OtlpProtocol } from './otlp-exporter.ts';
+import type { OtlpProtocol } from './tracing-otlp-exporter.ts';
 
 /** Where and how spans are exported, from the standard OpenTelemetry environment variables. */
 export interface TracingConfig {
