@@ -62,7 +62,8 @@ describe('fs adapter', () => {
     await mkdir(join(storeRoot, 'killco.d', 'jane-doe.d', '2026.d'), { recursive: true });
     await writeFile(join(storeRoot, 'killco.d', 'jane-doe.d', '2026.d', '.tmp-legacy'), 'personal data');
     const hourAgo = new Date(Date.now() - 3_600_000);
-    for (const file of [join(storeRoot, '.incomplete', '.tmp-dead'), join(storeRoot, 'killco.d', 'jane-doe.d', '2026.d', '.tmp-legacy')]) await utimes(file, hourAgo, hourAgo);
+    for (const file of [join(storeRoot, '.incomplete', '.tmp-dead'), join(storeRoot, 'killco.d', 'jane-doe.d', '2026.d', '.tmp-legacy')])
+      await utimes(file, hourAgo, hourAgo);
     // A write still in flight: touched just now.
     await writeFile(join(storeRoot, '.incomplete', '.tmp-live'), 'in flight');
 

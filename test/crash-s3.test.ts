@@ -16,7 +16,13 @@ const now = Date.now();
 const hourAgo = new Date(now - 3_600_000).toISOString();
 const justNow = new Date(now).toISOString();
 const pages: Record<string, string> = {
-  '': uploads([['objects/chat-transcript/killco/jane-doe/a.json', 'dead-1', hourAgo], ['objects/chat-transcript/live/b.json', 'live-1', justNow]], { next: ['objects/chat-transcript/live/b.json', 'live-1'] }),
+  '': uploads(
+    [
+      ['objects/chat-transcript/killco/jane-doe/a.json', 'dead-1', hourAgo],
+      ['objects/chat-transcript/live/b.json', 'live-1', justNow],
+    ],
+    { next: ['objects/chat-transcript/live/b.json', 'live-1'] },
+  ),
   'objects/chat-transcript/live/b.json live-1': uploads([['subjects/killco/abc/chat-transcript/c.json', 'dead-2', hourAgo]]),
 };
 const aborted: string[] = [];
@@ -27,7 +33,8 @@ before(async () => {
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (request.method === 'GET' && url.searchParams.has('uploads')) {
-      const page = pages[`${url.searchParams.get('key-marker') ?? ''}${url.searchParams.has('upload-id-marker') ? ` ${url.searchParams.get('upload-id-marker')}` : ''}`];
+      const page =
+        pages[`${url.searchParams.get('key-marker') ?? ''}${url.searchParams.has('upload-id-marker') ? ` ${url.searchParams.get('upload-id-marker')}` : ''}`];
       response.writeHead(page ? 200 : 400, { 'content-type': 'application/xml' }).end(page ?? '<Error><Code>InvalidArgument</Code></Error>');
     } else if (request.method === 'DELETE' && url.searchParams.has('uploadId')) {
       aborted.push(`${decodeURIComponent(url.pathname.replace(/^\/bucket\//, ''))} ${url.searchParams.get('uploadId')}`);
@@ -52,7 +59,9 @@ test('S3: removeIncomplete aborts every upload idle since before the cut-off, ac
 });
 
 function uploads(entries: Array<[key: string, id: string, initiated: string]>, options: { next?: [string, string] } = {}): string {
-  const items = entries.map(([key, id, initiated]) => `<Upload><Key>${key}</Key><UploadId>${id}</UploadId><Initiated>${initiated}</Initiated></Upload>`).join('');
+  const items = entries
+    .map(([key, id, initiated]) => `<Upload><Key>${key}</Key><UploadId>${id}</UploadId><Initiated>${initiated}</Initiated></Upload>`)
+    .join('');
   const truncated = options.next
     ? `<IsTruncated>true</IsTruncated><NextKeyMarker>${options.next[0]}</NextKeyMarker><NextUploadIdMarker>${options.next[1]}</NextUploadIdMarker>`
     : '<IsTruncated>false</IsTruncated>';

@@ -63,7 +63,10 @@ test('SIGKILL mid-upload: the partial body and every name of the data are gone a
 
   const afterKill = await pathsUnder(storeRoot);
   assert.ok(afterKill.includes(join('.incomplete', partial)), `the kill left the partial body: ${afterKill.join(', ')}`);
-  assert.ok(afterKill.some((path) => path.includes('jane-doe')), 'and the subject index entry written before the body, named after the key');
+  assert.ok(
+    afterKill.some((path) => path.includes('jane-doe')),
+    'and the subject index entry written before the body, named after the key',
+  );
   assert.ok(!afterKill.some((path) => path.startsWith('objects.d')), 'no object became visible');
 
   // Past the request timeout no write of the dead process can still be in flight.
@@ -73,6 +76,10 @@ test('SIGKILL mid-upload: the partial body and every name of the data are gone a
   assert.match(sweep.stdout(), /"store":"london".*"incompleteRemoved":1,"staleIndexEntriesRemoved":1/);
 
   const left = await pathsUnder(storeRoot);
-  assert.deepEqual(left.filter((path) => /killco|jane-doe|upload/.test(path)), [], `nothing named after the data: ${left.join(', ')}`);
+  assert.deepEqual(
+    left.filter((path) => /killco|jane-doe|upload/.test(path)),
+    [],
+    `nothing named after the data: ${left.join(', ')}`,
+  );
   assert.deepEqual(await pathsUnder(join(storeRoot, '.incomplete')), [], 'no partial body');
 });

@@ -8,7 +8,7 @@ import { rawRequest } from './helpers/raw-http.ts';
 // The subject index is keyed by these hashes: Node and Workers must compute the very same ones.
 const VALUES = ['visitor-42', '', 'ünïcödé 東京 🙂', 'a'.repeat(5000), 'lone \ud800 surrogate', 'objects/chat/acme/2026/11/21/s1.json'];
 
-test('the Node hasher gives exactly the Web Crypto hasher\'s output, keyed and unkeyed', async () => {
+test("the Node hasher gives exactly the Web Crypto hasher's output, keyed and unkeyed", async () => {
   for (const secret of [undefined, new TextEncoder().encode('a secret'), new Uint8Array(0)]) {
     const web = await createIdentifierHasher(secret);
     const node = nodeIdentifierHasher(secret);
@@ -35,10 +35,20 @@ describe('keys as they arrive on the wire', () => {
 
   const send = async (target: string, method = 'PUT') => {
     const token = await gw.token({ account_id: 'acme', account_region: 'GB' });
-    return rawRequest(gw.url, [`${method} ${target} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json'], method === 'PUT' ? '{"a":1}' : '');
+    return rawRequest(
+      gw.url,
+      [`${method} ${target} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json'],
+      method === 'PUT' ? '{"a":1}' : '',
+    );
   };
 
-  for (const target of ['/v1/objects/chat-transcript/a/../b', '/v1/objects/chat-transcript/../chat-transcript/x', '/v1/objects/chat-transcript/a/./b', '/v1/objects/chat-transcript/a/%2e%2e/b', '/v1/objects/chat-transcript/a/.%2E/b']) {
+  for (const target of [
+    '/v1/objects/chat-transcript/a/../b',
+    '/v1/objects/chat-transcript/../chat-transcript/x',
+    '/v1/objects/chat-transcript/a/./b',
+    '/v1/objects/chat-transcript/a/%2e%2e/b',
+    '/v1/objects/chat-transcript/a/.%2E/b',
+  ]) {
     for (const method of ['PUT', 'GET', 'DELETE']) {
       test(`${method} ${target}: 400 key_invalid as problem+json, nothing stored`, async () => {
         const response = await send(target, method);

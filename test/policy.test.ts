@@ -82,13 +82,10 @@ describe('policy loading', () => {
   });
 
   test('an unknown cloud region is an error, not a guess', () => {
-    assert.deepEqual(errorsOf(withUkStore({ type: 's3', bucket: 'b-uk', region: 'eu-west-9' })), [
-      'stores.london.region: unknown AWS region "eu-west-9"',
+    assert.deepEqual(errorsOf(withUkStore({ type: 's3', bucket: 'b-uk', region: 'eu-west-9' })), ['stores.london.region: unknown AWS region "eu-west-9"']);
+    assert.deepEqual(errorsOf(withUkStore({ type: 'azure-blob', container: 'c-uk', location: 'europe', connectionStringEnv: 'AZ' })), [
+      'stores.london.location: unknown Azure region "europe"',
     ]);
-    assert.deepEqual(
-      errorsOf(withUkStore({ type: 'azure-blob', container: 'c-uk', location: 'europe', connectionStringEnv: 'AZ' })),
-      ['stores.london.location: unknown Azure region "europe"'],
-    );
   });
 
   test('an R2 bucket without a jurisdiction has no provable location', () => {
@@ -122,7 +119,10 @@ describe('policy loading', () => {
       'stores.london.verifyLocaton: unknown key',
       'extra: unknown key',
     ]) {
-      assert.ok(errors.some((e) => e.includes(expected)), `missing "${expected}" in:\n${errors.join('\n')}`);
+      assert.ok(
+        errors.some((e) => e.includes(expected)),
+        `missing "${expected}" in:\n${errors.join('\n')}`,
+      );
     }
   });
 
@@ -131,8 +131,14 @@ describe('policy loading', () => {
     delete doc.dataClasses;
     delete (doc.auth as Record<string, unknown>).audience;
     const errors = errorsOf(doc);
-    assert.ok(errors.some((e) => e.startsWith('dataClasses:')), errors.join('\n'));
-    assert.ok(errors.some((e) => e.startsWith('auth.audience:')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.startsWith('dataClasses:')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.startsWith('auth.audience:')),
+      errors.join('\n'),
+    );
   });
 
   test('algorithm "none" and HMAC algorithms cannot be configured', () => {
@@ -180,7 +186,10 @@ describe('the UK/EU rule: a UK/EU account region only in a zone held to the UK a
     doc.zones['uk-eu'] = { jurisdictions: ['UK', 'EU', 'US'], regions: ['GB', 'FR', 'DE'], store: 'london' };
     doc.zones.us.regions = ['CA'];
     const errors = errorsOf(doc);
-    assert.deepEqual(errors, ['GB', 'FR', 'DE'].map((region, i) => `zones.uk-eu.regions[${i}]: ${region} is a UK/EU account region; zone "uk-eu" may hold data in US`));
+    assert.deepEqual(
+      errors,
+      ['GB', 'FR', 'DE'].map((region, i) => `zones.uk-eu.regions[${i}]: ${region} is a UK/EU account region; zone "uk-eu" may hold data in US`),
+    );
   });
 
   test('the rule holds whatever the case, the alias and whatever else the zone allows', () => {
@@ -201,7 +210,35 @@ describe('the UK/EU rule: a UK/EU account region only in a zone held to the UK a
   });
 
   test('every one of the 27 member states is a UK/EU account region', () => {
-    const members = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
+    const members = [
+      'AT',
+      'BE',
+      'BG',
+      'HR',
+      'CY',
+      'CZ',
+      'DK',
+      'EE',
+      'FI',
+      'FR',
+      'DE',
+      'GR',
+      'HU',
+      'IE',
+      'IT',
+      'LV',
+      'LT',
+      'LU',
+      'MT',
+      'NL',
+      'PL',
+      'PT',
+      'RO',
+      'SK',
+      'SI',
+      'ES',
+      'SE',
+    ];
     for (const member of members) assert.equal(errorsOf(usZone(['US', member.toLowerCase()])).length, 1, member);
   });
 

@@ -11,15 +11,23 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 const servers: Array<S3TestServer | AzuriteServer> = [];
 after(() => Promise.all(servers.map((server) => server.stop())));
 
-interleavedErasureSuite('S3 (s3rver)', async () => {
-  const server = await startS3Server({ buckets: ['interleave'] });
-  servers.push(server);
-  return createS3Store({ bucket: 'interleave', region: 'eu-west-2', endpoint: server.endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS });
-}, 12);
+interleavedErasureSuite(
+  'S3 (s3rver)',
+  async () => {
+    const server = await startS3Server({ buckets: ['interleave'] });
+    servers.push(server);
+    return createS3Store({ bucket: 'interleave', region: 'eu-west-2', endpoint: server.endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS });
+  },
+  12,
+);
 
-interleavedErasureSuite('Azure Blob (Azurite)', async () => {
-  const server = await startAzurite();
-  servers.push(server);
-  await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('interleave').create();
-  return createAzureBlobStore({ connectionString: server.connectionString, container: 'interleave' });
-}, 12);
+interleavedErasureSuite(
+  'Azure Blob (Azurite)',
+  async () => {
+    const server = await startAzurite();
+    servers.push(server);
+    await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('interleave').create();
+    return createAzureBlobStore({ connectionString: server.connectionString, container: 'interleave' });
+  },
+  12,
+);

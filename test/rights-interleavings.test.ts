@@ -10,8 +10,12 @@ const roots: string[] = [];
 after(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
 
 interleavedErasureSuite('the memory store', async () => createMemoryStore(), 60);
-interleavedErasureSuite('the fs store', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'residency-interleave-'));
-  roots.push(root);
-  return createFsStore({ root });
-}, 40);
+interleavedErasureSuite(
+  'the fs store',
+  async () => {
+    const root = await mkdtemp(join(tmpdir(), 'residency-interleave-'));
+    roots.push(root);
+    return createFsStore({ root });
+  },
+  40,
+);

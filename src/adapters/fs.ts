@@ -142,9 +142,10 @@ export function createFsStore(options: { root: string }): ObjectStore {
       }
     },
 
-    removeIncomplete: (idleSince) => removeLeftovers(root, idleSince).catch((error: unknown) => {
-      throw fail('removeIncomplete')(error);
-    }),
+    removeIncomplete: (idleSince) =>
+      removeLeftovers(root, idleSince).catch((error: unknown) => {
+        throw fail('removeIncomplete')(error);
+      }),
 
     async probe() {
       try {

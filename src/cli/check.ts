@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { ObjectStore } from '../adapters/types.ts';
 import { ConfigurationError } from '../hosts/configuration-error.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
 import { loadPolicy, type CompiledPolicy } from '../policy/load.ts';
@@ -45,7 +46,7 @@ export async function checkCommand(argv: string[], out = process.stdout, err = p
 
 /** Names, store by store, the data classes found there that the policy does not list: erased with their account, expired by their recorded date. */
 async function reportStoredClasses(policy: CompiledPolicy, baseDir: string, out: Writer, err: Writer): Promise<number> {
-  let stores;
+  let stores: Map<string, ObjectStore>;
   try {
     stores = await openNodeStores(policy, baseDir, process.env);
   } catch (error) {
@@ -83,6 +84,10 @@ export function placementTable(policy: CompiledPolicy): string {
     zone.placement.evidence === 'proven' ? 'proven: the bucket is asked at start-up' : 'declared by the policy',
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -70,8 +70,7 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
     if (!placement) continue; // its location error is already reported
     if (!zone.jurisdictions.includes(placement.jurisdiction)) {
       errors.push(
-        `zones.${name}.store: store "${zone.store}" is in ${placement.jurisdiction} (${placement.where}), ` +
-          `outside [${zone.jurisdictions.join(', ')}]`,
+        `zones.${name}.store: store "${zone.store}" is in ${placement.jurisdiction} (${placement.where}), ` + `outside [${zone.jurisdictions.join(', ')}]`,
       );
       continue;
     }
@@ -130,7 +129,5 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
-    .join('');
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }

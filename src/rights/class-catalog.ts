@@ -20,7 +20,12 @@ export async function storedClasses(store: ObjectStore): Promise<string[]> {
 }
 
 export async function addToCatalog(store: ObjectStore, dataClass: string): Promise<void> {
-  await store.put(classCatalogKey(dataClass), emptyBody(), { contentType: 'application/vnd.residency-proxy.class', account: '', dataClass }, { contentLength: 0 });
+  await store.put(
+    classCatalogKey(dataClass),
+    emptyBody(),
+    { contentType: 'application/vnd.residency-proxy.class', account: '', dataClass },
+    { contentLength: 0 },
+  );
 }
 
 /** Classes this process has already added, per store. */

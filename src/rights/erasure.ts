@@ -15,7 +15,12 @@ const INDEX_CONTENT_TYPE = 'application/vnd.residency-proxy.subject-index';
 
 /** Records that an object belongs to a subject. Written before the object: a crash leaves a stale entry, never an unindexed object. */
 export async function indexSubject(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
-  await store.put(subjectIndexKey(account, subjectHash, dataClass, key), emptyBody(), { contentType: INDEX_CONTENT_TYPE, account, dataClass, subject: subjectHash }, { contentLength: 0 });
+  await store.put(
+    subjectIndexKey(account, subjectHash, dataClass, key),
+    emptyBody(),
+    { contentType: INDEX_CONTENT_TYPE, account, dataClass, subject: subjectHash },
+    { contentLength: 0 },
+  );
 }
 
 /**

@@ -17,7 +17,12 @@ const HOLD_CONTENT_TYPE = 'application/vnd.residency-proxy.hold+json';
 
 export async function placeHold(store: ObjectStore, account: string, hold: Hold): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(hold));
-  await store.put(holdKey(account, hold.subject), streamOf(bytes), { contentType: HOLD_CONTENT_TYPE, account, dataClass: 'legal-hold' }, { contentLength: bytes.byteLength });
+  await store.put(
+    holdKey(account, hold.subject),
+    streamOf(bytes),
+    { contentType: HOLD_CONTENT_TYPE, account, dataClass: 'legal-hold' },
+    { contentLength: bytes.byteLength },
+  );
 }
 
 export async function releaseHold(store: ObjectStore, account: string, subjectHash?: string): Promise<boolean> {

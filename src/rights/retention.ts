@@ -49,7 +49,17 @@ export interface SweepSummary {
  * interrupt and run again: it keeps no state beyond the store itself.
  */
 export async function sweepStore(store: ObjectStore, options: SweepOptions): Promise<SweepSummary> {
-  const summary: SweepSummary = { scanned: 0, expired: 0, deleted: 0, held: 0, bytesDeleted: 0, unlistedClasses: [], incompleteRemoved: 0, staleIndexEntriesRemoved: 0, erasureMarkersRemoved: 0 };
+  const summary: SweepSummary = {
+    scanned: 0,
+    expired: 0,
+    deleted: 0,
+    held: 0,
+    bytesDeleted: 0,
+    unlistedClasses: [],
+    incompleteRemoved: 0,
+    staleIndexEntriesRemoved: 0,
+    erasureMarkersRemoved: 0,
+  };
   const holds = new Map<string, Promise<boolean>>();
   const isHeld = (account: string, subject: string | undefined) => {
     const cacheKey = `${account}\u0000${subject ?? ''}`;

@@ -45,7 +45,10 @@ export async function guardedPut(store: ObjectStore, target: WriteTarget, put: (
   }
   // After the commit, so a failed write leaves no entry; before the second reading, so an erasure that reads the catalog after it finds the class.
   await ensureInCatalog(store, dataClass);
-  const [after, indexed] = await Promise.all([readMarkers(store, target), subjectHash === undefined ? true : store.head(subjectIndexKey(account, subjectHash, dataClass, key))]);
+  const [after, indexed] = await Promise.all([
+    readMarkers(store, target),
+    subjectHash === undefined ? true : store.head(subjectIndexKey(account, subjectHash, dataClass, key)),
+  ]);
   const erased = before.some((reading, i) => erasureOverlapped(reading, after[i]!));
   if (erased) await eraseOwnWrite(store, target, objectKey, result.etag);
   else if (!indexed) await reindexOwnWrite(store, target, objectKey, result.etag);

@@ -33,12 +33,19 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
   describe(`data-subject rights and retention on ${label}`, () => {
     let gw: TestGateway;
     let store: FaultyStore;
-    let clock = Date.parse('2026-01-01T00:00:00Z');
+    const clock = Date.parse('2026-01-01T00:00:00Z');
 
     before(async () => {
       store = faultyStore(await backend.openStore());
       const policy = memoryPolicy();
-      gw = await startTestGateway({ policy, stores: new Map([['london', store], ['virginia', store]]), now: () => clock });
+      gw = await startTestGateway({
+        policy,
+        stores: new Map([
+          ['london', store],
+          ['virginia', store],
+        ]),
+        now: () => clock,
+      });
     });
     after(() => gw.stop());
 
@@ -71,7 +78,10 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal(receipt.account, 'acme');
       assert.equal(receipt.zone, 'uk-eu');
       assert.equal(receipt.objectsDeleted, 7);
-      assert.equal(receipt.bytesDeleted, [0, 1, 2, 3, 4, 5, 6].reduce((sum, i) => sum + 10 + i, 0));
+      assert.equal(
+        receipt.bytesDeleted,
+        [0, 1, 2, 3, 4, 5, 6].reduce((sum, i) => sum + 10 + i, 0),
+      );
       assert.match(String(receipt.subjectHash), /^[0-9a-f]{32}$/);
       assert.ok(!JSON.stringify(receipt).includes('visitor-1'));
       for (const key of ['startedAt', 'finishedAt', 'policyVersion']) assert.ok(receipt[key], key);
@@ -92,7 +102,7 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.deepEqual(await keysNamingAccount(store, 'paged'), []);
     });
 
-    test('an object overwritten for another subject survives the first subject\'s erasure', async () => {
+    test("an object overwritten for another subject survives the first subject's erasure", async () => {
       await put('acme', 'chat-transcript', 'reused.json', 'visitor-old');
       await put('acme', 'chat-transcript', 'reused.json', 'visitor-new', '{"owner":"new"}');
       const receipt = (await (await admin('acme', '/v1/subjects/visitor-old', { method: 'DELETE' })).json()) as Record<string, unknown>;
@@ -168,7 +178,11 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal(await exists('sweep', 'cobrowse-session', 'short.json'), false);
       assert.equal(await exists('sweep', 'chat-transcript', 'long.json'), true);
       assert.equal(await exists('sweep', 'technical-metadata', 'forever.json'), true);
-      assert.deepEqual((await allKeys(store)).filter((key) => key.startsWith('subjects/sweep/')), [], 'the index entry went with the object');
+      assert.deepEqual(
+        (await allKeys(store)).filter((key) => key.startsWith('subjects/sweep/')),
+        [],
+        'the index entry went with the object',
+      );
     });
 
     test('admin routes need the admin scope; an admin acts only in its own account', async () => {
@@ -218,8 +232,16 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       await put('freeco', 'chat-transcript', 'kept.json', undefined, '{"free":1}');
       assert.equal((await admin('holdco', '/v1/holds/account', { method: 'PUT', body: '{"reason":"case 2026-41"}' })).status, 201);
       for (const token of [{}, { admin: true }]) {
-        for (const [subject, target] of [[undefined, 'kept.json'], ['visitor-k', 'kept.json'], ['someone-else', 'kept.json']] as const) {
-          await assertHeld(await attempt('holdco', 'PUT', 'chat-transcript', target, { ...token, ...(subject !== undefined && { subject }) }), /case 2026-41/, `PUT ${JSON.stringify(token)} ${subject}`);
+        for (const [subject, target] of [
+          [undefined, 'kept.json'],
+          ['visitor-k', 'kept.json'],
+          ['someone-else', 'kept.json'],
+        ] as const) {
+          await assertHeld(
+            await attempt('holdco', 'PUT', 'chat-transcript', target, { ...token, ...(subject !== undefined && { subject }) }),
+            /case 2026-41/,
+            `PUT ${JSON.stringify(token)} ${subject}`,
+          );
         }
         await assertHeld(await attempt('holdco', 'PUT', 'cobrowse-session', 'plain.json', token), /the account/, 'PUT over an object without subject');
         await assertHeld(await attempt('holdco', 'DELETE', 'chat-transcript', 'kept.json', token), /case 2026-41/, 'DELETE');
@@ -241,17 +263,33 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       await put('subjco', 'chat-transcript', 'free.json', 'visitor-free', '{"free":1}');
       assert.equal((await admin('subjco', '/v1/holds/subjects/visitor-held', { method: 'PUT', body: '{"reason":"subject access dispute"}' })).status, 201);
       for (const subject of [undefined, 'visitor-held', 'visitor-free']) {
-        await assertHeld(await attempt('subjco', 'PUT', 'chat-transcript', 'held.json', subject === undefined ? {} : { subject }), /subject access dispute/, `PUT as ${subject}`);
+        await assertHeld(
+          await attempt('subjco', 'PUT', 'chat-transcript', 'held.json', subject === undefined ? {} : { subject }),
+          /subject access dispute/,
+          `PUT as ${subject}`,
+        );
       }
       await assertHeld(await attempt('subjco', 'DELETE', 'chat-transcript', 'held.json', { admin: true }), /subject access dispute/, 'DELETE');
       assert.equal(await read('subjco', 'chat-transcript', 'held.json'), '{"held":1}');
       assert.equal((await attempt('subjco', 'PUT', 'chat-transcript', 'free.json')).status, 201, "another subject's object is not held");
-      assert.equal((await attempt('subjco', 'PUT', 'chat-transcript', 'more.json', { subject: 'visitor-held' })).status, 201, 'new objects of the held subject may be written');
+      assert.equal(
+        (await attempt('subjco', 'PUT', 'chat-transcript', 'more.json', { subject: 'visitor-held' })).status,
+        201,
+        'new objects of the held subject may be written',
+      );
       assert.equal((await admin('subjco', '/v1/holds/subjects/visitor-held', { method: 'DELETE' })).status, 204);
     });
 
     test('a hold placed through one instance is in force on another as soon as its PUT has answered', async () => {
-      const other = await startTestGateway({ policy: memoryPolicy(), stores: new Map([['london', store], ['virginia', store]]), identity: gw.identity, now: () => clock });
+      const other = await startTestGateway({
+        policy: memoryPolicy(),
+        stores: new Map([
+          ['london', store],
+          ['virginia', store],
+        ]),
+        identity: gw.identity,
+        now: () => clock,
+      });
       try {
         await put('twoco', 'chat-transcript', 'x.json', undefined, '{"x":1}');
         assert.equal((await attempt('twoco', 'PUT', 'chat-transcript', 'x.json', { via: other })).status, 201, 'no hold yet');
@@ -267,10 +305,23 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
     test('account and subject erasure reach a class the policy no longer lists; the sweep expires it and names it', async () => {
       const policy = memoryPolicy();
       policy.dataClasses.notes = { retentionDays: 1 };
-      const withNotes = await startTestGateway({ policy, stores: new Map([['london', store], ['virginia', store]]), identity: gw.identity, now: () => clock });
+      const withNotes = await startTestGateway({
+        policy,
+        stores: new Map([
+          ['london', store],
+          ['virginia', store],
+        ]),
+        identity: gw.identity,
+        now: () => clock,
+      });
       const written = clock;
       try {
-        for (const [account, key, subject] of [['noteco', 'a.json', 'visitor-n'], ['noteco', 'b.json', undefined], ['subjnote', 's.json', 'visitor-n'], ['expnote', 'e.json', undefined]] as const) {
+        for (const [account, key, subject] of [
+          ['noteco', 'a.json', 'visitor-n'],
+          ['noteco', 'b.json', undefined],
+          ['subjnote', 's.json', 'visitor-n'],
+          ['expnote', 'e.json', undefined],
+        ] as const) {
           const response = await attempt(account, 'PUT', 'notes', key, { via: withNotes, ...(subject !== undefined && { subject }) });
           assert.equal(response.status, 201, await response.text());
         }
@@ -283,7 +334,12 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal(subjectErased.objectsDeleted, 1, 'subject erasure finds it through the index');
       // A part of an S3 multipart upload, staged and never completed.
       const part = new TextEncoder().encode('{"staged":true}');
-      await store.put(`${stagedUploadsPrefix('noteco')}upload-1/part-00001`, new Blob([part]).stream(), { contentType: 'application/octet-stream', account: 'noteco', dataClass: 'chat-transcript' }, { contentLength: part.byteLength });
+      await store.put(
+        `${stagedUploadsPrefix('noteco')}upload-1/part-00001`,
+        new Blob([part]).stream(),
+        { contentType: 'application/octet-stream', account: 'noteco', dataClass: 'chat-transcript' },
+        { contentLength: part.byteLength },
+      );
       const accountErased = await admin('noteco', '/v1/account', { method: 'DELETE', headers: { 'x-confirm-account': 'noteco' } });
       assert.equal(accountErased.status, 200);
       assert.equal(((await accountErased.json()) as { objectsDeleted: number }).objectsDeleted, 2);
@@ -321,12 +377,18 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       let key = segment;
       while (new TextEncoder().encode(`${key}/${segment}`).length <= 1024 - prefixBytes) key += `/${segment}`;
       key += `/${'k'.repeat(1024 - prefixBytes - new TextEncoder().encode(key).length - 1)}`;
-      const as = (init: RequestInit, path = key) => gw.as({ account_id: account, account_region: 'GB' }, `/v1/objects/chat-transcript/${encodeURI(path)}`, init);
+      const as = (init: RequestInit, path = key) =>
+        gw.as({ account_id: account, account_region: 'GB' }, `/v1/objects/chat-transcript/${encodeURI(path)}`, init);
       const written = await as({ method: 'PUT', headers: { 'x-subject-id': 'visitor-long' }, body: '{"long":true}' });
       assert.equal(written.status, 201, await written.clone().text());
       assert.equal(await (await as({})).text(), '{"long":true}');
-      const listed = (await (await gw.as({ account_id: account, account_region: 'GB' }, '/v1/objects/chat-transcript?limit=10')).json()) as { items: Array<{ key: string }> };
-      assert.deepEqual(listed.items.map((item) => item.key), [key]);
+      const listed = (await (await gw.as({ account_id: account, account_region: 'GB' }, '/v1/objects/chat-transcript?limit=10')).json()) as {
+        items: Array<{ key: string }>;
+      };
+      assert.deepEqual(
+        listed.items.map((item) => item.key),
+        [key],
+      );
 
       const tooLong = await as({ method: 'PUT', headers: { 'x-subject-id': 'visitor-long' }, body: '{}' }, `${key}k`);
       assert.equal(tooLong.status, 400);
@@ -334,7 +396,9 @@ export function dataRightsSuite(label: string, backend: DataRightsBackend): void
       assert.equal(problem.code, 'key_invalid');
       assert.match(problem.detail, new RegExp(`a key may be at most ${1024 - prefixBytes} bytes`));
       assert.equal((await as({ method: 'HEAD' }, `${key}k`)).status, 404, 'nothing stored');
-      const erased = (await (await gw.as({ account_id: account, account_region: 'GB', ...ADMIN }, '/v1/subjects/visitor-long', { method: 'DELETE' })).json()) as { objectsDeleted: number };
+      const erased = (await (
+        await gw.as({ account_id: account, account_region: 'GB', ...ADMIN }, '/v1/subjects/visitor-long', { method: 'DELETE' })
+      ).json()) as { objectsDeleted: number };
       assert.equal(erased.objectsDeleted, 1);
     });
 

@@ -20,7 +20,9 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
     const other = 'ffeeddccbbaa99887766554433221100';
     const put = (store: ObjectStore, account: string, dataClass: string, key: string, subjectHash: string | undefined, body: ReadableStream<Uint8Array>) => {
       const metadata = { contentType: 'application/json', account, dataClass, ...(subjectHash !== undefined && { subject: subjectHash }) };
-      return guardedPut(store, { account, dataClass, key, ...(subjectHash !== undefined && { subjectHash }) }, () => store.put(storeKey(account, dataClass, key), body, metadata));
+      return guardedPut(store, { account, dataClass, key, ...(subjectHash !== undefined && { subjectHash }) }, () =>
+        store.put(storeKey(account, dataClass, key), body, metadata),
+      );
     };
     const plain = (text: string) => streamOf(new TextEncoder().encode(text));
 
@@ -39,7 +41,8 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
           w3: () => put(as('w3'), account, 'chat-transcript', 'other.json', other, chunkedBody('{"other":1}', 2)),
         });
         const why = `seed ${seed}:\n${run.trace.join('\n')}`;
-        for (const [actor, outcome] of Object.entries(outcomes)) assert.equal(outcome.status, 'fulfilled', `${actor} ${String((outcome as PromiseRejectedResult).reason)}\n${why}`);
+        for (const [actor, outcome] of Object.entries(outcomes))
+          assert.equal(outcome.status, 'fulfilled', `${actor} ${String((outcome as PromiseRejectedResult).reason)}\n${why}`);
         const finished = run.lastTurnOf(/^eraser put erasures\//);
         const survivors = await objectsOf(store, account, subject);
         for (const survivor of survivors) {
@@ -52,11 +55,11 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
         const second = await eraseSubject(store, account, subject);
         assert.equal(second.objectsDeleted, survivors.length, `every survivor is indexed, so a second erasure finds it\n${why}`);
         assert.deepEqual(await objectsOf(store, account, subject), [], why);
-        assert.deepEqual((await allKeys(store, `subjects/${account}/${subject}/`)), [], `no index entry outlives the erasure\n${why}`);
+        assert.deepEqual(await allKeys(store, `subjects/${account}/${subject}/`), [], `no index entry outlives the erasure\n${why}`);
       }
     });
 
-    test('a failed write of the same subject and key never leaves the other write\'s object unindexed', async () => {
+    test("a failed write of the same subject and key never leaves the other write's object unindexed", async () => {
       const store = await openStore();
       for (let seed = 1; seed <= seeds; seed++) {
         const account = `same-${seed}`;
@@ -88,7 +91,8 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
           w2: () => put(as('w2'), account, 'notes', 'b.json', undefined, chunkedBody('{"b":1}', 2)),
         });
         const why = `seed ${seed}:\n${run.trace.join('\n')}`;
-        for (const [actor, outcome] of Object.entries(outcomes)) assert.equal(outcome.status, 'fulfilled', `${actor} ${String((outcome as PromiseRejectedResult).reason)}\n${why}`);
+        for (const [actor, outcome] of Object.entries(outcomes))
+          assert.equal(outcome.status, 'fulfilled', `${actor} ${String((outcome as PromiseRejectedResult).reason)}\n${why}`);
         const finished = run.lastTurnOf(/^eraser put erasures\//);
         const survivors = [...(await allKeys(store, `objects/chat-transcript/${account}/`)), ...(await allKeys(store, `objects/notes/${account}/`))];
         assert.ok(!survivors.some((key) => key.endsWith('old.json')), `a class the policy no longer lists is erased too\n${why}`);

@@ -87,7 +87,7 @@ export class Interleaver {
         const source = body.getReader();
         const nextChunk = () =>
           this.#enqueue(`${actor} body ${key}`, async () => {
-            let read;
+            let read: Awaited<ReturnType<typeof source.read>>;
             try {
               read = await source.read();
             } catch (error) {
