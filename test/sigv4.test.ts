@@ -309,3 +309,27 @@ describe('SigV4 refusals', () => {
     });
   }
 });
+
+describe('trailer checksums', () => {
+  const hex = (algorithm: 'crc32' | 'crc32c' | 'crc64nvme', pieces: Uint8Array[]) => {
+    const checksum = createChecksum(algorithm);
+    for (const piece of pieces) checksum.update(piece);
+    return Buffer.from(checksum.digest()).toString('hex');
+  };
+
+  it('the standard check values of "123456789"', () => {
+    const nine = new TextEncoder().encode('123456789');
+    assert.equal(hex('crc32', [nine]), 'cbf43926');
+    assert.equal(hex('crc32c', [nine]), 'e3069283');
+    assert.equal(hex('crc64nvme', [nine]), 'ae8b14860a799888');
+  });
+
+  it('the same value however the body is split into pieces', () => {
+    const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7919) & 255);
+    for (const algorithm of ['crc32', 'crc32c', 'crc64nvme'] as const) {
+      const whole = hex(algorithm, [data]);
+      for (const cut of [1, 3, 7, 8, 9, 500, 999]) assert.equal(hex(algorithm, [data.subarray(0, cut), data.subarray(cut)]), whole, `${algorithm} cut at ${cut}`);
+      assert.equal(hex(algorithm, Array.from(data, (byte) => Uint8Array.of(byte))), whole, `${algorithm} byte by byte`);
+    }
+  });
+});
