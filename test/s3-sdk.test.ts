@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { fromWebToken } from '@aws-sdk/credential-providers';
@@ -143,6 +149,30 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
     const error = await s3Error(upload.done());
     assert.equal(error.name, 'MediaRefused');
     assert.deepEqual(await gateway.storedKeys(), before);
+  });
+
+  it('multipart by hand: list parts and uploads, wrong ETag, abort leaves nothing, a finished upload is gone', async () => {
+    const before = await gateway.storedKeys();
+    const name = { Bucket: 'chat-transcript', Key: 'by-hand.txt' };
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ ...name, ContentType: 'text/plain' }));
+    const one = await client.send(new UploadPartCommand({ ...name, UploadId, PartNumber: 1, Body: 'a'.repeat(5 * MiB) }));
+    const two = await client.send(new UploadPartCommand({ ...name, UploadId, PartNumber: 2, Body: 'tail' }));
+    const parts = await client.send(new ListPartsCommand({ ...name, UploadId }));
+    assert.deepEqual(parts.Parts?.map((part) => [part.PartNumber, part.Size, part.ETag]), [[1, 5 * MiB, one.ETag], [2, 4, two.ETag]]);
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: 'chat-transcript' }));
+    assert.deepEqual(uploads.Uploads?.map((upload) => [upload.Key, upload.UploadId]), [['by-hand.txt', UploadId]]);
+    // The object is not there before Complete.
+    assert.equal((await s3Error(client.send(new HeadObjectCommand(name)))).$metadata.httpStatusCode, 404);
+    const wrongEtag = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0"' }] } })));
+    assert.equal(wrongEtag.name, 'InvalidPart');
+    const outOfOrder = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: two.ETag }, { PartNumber: 1, ETag: one.ETag }] } })));
+    assert.equal(outOfOrder.name, 'InvalidPartOrder');
+    await client.send(new AbortMultipartUploadCommand({ ...name, UploadId }));
+    assert.deepEqual(await gateway.storedKeys(), before);
+    const gone = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }] } })));
+    assert.equal(gone.name, 'NoSuchUpload');
+    const otherKey = await s3Error(client.send(new UploadPartCommand({ Bucket: 'chat-transcript', Key: 'other.txt', UploadId, PartNumber: 1, Body: 'x' })));
+    assert.equal(otherKey.name, 'NoSuchUpload');
   });
 
   it('buckets are data classes: unknown class, persist: false', async () => {
