@@ -12,7 +12,9 @@
  */
 
 import { AUDIO_FRAME_SIGNATURES } from './audio-frames.ts';
+import { LEGACY_AUDIO_SIGNATURES } from './audio-legacy.ts';
 import { AUDIO_SIGNATURES } from './audio.ts';
+import { BROADCAST_SIGNATURES } from './broadcast.ts';
 import { CONTAINER_SIGNATURES } from './containers.ts';
 import { IMAGE_SIGNATURES } from './images.ts';
 import { NETPBM_SIGNATURES } from './netpbm.ts';
@@ -33,8 +35,10 @@ const SIGNATURES: readonly Signature[] = [
   ...CONTAINER_SIGNATURES,
   ...AUDIO_SIGNATURES,
   ...AUDIO_FRAME_SIGNATURES,
+  ...LEGACY_AUDIO_SIGNATURES,
   ...VIDEO_SIGNATURES,
   ...VIDEO_STREAM_SIGNATURES,
+  ...BROADCAST_SIGNATURES,
 ];
 
 function table(where: Where): readonly (readonly Signature[])[] {

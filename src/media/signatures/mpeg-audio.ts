@@ -2,8 +2,8 @@
  * MPEG audio frames (layers I, II and III: MP1, MP2, MP3). An 11-bit frame
  * sync is common in binary data, so besides the header the first fields of
  * the frame's body must be valid: layer I's bit allocations (with something
- * in the low subbands), layer II's bitrate for its channel mode, layer III's
- * big_values.
+ * in the low subbands), layer III's big_values. (The standard's bitrates per
+ * channel mode for layer II are no check: ffmpeg writes 384 kbit/s mono.)
  */
 
 import type { Frame } from './frames.ts';
@@ -20,9 +20,6 @@ const BITRATES_KBPS: readonly (readonly number[])[] = [
 ];
 const SAMPLE_RATES = [44100, 48000, 32000];
 const MONO = 3;
-/** MPEG-1 layer II bitrate indexes allowed only in mono (32, 48, 56, 80 kbit/s) and only in stereo (224 kbit/s and up). */
-const LAYER2_MONO_ONLY: ReadonlySet<number> = new Set([1, 2, 3, 5]);
-const LAYER2_STEREO_ONLY_FROM = 11;
 /** Layer I's 32 subbands, each with a 4-bit allocation per channel; 15 is forbidden. */
 const SUBBANDS = 32;
 const JOINT_STEREO = 1;
@@ -83,7 +80,6 @@ export function mpegAudioFrame(b: Uint8Array, at: number, end: number): MpegFram
   const version1 = versionBits === 3;
   const mode = b[at + 3]! >> 6;
   const mono = mode === MONO;
-  if (version1 && layer === 2 && (mono ? bitrateIndex >= LAYER2_STEREO_ONLY_FROM : LAYER2_MONO_ONLY.has(bitrateIndex))) return null;
   const sampleRate = SAMPLE_RATES[rateIndex]! / (version1 ? 1 : versionBits === 2 ? 2 : 4);
   const bitrate = BITRATES_KBPS[version1 ? layer - 1 : layer === 1 ? 3 : 4]![bitrateIndex]! * 1000;
   const padding = (b[at + 2]! >> 1) & 1;

@@ -84,12 +84,8 @@ const hevc: AnnexBCodec = {
  */
 function nextUnit(b: Uint8Array, from: number, end: number): number {
   for (let i = from; i + 2 < end; i++) {
-    if (b[i] !== 0 || b[i + 1] !== 0) continue;
+    if (b[i] !== 0 || b[i + 1] !== 0 || b[i + 2]! > 2) continue; // 00 00 03 is emulation prevention, 00 00 04+ is payload
     let j = i + 2;
-    if (b[j] === 3) {
-      i = j;
-      continue;
-    }
     while (j < end && b[j] === 0) j++;
     if (j >= end) return 0;
     return b[j] === 1 ? j + 1 : -1;
