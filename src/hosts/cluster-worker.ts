@@ -18,32 +18,18 @@ export interface WorkerOptions {
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const slot = process.env[WORKER_SLOT_VARIABLE] ?? String(process.pid);
   const audit = auditThroughPrimary();
-  const gateway = await options.start(jsonLinesAudit(audit.write));
-  const connections = countConnections(gateway.server);
-  const ownMetrics = () =>
-    gateway.deps.metrics.render() +
-    '# HELP residency_worker_connections_total Connections accepted, by worker process.\n' +
-    '# TYPE residency_worker_connections_total counter\n' +
-    `residency_worker_connections_total{worker="${slot}"} ${connections()}\n`;
-
+  let gateway: RunningGateway | undefined;
+  let ownMetrics = () => '';
   const views = new Map<number, (text: string) => void>();
-  let nextScrape = 0;
-  const podMetrics = () =>
-    new Promise<string>((resolve) => {
-      if (!process.connected) return resolve(ownMetrics());
-      const id = nextScrape++;
-      views.set(id, resolve);
-      send({ residency: 'scrape', id });
-    });
-  serveMetricsFromPrimary(gateway.server, podMetrics);
 
+  // Listening for the primary before the gateway starts: a stop that comes meanwhile ends the process at once.
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     let code = 0;
     try {
-      await gateway.stop(options.shutdownGraceMs);
+      await gateway?.stop(options.shutdownGraceMs);
     } catch (error) {
       process.stderr.write(`residency-proxy: worker ${slot}: shutdown failed: ${String(error)}\n`);
       code = 1;
@@ -51,7 +37,6 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     await audit.drain();
     process.exit(code);
   };
-
   process.on('message', (message: unknown) => {
     if (!isClusterMessage<PrimaryMessage>(message)) return;
     if (message.residency === 'stop') void stop();
@@ -65,7 +50,27 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   process.on('SIGINT', () => void stop());
   // A primary that died (SIGKILL, OOM) can no longer stop its workers: they stop by themselves.
   process.on('disconnect', () => void stop());
-  send({ residency: 'ready', banner: options.banner(gateway) });
+
+  const started = await options.start(jsonLinesAudit(audit.write));
+  gateway = started;
+  const connections = countConnections(started.server);
+  ownMetrics = () =>
+    started.deps.metrics.render() +
+    '# HELP residency_worker_connections_total Connections accepted, by worker process.\n' +
+    '# TYPE residency_worker_connections_total counter\n' +
+    `residency_worker_connections_total{worker="${slot}"} ${connections()}\n`;
+  let nextScrape = 0;
+  serveMetricsFromPrimary(
+    started.server,
+    () =>
+      new Promise<string>((resolve) => {
+        if (!process.connected) return resolve(ownMetrics());
+        const id = nextScrape++;
+        views.set(id, resolve);
+        send({ residency: 'scrape', id });
+      }),
+  );
+  send({ residency: 'ready', banner: options.banner(started) });
 }
 
 function send(message: WorkerMessage): void {

@@ -103,6 +103,8 @@ export function runPrimary(options: PrimaryOptions): void {
     rounds.delete(id);
     const merged = mergeExpositions(
       asked.flatMap((slot) => {
+        // A worker that died meanwhile is in `retired` already.
+        if (slot.worker.isDead()) return [];
         const text = reports.get(slot.number) ?? slot.lastReport;
         return text === undefined ? [] : [{ worker: String(slot.number), text }];
       }),
