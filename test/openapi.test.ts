@@ -91,6 +91,8 @@ describe('real answers match the documented schemas', () => {
     assert.equal((await gw.as(ADMIN, '/v1/holds/account', { method: 'DELETE' })).status, 204);
     schemas.erasureReceipt.parse(await (await gw.as(ADMIN, '/v1/subjects/v-1', { method: 'DELETE' })).json());
     schemas.problem.parse(await (await gw.as(GB, '/v1/objects/chat-transcript/openapi/missing')).json());
+    schemas.problem.parse(await (await gw.as(GB, '/v1/objects/chat-transcript/openapi/a.json', { headers: { 'if-match': '"other"' } })).json());
+    schemas.problem.parse(await (await gw.as(GB, '/v1/objects/chat-transcript/openapi/a.json', { headers: { range: 'bytes=99-' } })).json());
   });
 
   test('what the explain schema refuses, explain refuses as bad_request', async () => {

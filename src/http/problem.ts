@@ -13,7 +13,7 @@ export interface Problem {
 }
 
 /** Answers of HTTP conditional and range requests: a verdict on the request's conditions, not a refusal of the policy. */
-const CONDITIONS = {
+export const CONDITIONS = {
   precondition_failed: { status: 412, title: 'Precondition failed' },
   range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
 } as const;
