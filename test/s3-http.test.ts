@@ -161,6 +161,31 @@ describe('S3 front door over HTTP', () => {
       await expectS3Error(await signedFetch(gateway.s3Url, swapped, 'GET', '/chat-transcript/sig/ok.txt'), 403, 'InvalidAccessKeyId');
     });
 
+    it('presigned PUT: stores text, refuses a PNG with nothing stored', async () => {
+      const url = presignedUrl(gateway.s3Url, signerCredentials(credentials), 'PUT', '/chat-transcript/sig/presigned.txt', 60);
+      assert.equal((await fetch(url, { method: 'PUT', body: 'uploaded by URL' })).status, 200);
+      assert.equal(await (await signedFetch(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/presigned.txt')).text(), 'uploaded by URL');
+      const before = await gateway.storedKeys();
+      const png = presignedUrl(gateway.s3Url, signerCredentials(credentials), 'PUT', '/chat-transcript/sig/presigned.png', 60);
+      await expectS3Error(await fetch(png, { method: 'PUT', body: PNG }), 415, 'MediaRefused', 'media_refused');
+      assert.deepEqual(await gateway.storedKeys(), before);
+    });
+
+    it('a PNG in the second signed chunk: every chunk verified, the media still found, nothing stored', async () => {
+      const before = await gateway.storedKeys();
+      const host = new URL(gateway.s3Url).host;
+      const chunks = [Buffer.alloc(8192, 0x20), Buffer.concat([PNG, Buffer.alloc(100, 0x20)])];
+      const length = String(chunks[0]!.length + chunks[1]!.length);
+      const signed = signHeaders(
+        { method: 'PUT', path: '/chat-transcript/sig/hidden.txt', headers: { host, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': length }, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
+        signerCredentials(credentials),
+      );
+      const { host: _host, ...headers } = signed.headers;
+      const response = await fetch(`${gateway.s3Url}/chat-transcript/sig/hidden.txt`, { method: 'PUT', headers, body: signedChunkedBody(signed, chunks).body });
+      await expectS3Error(response, 415, 'MediaRefused');
+      assert.deepEqual(await gateway.storedKeys(), before);
+    });
+
     it('presigned GET: works until it expires', async () => {
       const url = presignedUrl(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/ok.txt', 60);
       assert.equal(await (await fetch(url)).text(), 'hello');
