@@ -169,6 +169,8 @@ const IFF_FORMS: Readonly<Record<string, MediaMatch>> = {
   AIFF: audio('AIFF'),
   AIFC: audio('AIFF'),
   '8SVX': audio('8SVX'),
+  '16SV': audio('8SVX'),
+  MAUD: audio('MAUD'),
   ILBM: image('ILBM'),
   ANIM: video('IFF ANIM'),
 };

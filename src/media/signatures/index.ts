@@ -16,6 +16,7 @@ import { LEGACY_AUDIO_SIGNATURES } from './audio-legacy.ts';
 import { AUDIO_SIGNATURES } from './audio.ts';
 import { BROADCAST_SIGNATURES } from './broadcast.ts';
 import { CONTAINER_SIGNATURES } from './containers.ts';
+import { LEGACY_IMAGE_SIGNATURES } from './image-legacy.ts';
 import { IMAGE_SIGNATURES } from './images.ts';
 import { NETPBM_SIGNATURES } from './netpbm.ts';
 import { RASTER_SIGNATURES } from './raster.ts';
@@ -32,6 +33,7 @@ const SIGNATURES: readonly Signature[] = [
   ...IMAGE_SIGNATURES,
   ...RASTER_SIGNATURES,
   ...NETPBM_SIGNATURES,
+  ...LEGACY_IMAGE_SIGNATURES,
   ...CONTAINER_SIGNATURES,
   ...AUDIO_SIGNATURES,
   ...AUDIO_FRAME_SIGNATURES,
