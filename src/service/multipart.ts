@@ -58,6 +58,7 @@ interface Manifest {
 }
 
 export const MAX_PART_NUMBER = 10_000;
+const UPLOADS_ROOT = 'uploads/';
 /** Staged parts carry this expiry, so a store's lifecycle rules or the sweep can remove abandoned uploads. */
 const STAGING_DAYS = 7;
 
@@ -202,8 +203,30 @@ export class MultipartService {
   }
 }
 
+/**
+ * Removes what abandoned uploads left in a store: every staged manifest and
+ * part past its expiry (`STAGING_DAYS` after it was written). The retention
+ * sweep runs it over each zone's store. Returns how many keys it removed.
+ */
+export async function removeAbandonedUploads(store: ObjectStore, now: number): Promise<number> {
+  let removed = 0;
+  let cursor: string | undefined;
+  const expired: string[] = [];
+  do {
+    const page = await store.list(UPLOADS_ROOT, { limit: 1000, ...(cursor !== undefined && { cursor }) });
+    for (const item of page.items) {
+      const expiresAt = item.metadata.expiresAt === undefined ? Number.NaN : Date.parse(item.metadata.expiresAt);
+      if (!(expiresAt > now)) expired.push(item.key);
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  for (const key of expired) if (await store.delete(key)) removed += 1;
+  return removed;
+}
+
+
 function uploadsPrefix(call: Call): string {
-  return `uploads/${accountSegment(call.principal.account)}/`;
+  return `${UPLOADS_ROOT}${accountSegment(call.principal.account)}/`;
 }
 
 function uploadPrefix(call: Call, uploadId: string): string {
