@@ -258,11 +258,17 @@ describe('S3 front door over HTTP', () => {
       await put('/chat-transcript/shared/one.txt', 'written through S3', { headers: { 'x-amz-meta-subject-id': 'visitor-7' } });
       const viaV1 = await gateway.as({}, '/v1/objects/chat-transcript/shared/one.txt');
       assert.equal(await viaV1.text(), 'written through S3');
-      const subjects = await gateway.as({ scope: 'residency:admin' }, '/v1/subjects/visitor-7/objects');
-      assert.match(await subjects.text(), /shared\/one\.txt/);
+      // A copy keeps the data subject, so erasure finds it too.
+      const copied = await call('PUT', '/cobrowse-session/shared/copy.txt', { headers: { 'x-amz-copy-source': '/chat-transcript/shared/one.txt' } });
+      assert.equal(copied.status, 200, await copied.text());
+      const subjects = await (await gateway.as({ scope: 'residency:admin' }, '/v1/subjects/visitor-7/objects')).text();
+      assert.match(subjects, /shared\/one\.txt/);
+      assert.match(subjects, /shared\/copy\.txt/);
       const erased = await gateway.as({ scope: 'residency:admin' }, '/v1/subjects/visitor-7', { method: 'DELETE' });
       assert.equal(erased.status, 200);
       await expectS3Error(await call('GET', '/chat-transcript/shared/one.txt'), 404, 'NoSuchKey');
+      await expectS3Error(await call('GET', '/cobrowse-session/shared/copy.txt'), 404, 'NoSuchKey');
+      await expectS3Error(await call('PUT', '/chat-transcript/copy-of-missing', { headers: { 'x-amz-copy-source': '/chat-transcript/never-written' } }), 404, 'NoSuchKey');
     });
   });
 });

@@ -125,18 +125,25 @@ function copySource(header: string): ObjectName {
 /** CopyObject within the caller's account and zone: the copy is written (and inspected) like any other write. */
 export async function copyObject(c: S3Context, deps: GatewayDeps, name: ObjectName, sourceHeader: string): Promise<Response> {
   c.get('trail').action = 'copy';
-  const source = await deps.objects.read(callOf(c), copySource(sourceHeader));
   const replace = (singleHeader(c, deps, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase() === 'REPLACE';
-  const placement = await deps.objects.write(callOf(c), name, () => {
-    const subject = replace ? subjectFromMetadata(c, deps) : undefined;
-    return {
-      body: source.body,
-      contentType: replace ? singleHeader(c, deps, 'content-type') ?? '' : source.info.metadata.contentType,
-      contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : source.info.metadata.contentEncoding ?? '',
-      contentLength: source.info.size,
-      ...(subject !== undefined ? { subject } : !replace && source.info.metadata.subject !== undefined && { subjectHash: source.info.metadata.subject }),
-    };
-  });
+  const source = await deps.objects.read(callOf(c), copySource(sourceHeader));
+  let placement;
+  try {
+    placement = await deps.objects.write(callOf(c), name, () => {
+      const subject = replace ? subjectFromMetadata(c, deps) : undefined;
+      return {
+        body: source.body,
+        contentType: replace ? singleHeader(c, deps, 'content-type') ?? '' : source.info.metadata.contentType,
+        contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : source.info.metadata.contentEncoding ?? '',
+        contentLength: source.info.size,
+        ...(subject !== undefined ? { subject } : !replace && source.info.metadata.subject !== undefined && { subjectHash: source.info.metadata.subject }),
+      };
+    });
+  } catch (error) {
+    // A write refused before it read the source leaves the source's stream open.
+    await source.body.cancel().catch(() => {});
+    throw error;
+  }
   return xmlResponse('CopyObjectResult', [element('LastModified', new Date(deps.now()).toISOString()), element('ETag', quotedEtag(placement.etag))], {
     headers: placementHeaders(placement),
   });
