@@ -62,7 +62,9 @@ const amr: Signature = {
   },
 };
 
-const midi = magic(bytesOf('MThd\0\0\0\x06'), 'anywhere', audio('MIDI'));
+const MTRK = bytesOf('MTrk');
+/** MIDI: the header chunk (format 0-2, at least one track), then the first track chunk. */
+const midi = magic(bytesOf('MThd\0\0\0\x06'), 'anywhere', audio('MIDI'), (b, at, end) => at + 18 <= end && u16be(b, at + 8) <= 2 && u16be(b, at + 10) >= 1 && startsWith(b, at + 14, end, MTRK));
 const sunAu = magic(bytesOf('.snd'), 'anywhere', audio('AU'), (b, at, end) => at + 24 <= end && u32be(b, at + 4) >= 24 && u32be(b, at + 12) >= 1 && u32be(b, at + 12) <= 27);
 const caf = magic(bytesOf('caff\0\x01\0\0'), 'anywhere', audio('CAF'));
 const dsf = magic(bytesOf('DSD \x1c\0\0\0\0\0\0\0'), 'anywhere', audio('DSF'));

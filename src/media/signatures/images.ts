@@ -1,6 +1,6 @@
 /** Image formats: PNG, JPEG, GIF, BMP, TIFF, icons, PSD, JPEG 2000/XL, OpenEXR, DDS, BPG, QOI, ICNS, SVG, DICOM. */
 
-import { bytesOf, isPrintableAscii, startsWith, u16be, u16le, u32be, u32le } from '../bytes.ts';
+import { ascii, bytesOf, isPrintableAscii, startsWith, u16be, u16le, u32be, u32le } from '../bytes.ts';
 import { image, magic, type Signature } from './signature.ts';
 
 const IHDR = bytesOf('\0\0\0\x0dIHDR');
@@ -136,13 +136,29 @@ const psd = magic(bytesOf('8BPS'), 'anywhere', image('PSD'), (b, at, end) =>
 );
 
 const FTYP = bytesOf('ftyp');
-/** The signature box is followed by the file type box (a table of signatures is followed by anything). */
-const fileTypeBoxFollows = (b: Uint8Array, at: number, end: number): boolean => startsWith(b, at + 16, end, FTYP);
-const jpeg2000 = magic([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG 2000'), fileTypeBoxFollows);
-const jpegXlContainer = magic([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG XL'), fileTypeBoxFollows);
+const JP2_BOXES: ReadonlySet<string> = new Set(['jp2h', 'rreq', 'xml ', 'uuid', 'uinf', 'jp2i', 'res ', 'ftbl', 'asoc', 'jpch', 'jplh', 'cgrp', 'dtbl']);
+const JXL_BOXES: ReadonlySet<string> = new Set(['jxlc', 'jxlp', 'jxll', 'jxli', 'jbrd', 'Exif', 'xml ', 'jumb', 'brob']);
+
+/**
+ * The signature box is followed by the file type box and that by a box of
+ * the format (a library's container template has the first two and ends).
+ */
+const containerBoxesFollow =
+  (boxes: ReadonlySet<string>) =>
+  (b: Uint8Array, at: number, end: number): boolean => {
+    if (!startsWith(b, at + 16, end, FTYP)) return false;
+    const next = at + 12 + u32be(b, at + 12);
+    return next + 8 <= end && u32be(b, next) !== 1 && boxes.has(ascii(b, next + 4, 4));
+  };
+const jpeg2000 = magic([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG 2000'), containerBoxesFollow(JP2_BOXES));
+const jpegXlContainer = magic([0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a], 'anywhere', image('JPEG XL'), containerBoxesFollow(JXL_BOXES));
 const jpeg2000Codestream = magic([0xff, 0x4f, 0xff, 0x51], 'start', image('JPEG 2000'));
 const exr = magic([0x76, 0x2f, 0x31, 0x01], 'anywhere', image('OpenEXR'), (b, at, end) => at + 5 <= end && b[at + 4] === 2);
-const dds = magic(bytesOf('DDS |\0\0\0'), 'anywhere', image('DDS'));
+const DDS_REQUIRED_FLAGS = 0x1 | 0x2 | 0x4 | 0x1000; // caps, height, width, pixel format
+/** DDS: the magic and header size, the flags every file sets, a size, a 32-byte pixel format. */
+const dds = magic(bytesOf('DDS |\0\0\0'), 'anywhere', image('DDS'), (b, at, end) =>
+  at + 84 <= end && (u32le(b, at + 8) & DDS_REQUIRED_FLAGS) === DDS_REQUIRED_FLAGS && u32le(b, at + 12) > 0 && u32le(b, at + 16) > 0 && u32le(b, at + 76) === 32,
+);
 const bpg = magic(bytesOf('BPG\xfb'), 'start', image('BPG'));
 const qoi = magic(bytesOf('qoif'), 'start', image('QOI'), (b, at, end) =>
   at + 14 <= end && u32be(b, at + 4) > 0 && u32be(b, at + 8) > 0 && (b[at + 12] === 3 || b[at + 12] === 4) && b[at + 13]! <= 1,

@@ -106,9 +106,22 @@ const swf: Signature = {
   },
 };
 
-/** IVF (VP8, VP9, AV1 frames): `DKIF`, version 0, header size 32, a printable codec, a picture size and a frame rate. */
+const IVF_MAX_FRAME = 1 << 24;
+/**
+ * IVF (VP8, VP9, AV1 frames): `DKIF`, version 0, header size 32, a printable
+ * codec, a picture size, a frame rate, the unused field zero, then a frame
+ * header with a plausible size.
+ */
 const ivf = magic(bytesOf('DKIF\0\0\x20\0'), 'anywhere', video('IVF'), (b, at, end) =>
-  at + 24 <= end && isPrintableAscii(b, at + 8, 4) && u16le(b, at + 12) > 0 && u16le(b, at + 14) > 0 && u32le(b, at + 16) > 0 && u32le(b, at + 20) > 0,
+  at + 36 <= end &&
+  isPrintableAscii(b, at + 8, 4) &&
+  u16le(b, at + 12) > 0 &&
+  u16le(b, at + 14) > 0 &&
+  u32le(b, at + 16) > 0 &&
+  u32le(b, at + 20) > 0 &&
+  u32le(b, at + 28) === 0 &&
+  u32le(b, at + 32) > 0 &&
+  u32le(b, at + 32) < IVF_MAX_FRAME,
 );
 
 /** NUT: its file ID string, then the main header's 64-bit startcode. */
