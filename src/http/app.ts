@@ -61,9 +61,8 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   routes = new RouteTable(app.routes);
 
   app.notFound((c) => {
-    const { pathname } = new URL(c.req.url);
-    const route = routes.match(pathname);
-    if (!route) return problemResponse(new Refusal('not_found', `no route for ${c.req.method} ${pathname}`), c.get('requestId'));
+    const route = routes.match(c.req.path);
+    if (!route) return problemResponse(new Refusal('not_found', `no route for ${c.req.method} ${c.req.path}`), c.get('requestId'));
     const allow = route.methods.join(', ');
     return problemResponse(new Refusal('method_not_allowed', `${route.template} answers ${allow}, not ${c.req.method}`), c.get('requestId'), { allow });
   });

@@ -30,42 +30,41 @@ const WILDCARD_TEMPLATES: Readonly<Record<string, readonly TemplateOfRoute[]>> =
   '/v1/objects/*': [{ template: '/v1/objects/{dataClass}', only: ['GET', 'HEAD'] }, { template: '/v1/objects/{dataClass}/{key}' }],
 };
 
-interface Entry {
-  template: string;
+interface Entry extends RouteTemplate {
   pattern: RegExp;
-  /** Registered by the app. */
-  registered: Set<string>;
-  /** Answered: the registered ones, and HEAD wherever GET is (hono answers HEAD with the GET handler). */
-  methods: Set<string>;
+  /** Registered by the app, without the HEAD that hono answers wherever GET is. */
+  registered: readonly string[];
 }
 
 export class RouteTable {
-  readonly #entries: Entry[] = [];
+  readonly #entries: readonly Entry[];
 
   /** Middleware (method `ALL`) is not a route. */
   constructor(routes: readonly RegisteredRoute[]) {
+    const registered = new Map<string, Set<string>>();
     for (const { method, path } of routes) {
       if (method === 'ALL') continue;
       for (const { template, only } of templatesOf(path)) {
         if (only && !only.includes(method)) continue;
-        let entry = this.#entries.find((candidate) => candidate.template === template);
-        if (!entry) this.#entries.push((entry = { template, pattern: patternOf(template), registered: new Set(), methods: new Set() }));
-        entry.registered.add(method);
-        entry.methods.add(method);
-        if (method === 'GET') entry.methods.add('HEAD');
+        registered.set(template, (registered.get(template) ?? new Set()).add(method));
       }
     }
+    this.#entries = [...registered].map(([template, methods]) => ({
+      template,
+      pattern: patternOf(template),
+      registered: [...methods],
+      methods: methods.has('GET') ? [...new Set([...methods, 'HEAD'])] : [...methods],
+    }));
   }
 
   /** The template a path belongs to and the methods it answers, whatever the request's method. */
   match(pathname: string): RouteTemplate | undefined {
-    const entry = this.#entries.find((candidate) => candidate.pattern.test(pathname));
-    return entry && { template: entry.template, methods: [...entry.methods] };
+    return this.#entries.find((entry) => entry.pattern.test(pathname));
   }
 
-  /** The methods the app registered for each template (without the HEAD hono adds to every GET). */
+  /** The methods the app registered for each template. */
   registered(): RouteTemplate[] {
-    return this.#entries.map(({ template, registered }) => ({ template, methods: [...registered] }));
+    return this.#entries.map(({ template, registered }) => ({ template, methods: registered }));
   }
 }
 

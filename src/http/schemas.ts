@@ -72,6 +72,8 @@ export const explainAnswer = z.strictObject({
   code: z.enum(errorCodes).optional(),
   status: z.int().optional(),
   detail: z.string().optional(),
+  /** Whether the gateway's own table counts the token's region as a UK or EU account. */
+  ukEuAccount: z.boolean().optional(),
   placement: z
     .strictObject({ zone: z.string(), store: z.string(), location: z.string(), jurisdiction: z.string(), evidence: z.enum(['proven', 'declared']) })
     .optional(),
@@ -99,6 +101,8 @@ export const erasureReceipt = z.strictObject({
   subjectHash: z.string().optional(),
   objectsDeleted: z.int().nonnegative(),
   bytesDeleted: z.int().nonnegative(),
+  /** In a zone with encryption: the data keys destroyed, and whether copies kept elsewhere are now unreadable. */
+  keys: z.strictObject({ keysDestroyed: z.int().nonnegative(), copiesUnreadable: z.boolean(), detail: z.string() }).optional(),
   startedAt: instant,
   finishedAt: instant,
   policyVersion: z.string(),
