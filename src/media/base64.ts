@@ -27,22 +27,38 @@ const EQUALS = 0x3d;
 /** Alphabet bytes that must follow a fold (spaces or tabs around a line break) for the run to go on through it, unless padding ends them. */
 const FOLD_MIN_CHARS = 8;
 /** The most bytes one fold spans (`\r\n` and indentation). */
-const FOLD_MAX_BYTES = 10;
+const FOLD_MAX_BYTES = 12;
 
 const isBlank = (byte: number | undefined): boolean => byte === SPACE || byte === TAB;
 
+/** The white space byte at `at`, raw or JSON-escaped (`\\r`, `\\n`, `\\t`), and its length; 0 when there is none. */
+function blankAt(b: Uint8Array, at: number, end: number, blank: { byte: number }): number {
+  const byte = b[at];
+  if (byte === SPACE || byte === TAB || byte === CR || byte === LF) return (blank.byte = byte), 1;
+  if (byte !== BACKSLASH || at + 1 >= end) return 0;
+  const escaped = b[at + 1] === 0x72 ? CR : b[at + 1] === 0x6e ? LF : b[at + 1] === 0x74 ? TAB : 0;
+  return escaped ? ((blank.byte = escaped), 2) : 0;
+}
+
+const foldBlank = { byte: 0 };
+
 /**
- * Length of a fold at `at`: spaces or tabs, optionally around one line break
- * (`\r\n\t` header folding, base64 spaced into groups), followed by more
- * of the run (FOLD_MIN_CHARS alphabet bytes, or fewer that end in padding); or 0.
+ * Length of a fold at `at`: spaces or tabs around at most one line break,
+ * raw or JSON-escaped (`\r\n\t` header folding, base64 spaced into groups,
+ * `\\r\\n` inside a JSON string), followed by more of the run
+ * (FOLD_MIN_CHARS alphabet bytes, or fewer that end in padding); or 0.
  */
 function foldAt(b: Uint8Array, at: number, end: number): number {
   let i = at;
-  while (isBlank(b[i]) && i < end) i++;
-  if (b[i] === CR && b[i + 1] === LF) i += 2;
-  else if (b[i] === LF) i++;
-  while (isBlank(b[i]) && i < end) i++;
-  if (i === at || i - at > FOLD_MAX_BYTES || i >= end) return 0;
+  let lineBreaks = 0;
+  for (;;) {
+    const length = blankAt(b, i, end, foldBlank);
+    if (length === 0) break;
+    if (foldBlank.byte === LF && ++lineBreaks > 1) return 0;
+    i += length;
+    if (i - at > FOLD_MAX_BYTES) return 0;
+  }
+  if (i === at || i >= end) return 0;
   let chars = 0;
   while (chars < FOLD_MIN_CHARS && i + chars < end && RUN_BYTE[b[i + chars]!]) chars++;
   return chars >= FOLD_MIN_CHARS || (chars >= 2 && b[i + chars] === EQUALS) ? i - at : 0;
@@ -50,37 +66,28 @@ function foldAt(b: Uint8Array, at: number, end: number): number {
 
 /**
  * Length of a sequence at `at` that a run continues through without a
- * character of its own being a base64 byte (`\/` or `\u002b`: a JSON escape of
- * an alphabet byte; a raw or escaped line break followed by more alphabet;
- * with `folded`, a fold of spaces and tabs too), or 0.
- * `char` receives the alphabet byte an escape stands for, -1 for a line break.
+ * character of its own being a base64 byte, or 0: a JSON escape of an
+ * alphabet byte (`\/`, `\u002b`), a percent escape (`%2B`, `%2F`), and for a
+ * run already long enough to be base64 (`folded`), a fold (white space or a
+ * line break, raw or JSON-escaped, before more of it). A word is not glued
+ * to base64 on the next line. `char` receives the alphabet byte an escape
+ * stands for, -1 for a fold.
  */
 export function continuation(b: Uint8Array, at: number, end: number, char: { value: number }, folded = false): number {
   const byte = b[at];
   if (byte === PERCENT) {
-    // a form-encoded run: `%2B` and `%2F` stand for `+` and `/`
     const escaped = b[at + 1] === 0x32 && (b[at + 2]! | 0x20) === 0x62 ? 0x2b : b[at + 1] === 0x32 && (b[at + 2]! | 0x20) === 0x66 ? 0x2f : -1;
     return escaped > 0 && at + 3 <= end ? ((char.value = escaped), 3) : 0;
   }
-  if (folded && (byte === SPACE || byte === TAB || byte === CR || byte === LF)) {
+  if (folded && (byte === SPACE || byte === TAB || byte === CR || byte === LF || byte === BACKSLASH)) {
     const fold = foldAt(b, at, end);
+    // a multipart boundary line ("--boundary") after a line break ends the run
     if (fold > 0 && !(b[at + fold] === DASH && b[at + fold + 1] === DASH)) return (char.value = -1), fold;
   }
-  if (byte === BACKSLASH && at + 1 < end) {
-    const next = b[at + 1];
-    if (next === 0x2f) return (char.value = 0x2f), 2;
-    if (next === 0x75) {
-      const escaped = latin1EscapeAt(b, at, end);
-      return escaped >= 0 && RUN_BYTE[escaped] ? ((char.value = escaped), 6) : 0;
-    }
-    const length = next === 0x6e ? 2 : next === 0x72 && b[at + 2] === BACKSLASH && b[at + 3] === 0x6e ? 4 : 0;
-    return length && at + length < end && RUN_BYTE[b[at + length]!] ? ((char.value = -1), length) : 0;
-  }
-  const length = byte === LF ? 1 : byte === CR && b[at + 1] === LF ? 2 : 0;
-  if (!length || at + length >= end || !RUN_BYTE[b[at + length]!]) return 0;
-  // a multipart boundary line ("--boundary") after a line break ends the run
-  if (b[at + length] === DASH && b[at + length + 1] === DASH) return 0;
-  return (char.value = -1), length;
+  if (byte !== BACKSLASH || at + 1 >= end) return 0;
+  if (b[at + 1] === 0x2f) return (char.value = 0x2f), 2;
+  const escaped = latin1EscapeAt(b, at, end);
+  return escaped >= 0 && RUN_BYTE[escaped] ? ((char.value = escaped), 6) : 0;
 }
 
 /**
@@ -249,5 +256,26 @@ export class HexStream {
       }
     }
     return { next: i, written };
+  }
+}
+
+/** Decodes the first bytes of hex runs into one buffer it reuses, like RunDecoder for base64. */
+export class HexPrefix {
+  readonly bytes: Uint8Array;
+  length = 0;
+
+  constructor(maxBytes: number) {
+    this.bytes = new Uint8Array(maxBytes);
+  }
+
+  decode(b: Uint8Array, at: number, end: number): void {
+    let length = 0;
+    for (let i = at; i + 1 < end && length < this.bytes.length; i += 2) {
+      const high = HEX_VALUE[b[i]!]!;
+      const low = HEX_VALUE[b[i + 1]!]!;
+      if (high < 0 || low < 0) break;
+      this.bytes[length++] = (high << 4) | low;
+    }
+    this.length = length;
   }
 }

@@ -1,5 +1,5 @@
 import { mediaKindOf, parseMediaType } from './content-type.ts';
-import { RunDecoder } from './base64.ts';
+import { continuation, RunDecoder } from './base64.ts';
 import type { MediaMatch } from './signatures/index.ts';
 
 /** The most header bytes (`image/png;name=x;base64,`) read after `data:`. */
@@ -10,12 +10,15 @@ const MIN_BASE64_PAYLOAD_CHARS = 8;
 const payloadDecoder = new RunDecoder(MIN_BASE64_PAYLOAD_CHARS);
 
 const COMMA = 0x2c;
+/** Scratch for `continuation`. */
+const FOLD_CHAR = { value: 0 };
 const BACKSLASH = 0x5c;
 
 export interface DataUrl {
   readonly media: MediaMatch;
   /** Offset of the first payload byte. */
   readonly payloadStart: number;
+  readonly base64: boolean;
 }
 
 const FORMAT_BY_SUBTYPE: Readonly<Record<string, string>> = {
@@ -53,7 +56,7 @@ export function mediaDataUrl(b: Uint8Array, colon: number, end: number): DataUrl
   const base64 = params.some((param) => param.toLowerCase() === 'base64');
   const payloadStart = i + 1;
   if (!hasPayload(b, payloadStart, end, base64)) return null;
-  return { media: { kind, format: FORMAT_BY_SUBTYPE[type.subtype] ?? type.essence }, payloadStart };
+  return { media: { kind, format: FORMAT_BY_SUBTYPE[type.subtype] ?? type.essence }, payloadStart, base64 };
 }
 
 function unescapeAt(b: Uint8Array, at: number, end: number): { char: number; length: number } | null {
@@ -95,22 +98,29 @@ export class DataUrlEnd {
     private readonly closer: number,
     /** Backslashes before the opening quote: a quote with that many, or an even number, closes. */
     private readonly openingBackslashes: number,
+    /** A base64 payload goes on through folds (white space before more of it), as browsers and decoders read it. */
+    private readonly base64: boolean,
   ) {}
 
-  static before(b: Uint8Array, dataStart: number, earliest: number): DataUrlEnd {
+  static before(b: Uint8Array, dataStart: number, earliest: number, base64: boolean): DataUrlEnd {
     const opener = dataStart > earliest ? b[dataStart - 1]! : 0;
     let backslashes = 0;
     for (let i = dataStart - 2; i >= earliest && b[i] === BACKSLASH; i--) backslashes++;
-    if (opener === 0x22) return new DataUrlEnd(0x22, backslashes);
-    if (opener === 0x27) return new DataUrlEnd(0x27, 0);
-    if (opener === 0x28) return new DataUrlEnd(0x29, 0);
-    return new DataUrlEnd(-1, 0);
+    if (opener === 0x22) return new DataUrlEnd(0x22, backslashes, base64);
+    if (opener === 0x27) return new DataUrlEnd(0x27, 0, base64);
+    if (opener === 0x28) return new DataUrlEnd(0x29, 0, base64);
+    return new DataUrlEnd(-1, 0, base64);
   }
 
-  /** Offset of the first byte after the URL in `b[from, to)`, or -1 when it goes on past `to`. */
-  find(b: Uint8Array, from: number, to: number): number {
+  /** Offset of the first byte after the URL in `b[from, to)` (a fold may be read on to `end`), or -1 when it goes on past `to`. */
+  find(b: Uint8Array, from: number, to: number, end = to): number {
     if (this.closer === -1) {
-      for (let i = from; i < to; i++) if (isUrlTerminator(b[i]!)) return i;
+      for (let i = from; i < to; i++) {
+        if (!isUrlTerminator(b[i]!)) continue;
+        const fold = this.base64 ? continuation(b, i, end, FOLD_CHAR, true) : 0;
+        if (fold === 0) return i;
+        i += fold - 1;
+      }
       return -1;
     }
     const piece = b.subarray(from, to);

@@ -42,7 +42,6 @@ const INITIAL_CAPACITY = 4 * 1024;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const LF = 0x0a;
-const CR = 0x0d;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const ETX = 0x03; // in PK\x03\x04
@@ -227,8 +226,6 @@ export class ContentScanner implements ByteSink {
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);
-        return p + 1;
-      case CR:
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {

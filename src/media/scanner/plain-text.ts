@@ -13,8 +13,7 @@ import { MIN_RUN_CHARS } from './runs.ts';
  * - `:` after `a` or `A` (it may end a `data:` scheme);
  * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
  *   a digit after `[` and a hex digit after `"` (JSON byte values, spaced hex);
- * - a line break after an alphabet byte (a wrapped base64 run may go on), and
- *   every line feed in multipart content (a delimiter may follow);
+ * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
  */
@@ -34,7 +33,6 @@ const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const LF = 0x0a;
-const CR = 0x0d;
 
 /** The action of each byte after each byte in each kind of content, indexed by `kind << 16 | before << 8 | byte`. */
 function actionTable(): Uint8Array {
@@ -52,11 +50,6 @@ function actionTable(): Uint8Array {
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);
     decideAfter(0x41, COLON);
-    for (let before = 0; before < 256; before++) {
-      if (!RUN_BYTE[before]) continue;
-      decideAfter(before, LF);
-      decideAfter(before, CR);
-    }
   }
   return table;
 }

@@ -1,4 +1,5 @@
-import { continuation, decodedByteAt, isHexRun, RunDecoder } from '../base64.ts';
+import { continuation, decodedByteAt, HexPrefix, isHexRun, RunDecoder } from '../base64.ts';
+import { decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
@@ -19,6 +20,7 @@ const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
  */
 const NESTED_RUN_CHARS = 64;
 const lengthProbe = new RunDecoder((NESTED_RUN_CHARS / 4) * 3);
+const hexPrefix = new HexPrefix(RUN_SNIFF_BYTES);
 /** Hex digits a run must start with to be decoded as hex. */
 const HEX_RUN_CHARS = 32;
 
@@ -98,9 +100,31 @@ export class Base64Runs {
     const hexFrom = b[from] === 0x78 && b[from - 1] === 0x5c ? from + 1 : b[from] === 0x30 && b[from + 1] === 0x78 ? from + 2 : from;
     const hex = isHexRun(b, hexFrom, HEX_RUN_CHARS);
     const at = window.abs(hex ? hexFrom : from);
+    if (this.opaque(hex ? hexFrom : from, hex, at)) return;
     const what = `a ${hex ? 'hex' : 'base64'} string ${settings.locate(at)}`;
     const target = layers.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
+  }
+
+  /**
+   * Decodes the run's first bytes from index `from`: when they are opaque
+   * binary (see src/media/opaque.ts) they are sniffed for media at every
+   * offset, which refuses or redacts the run, and true is returned: the rest
+   * is not scanned as content.
+   */
+  private opaque(from: number, hex: boolean, at: number): boolean {
+    const { window, verdicts, contentStarts } = this.core;
+    if (hex) hexPrefix.decode(window.bytes, from, window.length);
+    else prefixDecoder.decode(window.bytes, from, window.length);
+    const decoded = hex ? hexPrefix : prefixDecoder;
+    const start = decodedStart(decoded.bytes, decoded.length);
+    if (start.kind === 'content') return false;
+    if (!start.media) return true;
+    const how = `at byte ${start.media.at} of a ${hex ? 'hex' : 'base64'} string`;
+    if (!verdicts.canRedact || contentStarts.startsContent(this.start)) verdicts.found(start.media.match, how, at);
+    verdicts.beginRedaction(this.start, MARKER_BYTES);
+    this.redacting = true;
+    return true;
   }
 
   /** Refuses or redacts the run when its first bytes are media; true then. */

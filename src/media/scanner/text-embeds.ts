@@ -29,7 +29,7 @@ export class TextEmbeds {
 
   /** Skips what is being redacted, from index `p` up to `limit`; returns where scanning goes on. */
   skipRedacted(p: number, limit: number): number {
-    const end = this.skip!.find(this.core.window.bytes, p, limit);
+    const end = this.skip!.find(this.core.window.bytes, p, limit, this.core.window.length);
     if (end < 0) return limit;
     this.skip = null;
     this.core.verdicts.endRedaction(this.core.window.abs(end));
@@ -89,7 +89,7 @@ export class TextEmbeds {
     const start = colon - 4;
     if (!verdicts.canRedact) verdicts.found(url.media, 'in a data: URL', window.abs(start));
     verdicts.beginRedaction(window.abs(start), MARKER_BYTES);
-    this.skip = DataUrlEnd.before(window.bytes, start, window.earliest);
+    this.skip = DataUrlEnd.before(window.bytes, start, window.earliest, url.base64);
     return url.payloadStart;
   }
 
