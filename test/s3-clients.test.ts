@@ -49,7 +49,12 @@ after(async () => {
 });
 
 async function sameAsBig(path: string): Promise<void> {
-  assert.equal(createHash('sha256').update(await readFile(path)).digest('hex'), bigDigest);
+  assert.equal(
+    createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex'),
+    bigDigest,
+  );
 }
 
 describe('the aws CLI', () => {
@@ -61,31 +66,67 @@ describe('the aws CLI', () => {
     const sts = JSON.parse(
       ok(
         await aws([
-          'sts', 'assume-role-with-web-identity', '--role-arn', 'arn:aws:iam::000000000000:role/residency-proxy',
-          '--role-session-name', 'cli', '--web-identity-token', await gateway.token(),
+          'sts',
+          'assume-role-with-web-identity',
+          '--role-arn',
+          'arn:aws:iam::000000000000:role/residency-proxy',
+          '--role-session-name',
+          'cli',
+          '--web-identity-token',
+          await gateway.token(),
         ]),
         'assume-role-with-web-identity',
       ),
     ) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } };
-    env = { AWS_ACCESS_KEY_ID: sts.Credentials.AccessKeyId, AWS_SECRET_ACCESS_KEY: sts.Credentials.SecretAccessKey, AWS_SESSION_TOKEN: sts.Credentials.SessionToken };
+    env = {
+      AWS_ACCESS_KEY_ID: sts.Credentials.AccessKeyId,
+      AWS_SECRET_ACCESS_KEY: sts.Credentials.SecretAccessKey,
+      AWS_SESSION_TOKEN: sts.Credentials.SessionToken,
+    };
   });
 
   it('put, get, range get, head, list with prefix and delimiter, delete', async () => {
-    ok(await aws(['s3api', 'put-object', '--bucket', 'chat-transcript', '--key', 'cli/a b+c.txt', '--body', join(dir, 'small.txt'), '--content-type', 'text/plain']), 'put-object');
+    ok(
+      await aws([
+        's3api',
+        'put-object',
+        '--bucket',
+        'chat-transcript',
+        '--key',
+        'cli/a b+c.txt',
+        '--body',
+        join(dir, 'small.txt'),
+        '--content-type',
+        'text/plain',
+      ]),
+      'put-object',
+    );
     ok(await aws(['s3', 'cp', join(dir, 'small.txt'), 's3://chat-transcript/cli/sub/b.txt']), 's3 cp');
     ok(await aws(['s3', 'cp', 's3://chat-transcript/cli/a b+c.txt', join(dir, 'cli-get.txt')]), 's3 cp down');
     assert.equal(await readFile(join(dir, 'cli-get.txt'), 'utf8'), SMALL);
-    ok(await aws(['s3api', 'get-object', '--bucket', 'chat-transcript', '--key', 'cli/a b+c.txt', '--range', 'bytes=0-8', join(dir, 'cli-range.txt')]), 'range get');
+    ok(
+      await aws(['s3api', 'get-object', '--bucket', 'chat-transcript', '--key', 'cli/a b+c.txt', '--range', 'bytes=0-8', join(dir, 'cli-range.txt')]),
+      'range get',
+    );
     assert.equal(await readFile(join(dir, 'cli-range.txt'), 'utf8'), 'residency');
-    const head = JSON.parse(ok(await aws(['s3api', 'head-object', '--bucket', 'chat-transcript', '--key', 'cli/a b+c.txt']), 'head-object')) as { ContentLength: number; ETag: string };
+    const head = JSON.parse(ok(await aws(['s3api', 'head-object', '--bucket', 'chat-transcript', '--key', 'cli/a b+c.txt']), 'head-object')) as {
+      ContentLength: number;
+      ETag: string;
+    };
     assert.equal(head.ContentLength, SMALL.length);
     assert.equal(head.ETag, `"${createHash('md5').update(SMALL).digest('hex')}"`);
     const listed = JSON.parse(ok(await aws(['s3api', 'list-objects-v2', '--bucket', 'chat-transcript', '--prefix', 'cli/', '--delimiter', '/']), 'list')) as {
       Contents: Array<{ Key: string }>;
       CommonPrefixes: Array<{ Prefix: string }>;
     };
-    assert.deepEqual(listed.Contents.map((item) => item.Key), ['cli/a b+c.txt']);
-    assert.deepEqual(listed.CommonPrefixes.map((item) => item.Prefix), ['cli/sub/']);
+    assert.deepEqual(
+      listed.Contents.map((item) => item.Key),
+      ['cli/a b+c.txt'],
+    );
+    assert.deepEqual(
+      listed.CommonPrefixes.map((item) => item.Prefix),
+      ['cli/sub/'],
+    );
     const ls = ok(await aws(['s3', 'ls', 's3://chat-transcript/cli/']), 's3 ls');
     assert.match(ls, /PRE sub\//);
     ok(await aws(['s3', 'rm', '--recursive', 's3://chat-transcript/cli/']), 's3 rm');
@@ -143,7 +184,9 @@ print(json.dumps(out))
   it('put, get, range get, head, list with prefix and delimiter, 64 MiB multipart, refused PNG, delete', async () => {
     await writeFile(join(dir, 'boto.py'), script);
     const keysBefore = await gateway.storedKeys();
-    const out = JSON.parse(ok(await runClient('/usr/bin/python3', [join(dir, 'boto.py'), gateway.s3Url, await gateway.token(), dir], {}, dir), 'boto3')) as Record<string, unknown>;
+    const out = JSON.parse(
+      ok(await runClient('/usr/bin/python3', [join(dir, 'boto.py'), gateway.s3Url, await gateway.token(), dir], {}, dir), 'boto3'),
+    ) as Record<string, unknown>;
     assert.equal(out.get, SMALL);
     assert.equal(out.range, 'proxy');
     assert.equal(out.head, SMALL.length);
@@ -190,7 +233,10 @@ describe('rclone', () => {
   });
 
   it('multipart upload of 64 MiB', async () => {
-    ok(await rclone(['copyto', '--s3-upload-cutoff', '8M', '--s3-chunk-size', '8M', join(dir, 'big.log'), 'gw:cobrowse-session/rc/big.log']), 'multipart copyto');
+    ok(
+      await rclone(['copyto', '--s3-upload-cutoff', '8M', '--s3-chunk-size', '8M', join(dir, 'big.log'), 'gw:cobrowse-session/rc/big.log']),
+      'multipart copyto',
+    );
     ok(await rclone(['copyto', 'gw:cobrowse-session/rc/big.log', join(dir, 'rc-big.log')]), 'big get');
     await sameAsBig(join(dir, 'rc-big.log'));
     ok(await rclone(['deletefile', 'gw:cobrowse-session/rc/big.log']), 'big delete');
@@ -198,7 +244,10 @@ describe('rclone', () => {
 
   it('a refused PNG leaves nothing', async () => {
     const keysBefore = await gateway.storedKeys();
-    await assertRefusedPngLeftNothing(await rclone(['copyto', '--retries', '1', '--low-level-retries', '1', join(dir, 'shot.txt'), 'gw:chat-transcript/rc/shot.txt']), keysBefore);
+    await assertRefusedPngLeftNothing(
+      await rclone(['copyto', '--retries', '1', '--low-level-retries', '1', join(dir, 'shot.txt'), 'gw:chat-transcript/rc/shot.txt']),
+      keysBefore,
+    );
   });
 });
 
@@ -211,9 +260,23 @@ describe('s3cmd', () => {
     const host = gateway.s3Url.replace('http://', '');
     await writeFile(join(dir, 's3cmd.cfg'), '[default]\n');
     args = [
-      '-c', join(dir, 's3cmd.cfg'), '--access_key', credentials.accessKeyId, '--secret_key', credentials.secretAccessKey,
+      '-c',
+      join(dir, 's3cmd.cfg'),
+      '--access_key',
+      credentials.accessKeyId,
+      '--secret_key',
+      credentials.secretAccessKey,
       // On the command line, or s3cmd tries to refresh it from the cloud metadata address.
-      '--access_token', credentials.sessionToken, '--host', host, '--host-bucket', host, '--no-ssl', '--region', 'us-east-1', '--no-progress',
+      '--access_token',
+      credentials.sessionToken,
+      '--host',
+      host,
+      '--host-bucket',
+      host,
+      '--no-ssl',
+      '--region',
+      'us-east-1',
+      '--no-progress',
     ];
   });
 

@@ -41,7 +41,12 @@ describe('S3 front door over HTTP', () => {
   describe('STS AssumeRoleWithWebIdentity', () => {
     it('trades a token for credentials that never outlive it', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const response = await sts(gateway, { Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', DurationSeconds: '3600', WebIdentityToken: await gateway.token({ exp: now + 300 }) });
+      const response = await sts(gateway, {
+        Action: 'AssumeRoleWithWebIdentity',
+        Version: '2011-06-15',
+        DurationSeconds: '3600',
+        WebIdentityToken: await gateway.token({ exp: now + 300 }),
+      });
       const text = await response.text();
       assert.equal(response.status, 200, text);
       assert.equal(Date.parse(xmlField(text, 'Expiration')!) / 1000, now + 300);
@@ -67,10 +72,16 @@ describe('S3 front door over HTTP', () => {
     it('refuses a forged token, no token, another action', async () => {
       const token = await gateway.token();
       const forged = `${token.slice(0, -4)}AAAA`;
-      assert.equal(xmlField(await (await sts(gateway, { Action: 'AssumeRoleWithWebIdentity', WebIdentityToken: forged })).text(), 'Code'), 'InvalidIdentityToken');
+      assert.equal(
+        xmlField(await (await sts(gateway, { Action: 'AssumeRoleWithWebIdentity', WebIdentityToken: forged })).text(), 'Code'),
+        'InvalidIdentityToken',
+      );
       assert.equal(xmlField(await (await sts(gateway, { Action: 'AssumeRoleWithWebIdentity' })).text(), 'Code'), 'InvalidIdentityToken');
       assert.equal(xmlField(await (await sts(gateway, { Action: 'AssumeRole', WebIdentityToken: token })).text(), 'Code'), 'InvalidAction');
-      assert.equal(xmlField(await (await sts(gateway, { Action: 'AssumeRoleWithWebIdentity', WebIdentityToken: token, DurationSeconds: '60' })).text(), 'Code'), 'ValidationError');
+      assert.equal(
+        xmlField(await (await sts(gateway, { Action: 'AssumeRoleWithWebIdentity', WebIdentityToken: token, DurationSeconds: '60' })).text(), 'Code'),
+        'ValidationError',
+      );
     });
   });
 
@@ -85,8 +96,19 @@ describe('S3 front door over HTTP', () => {
 
     it('a wrong secret, an unknown access key, no session token: refused, nothing stored', async () => {
       const before = await gateway.storedKeys();
-      await expectS3Error(await signedFetch(gateway.s3Url, { ...signerCredentials(credentials), secretAccessKey: 'wrong' }, 'PUT', '/chat-transcript/sig/a', { body: 'x' }), 403, 'SignatureDoesNotMatch', 'token_invalid');
-      await expectS3Error(await signedFetch(gateway.s3Url, { ...signerCredentials(credentials), accessKeyId: 'ASIAAAAAAAAAAAAAAAAA' }, 'PUT', '/chat-transcript/sig/a', { body: 'x' }), 403, 'InvalidAccessKeyId');
+      await expectS3Error(
+        await signedFetch(gateway.s3Url, { ...signerCredentials(credentials), secretAccessKey: 'wrong' }, 'PUT', '/chat-transcript/sig/a', { body: 'x' }),
+        403,
+        'SignatureDoesNotMatch',
+        'token_invalid',
+      );
+      await expectS3Error(
+        await signedFetch(gateway.s3Url, { ...signerCredentials(credentials), accessKeyId: 'ASIAAAAAAAAAAAAAAAAA' }, 'PUT', '/chat-transcript/sig/a', {
+          body: 'x',
+        }),
+        403,
+        'InvalidAccessKeyId',
+      );
       const { sessionToken: _dropped, ...longTerm } = signerCredentials(credentials);
       await expectS3Error(await signedFetch(gateway.s3Url, longTerm, 'PUT', '/chat-transcript/sig/a', { body: 'x' }), 403, 'InvalidAccessKeyId');
       assert.deepEqual(await gateway.storedKeys(), before);
@@ -96,7 +118,10 @@ describe('S3 front door over HTTP', () => {
 
     it('a header changed after signing: the declared type cannot be swapped in flight', async () => {
       const before = await gateway.storedKeys();
-      const response = await put('/chat-transcript/sig/b.txt', 'hello', { headers: { 'content-type': 'text/plain' }, tamper: { 'content-type': 'application/json' } });
+      const response = await put('/chat-transcript/sig/b.txt', 'hello', {
+        headers: { 'content-type': 'text/plain' },
+        tamper: { 'content-type': 'application/json' },
+      });
       await expectS3Error(response, 403, 'SignatureDoesNotMatch');
       assert.deepEqual(await gateway.storedKeys(), before);
     });
@@ -136,7 +161,11 @@ describe('S3 front door over HTTP', () => {
     });
 
     it('a request replayed past the 15-minute skew', async () => {
-      await expectS3Error(await signedFetch(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/ok.txt', { signedAt: Date.now() - 16 * 60_000 }), 403, 'RequestTimeTooSkewed');
+      await expectS3Error(
+        await signedFetch(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/ok.txt', { signedAt: Date.now() - 16 * 60_000 }),
+        403,
+        'RequestTimeTooSkewed',
+      );
     });
 
     it('expired session credentials', async () => {
@@ -144,7 +173,12 @@ describe('S3 front door over HTTP', () => {
       assert.equal((await signedFetch(gateway.s3Url, signerCredentials(short), 'GET', '/chat-transcript/sig/ok.txt')).status, 200);
       clockOffsetMs = 120_000;
       try {
-        await expectS3Error(await signedFetch(gateway.s3Url, signerCredentials(short), 'GET', '/chat-transcript/sig/ok.txt', { signedAt: Date.now() + clockOffsetMs }), 400, 'ExpiredToken', 'token_expired');
+        await expectS3Error(
+          await signedFetch(gateway.s3Url, signerCredentials(short), 'GET', '/chat-transcript/sig/ok.txt', { signedAt: Date.now() + clockOffsetMs }),
+          400,
+          'ExpiredToken',
+          'token_expired',
+        );
       } finally {
         clockOffsetMs = 0;
       }
@@ -164,7 +198,10 @@ describe('S3 front door over HTTP', () => {
     it('presigned PUT: stores text, refuses a PNG with nothing stored', async () => {
       const url = presignedUrl(gateway.s3Url, signerCredentials(credentials), 'PUT', '/chat-transcript/sig/presigned.txt', 60);
       assert.equal((await fetch(url, { method: 'PUT', body: 'uploaded by URL' })).status, 200);
-      assert.equal(await (await signedFetch(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/presigned.txt')).text(), 'uploaded by URL');
+      assert.equal(
+        await (await signedFetch(gateway.s3Url, signerCredentials(credentials), 'GET', '/chat-transcript/sig/presigned.txt')).text(),
+        'uploaded by URL',
+      );
       const before = await gateway.storedKeys();
       const png = presignedUrl(gateway.s3Url, signerCredentials(credentials), 'PUT', '/chat-transcript/sig/presigned.png', 60);
       await expectS3Error(await fetch(png, { method: 'PUT', body: PNG }), 415, 'MediaRefused', 'media_refused');
@@ -177,7 +214,12 @@ describe('S3 front door over HTTP', () => {
       const chunks = [Buffer.alloc(8192, 0x20), Buffer.concat([PNG, Buffer.alloc(100, 0x20)])];
       const length = String(chunks[0]!.length + chunks[1]!.length);
       const signed = signHeaders(
-        { method: 'PUT', path: '/chat-transcript/sig/hidden.txt', headers: { host, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': length }, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
+        {
+          method: 'PUT',
+          path: '/chat-transcript/sig/hidden.txt',
+          headers: { host, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': length },
+          payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        },
         signerCredentials(credentials),
       );
       const { host: _host, ...headers } = signed.headers;
@@ -195,7 +237,8 @@ describe('S3 front door over HTTP', () => {
   });
 
   describe('operations and the S3 error table', () => {
-    const call = (method: string, path: string, more: Parameters<typeof signedFetch>[4] = {}) => signedFetch(gateway.s3Url, signerCredentials(credentials), method, path, more);
+    const call = (method: string, path: string, more: Parameters<typeof signedFetch>[4] = {}) =>
+      signedFetch(gateway.s3Url, signerCredentials(credentials), method, path, more);
 
     it('buckets: list, head, location of the zone, create of a data class 200, of anything else 403', async () => {
       const list = await (await call('GET', '/')).text();
@@ -204,7 +247,10 @@ describe('S3 front door over HTTP', () => {
       assert.equal((await call('HEAD', '/chat-transcript')).status, 200);
       assert.equal((await call('HEAD', '/nope')).status, 404);
       const location = gateway.deps.policy.zones.get('uk-eu')!.placement.location;
-      assert.match(await (await call('GET', '/chat-transcript', { query: 'location' })).text(), new RegExp(`<LocationConstraint[^>]*>${location}</LocationConstraint>`));
+      assert.match(
+        await (await call('GET', '/chat-transcript', { query: 'location' })).text(),
+        new RegExp(`<LocationConstraint[^>]*>${location}</LocationConstraint>`),
+      );
       assert.equal((await call('PUT', '/chat-transcript')).status, 200);
       await expectS3Error(await call('PUT', '/my-new-bucket'), 403, 'AccessDenied', 'data_class_unknown');
     });
@@ -243,7 +289,11 @@ describe('S3 front door over HTTP', () => {
 
     it('a legal hold blocks overwrite and delete through S3 as through /v1', async () => {
       await put('/chat-transcript/held.txt', 'kept');
-      const admin = await gateway.as({ scope: 'residency:admin' }, '/v1/holds/account', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'litigation' }) });
+      const admin = await gateway.as({ scope: 'residency:admin' }, '/v1/holds/account', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'litigation' }),
+      });
       assert.ok(admin.status < 300, await admin.text());
       try {
         await expectS3Error(await put('/chat-transcript/held.txt', 'changed'), 403, 'AccessDenied', 'legal_hold');
@@ -268,7 +318,11 @@ describe('S3 front door over HTTP', () => {
       assert.equal(erased.status, 200);
       await expectS3Error(await call('GET', '/chat-transcript/shared/one.txt'), 404, 'NoSuchKey');
       await expectS3Error(await call('GET', '/cobrowse-session/shared/copy.txt'), 404, 'NoSuchKey');
-      await expectS3Error(await call('PUT', '/chat-transcript/copy-of-missing', { headers: { 'x-amz-copy-source': '/chat-transcript/never-written' } }), 404, 'NoSuchKey');
+      await expectS3Error(
+        await call('PUT', '/chat-transcript/copy-of-missing', { headers: { 'x-amz-copy-source': '/chat-transcript/never-written' } }),
+        404,
+        'NoSuchKey',
+      );
     });
   });
 });

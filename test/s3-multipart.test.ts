@@ -11,9 +11,12 @@ const DAY = 86_400_000;
 
 describe('multipart uploads in the object service', () => {
   let gateway: S3TestGateway;
-  let now = Date.now();
+  const now = Date.now();
   let multipart: MultipartService;
-  const call = (): Call => ({ principal: { account: 'acme', region: 'GB', scopes: new Set(), expiresAt: Math.floor(now / 1000) + 600 }, trail: { action: 'write' } });
+  const call = (): Call => ({
+    principal: { account: 'acme', region: 'GB', scopes: new Set(), expiresAt: Math.floor(now / 1000) + 600 },
+    trail: { action: 'write' },
+  });
   const text = (value: string) => streamOf(new TextEncoder().encode(value));
 
   before(async () => {
@@ -36,8 +39,16 @@ describe('multipart uploads in the object service', () => {
     const london = gateway.stores.get('london')!;
     assert.ok((await london.list('uploads/')).items.length >= 3, 'manifest and parts are in the UK store');
     assert.deepEqual((await gateway.stores.get('virginia')!.list('')).items, [], 'nothing is staged outside the zone');
-    await assert.rejects(gateway.deps.objects.head(call(), { dataClass: 'chat-transcript', key: 'doc.json' }), (error: unknown) => isRefusal(error) && error.code === 'not_found');
-    const placement = await multipart.complete(call(), { dataClass: 'chat-transcript', key: 'doc.json' }, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+    await assert.rejects(
+      gateway.deps.objects.head(call(), { dataClass: 'chat-transcript', key: 'doc.json' }),
+      (error: unknown) => isRefusal(error) && error.code === 'not_found',
+    );
+    const placement = await multipart.complete(
+      call(),
+      { dataClass: 'chat-transcript', key: 'doc.json' },
+      uploadId,
+      etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+    );
     assert.equal(placement.size, 9);
     const read = await gateway.deps.objects.read(call(), { dataClass: 'chat-transcript', key: 'doc.json' });
     assert.equal(await new Response(read.body).text(), '{"a":"b"}');
@@ -50,7 +61,12 @@ describe('multipart uploads in the object service', () => {
     const { uploadId, etags } = await upload('split.json', [encoded.slice(0, cut), encoded.slice(cut)]);
     const keysBefore = await gateway.storedKeys();
     await assert.rejects(
-      multipart.complete(call(), { dataClass: 'chat-transcript', key: 'split.json' }, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag }))),
+      multipart.complete(
+        call(),
+        { dataClass: 'chat-transcript', key: 'split.json' },
+        uploadId,
+        etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+      ),
       (error: unknown) => isRefusal(error) && error.code === 'media_refused',
     );
     const keysAfter = await gateway.storedKeys();
@@ -61,10 +77,14 @@ describe('multipart uploads in the object service', () => {
 
   it('an upload is bound to its key, its data class and its account', async () => {
     const { uploadId } = await upload('bound.txt', ['x']);
-    const other = async (run: () => Promise<unknown>) => assert.rejects(run(), (error: unknown) => error instanceof MultipartRefusal && error.problem === 'NoSuchUpload');
+    const other = async (run: () => Promise<unknown>) =>
+      assert.rejects(run(), (error: unknown) => error instanceof MultipartRefusal && error.problem === 'NoSuchUpload');
     await other(() => multipart.uploadPart(call(), { dataClass: 'chat-transcript', key: 'other.txt' }, uploadId, 2, text('y')));
     await other(() => multipart.uploadPart(call(), { dataClass: 'cobrowse-session', key: 'bound.txt' }, uploadId, 2, text('y')));
-    const otherAccount: Call = { principal: { account: 'globex', region: 'GB', scopes: new Set(), expiresAt: Math.floor(now / 1000) + 600 }, trail: { action: 'write' } };
+    const otherAccount: Call = {
+      principal: { account: 'globex', region: 'GB', scopes: new Set(), expiresAt: Math.floor(now / 1000) + 600 },
+      trail: { action: 'write' },
+    };
     await other(() => multipart.listParts(otherAccount, { dataClass: 'chat-transcript', key: 'bound.txt' }, uploadId));
     await other(() => multipart.listParts(call(), { dataClass: 'chat-transcript', key: 'bound.txt' }, '../../objects'));
     await multipart.abort(call(), { dataClass: 'chat-transcript', key: 'bound.txt' }, uploadId);

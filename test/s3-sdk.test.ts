@@ -67,7 +67,9 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
   });
 
   it('put, get, range get, head, list with prefix and delimiter, delete', async () => {
-    const put = await client.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/s1.json', Body: '{"text":"hello"}', ContentType: 'application/json' }));
+    const put = await client.send(
+      new PutObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/s1.json', Body: '{"text":"hello"}', ContentType: 'application/json' }),
+    );
     assert.equal(put.ETag, `"${createHash('md5').update('{"text":"hello"}').digest('hex')}"`);
     await client.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/s2.json', Body: '{}' }));
     await client.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: '2027/01/s3.json', Body: '{}' }));
@@ -83,23 +85,43 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
     assert.equal(head.ETag, put.ETag);
 
     const rolled = await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript', Delimiter: '/' }));
-    assert.deepEqual(rolled.CommonPrefixes?.map((p) => p.Prefix), ['2026/', '2027/']);
+    assert.deepEqual(
+      rolled.CommonPrefixes?.map((p) => p.Prefix),
+      ['2026/', '2027/'],
+    );
     const under = await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript', Prefix: '2026/12/', MaxKeys: 1 }));
-    assert.deepEqual(under.Contents?.map((o) => o.Key), ['2026/12/s1.json']);
+    assert.deepEqual(
+      under.Contents?.map((o) => o.Key),
+      ['2026/12/s1.json'],
+    );
     assert.equal(under.IsTruncated, true);
     const next = await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript', Prefix: '2026/12/', ContinuationToken: under.NextContinuationToken }));
-    assert.deepEqual(next.Contents?.map((o) => o.Key), ['2026/12/s2.json']);
+    assert.deepEqual(
+      next.Contents?.map((o) => o.Key),
+      ['2026/12/s2.json'],
+    );
     const v1 = await client.send(new ListObjectsCommand({ Bucket: 'chat-transcript', Marker: '2026/12/s1.json' }));
-    assert.deepEqual(v1.Contents?.map((o) => o.Key), ['2026/12/s2.json', '2027/01/s3.json']);
+    assert.deepEqual(
+      v1.Contents?.map((o) => o.Key),
+      ['2026/12/s2.json', '2027/01/s3.json'],
+    );
 
     await client.send(new CopyObjectCommand({ Bucket: 'chat-transcript', Key: 'copy.json', CopySource: 'chat-transcript/2026/12/s1.json' }));
-    assert.equal(await (await client.send(new GetObjectCommand({ Bucket: 'chat-transcript', Key: 'copy.json' }))).Body!.transformToString(), '{"text":"hello"}');
+    assert.equal(
+      await (await client.send(new GetObjectCommand({ Bucket: 'chat-transcript', Key: 'copy.json' }))).Body!.transformToString(),
+      '{"text":"hello"}',
+    );
 
     await client.send(new DeleteObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/s1.json' }));
     assert.equal((await s3Error(client.send(new GetObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/s1.json' })))).name, 'NoSuchKey');
     // S3 answers a DeleteObject of a missing key with 204.
     assert.equal((await client.send(new DeleteObjectCommand({ Bucket: 'chat-transcript', Key: 'never-written' }))).$metadata.httpStatusCode, 204);
-    const deleted = await client.send(new DeleteObjectsCommand({ Bucket: 'chat-transcript', Delete: { Objects: [{ Key: '2026/12/s2.json' }, { Key: '2027/01/s3.json' }, { Key: 'copy.json' }] } }));
+    const deleted = await client.send(
+      new DeleteObjectsCommand({
+        Bucket: 'chat-transcript',
+        Delete: { Objects: [{ Key: '2026/12/s2.json' }, { Key: '2027/01/s3.json' }, { Key: 'copy.json' }] },
+      }),
+    );
     assert.equal(deleted.Deleted?.length, 3);
     assert.deepEqual((await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript' }))).Contents ?? [], []);
   });
@@ -109,7 +131,10 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
     try {
       await us.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: 'us.txt', Body: 'us data' }));
       const keys = await gateway.storedKeys();
-      assert.ok(keys.some((key) => key.startsWith('virginia:objects/chat-transcript/acme/us.txt')), keys.join('\n'));
+      assert.ok(
+        keys.some((key) => key.startsWith('virginia:objects/chat-transcript/acme/us.txt')),
+        keys.join('\n'),
+      );
       assert.ok(!keys.some((key) => key.startsWith('london:') && key.endsWith('us.txt')));
       await us.send(new DeleteObjectCommand({ Bucket: 'chat-transcript', Key: 'us.txt' }));
     } finally {
@@ -132,7 +157,12 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
   it('lib-storage multipart upload of 64 MiB, read back whole', async () => {
     const body = Buffer.alloc(64 * MiB);
     for (let i = 0; i < body.length; i += 4096) body.write(`line ${i}\n`, i);
-    const upload = new Upload({ client, params: { Bucket: 'cobrowse-session', Key: 'big/session.log', Body: body, ContentType: 'text/plain' }, partSize: 8 * MiB, queueSize: 2 });
+    const upload = new Upload({
+      client,
+      params: { Bucket: 'cobrowse-session', Key: 'big/session.log', Body: body, ContentType: 'text/plain' },
+      partSize: 8 * MiB,
+      queueSize: 2,
+    });
     await upload.done();
     const got = await client.send(new GetObjectCommand({ Bucket: 'cobrowse-session', Key: 'big/session.log' }));
     const bytes = Buffer.from(await got.Body!.transformToByteArray());
@@ -158,18 +188,44 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
     const one = await client.send(new UploadPartCommand({ ...name, UploadId, PartNumber: 1, Body: 'a'.repeat(5 * MiB) }));
     const two = await client.send(new UploadPartCommand({ ...name, UploadId, PartNumber: 2, Body: 'tail' }));
     const parts = await client.send(new ListPartsCommand({ ...name, UploadId }));
-    assert.deepEqual(parts.Parts?.map((part) => [part.PartNumber, part.Size, part.ETag]), [[1, 5 * MiB, one.ETag], [2, 4, two.ETag]]);
+    assert.deepEqual(
+      parts.Parts?.map((part) => [part.PartNumber, part.Size, part.ETag]),
+      [
+        [1, 5 * MiB, one.ETag],
+        [2, 4, two.ETag],
+      ],
+    );
     const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: 'chat-transcript' }));
-    assert.deepEqual(uploads.Uploads?.map((upload) => [upload.Key, upload.UploadId]), [['by-hand.txt', UploadId]]);
+    assert.deepEqual(
+      uploads.Uploads?.map((upload) => [upload.Key, upload.UploadId]),
+      [['by-hand.txt', UploadId]],
+    );
     // The object is not there before Complete.
     assert.equal((await s3Error(client.send(new HeadObjectCommand(name)))).$metadata.httpStatusCode, 404);
-    const wrongEtag = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0"' }] } })));
+    const wrongEtag = await s3Error(
+      client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"0"' }] } })),
+    );
     assert.equal(wrongEtag.name, 'InvalidPart');
-    const outOfOrder = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: two.ETag }, { PartNumber: 1, ETag: one.ETag }] } })));
+    const outOfOrder = await s3Error(
+      client.send(
+        new CompleteMultipartUploadCommand({
+          ...name,
+          UploadId,
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 2, ETag: two.ETag },
+              { PartNumber: 1, ETag: one.ETag },
+            ],
+          },
+        }),
+      ),
+    );
     assert.equal(outOfOrder.name, 'InvalidPartOrder');
     await client.send(new AbortMultipartUploadCommand({ ...name, UploadId }));
     assert.deepEqual(await gateway.storedKeys(), before);
-    const gone = await s3Error(client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }] } })));
+    const gone = await s3Error(
+      client.send(new CompleteMultipartUploadCommand({ ...name, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }] } })),
+    );
     assert.equal(gone.name, 'NoSuchUpload');
     const otherKey = await s3Error(client.send(new UploadPartCommand({ Bucket: 'chat-transcript', Key: 'other.txt', UploadId, PartNumber: 1, Body: 'x' })));
     assert.equal(otherKey.name, 'NoSuchUpload');

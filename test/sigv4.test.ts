@@ -69,7 +69,10 @@ describe('SigV4 documentation vectors', () => {
       'x-amz-date': '20130524T000000Z',
       'x-amz-storage-class': 'REDUCED_REDUNDANCY',
       'x-amz-content-sha256': payload,
-      authorization: authorization('date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class', '98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd'),
+      authorization: authorization(
+        'date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class',
+        '98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd',
+      ),
     });
     const verified = await verifyRequest(put, resolveExample());
     const body = await readAll(verifiedPayload(streamOf(new TextEncoder().encode('Welcome to Amazon S3.')), put, verified));
@@ -130,7 +133,10 @@ describe('SigV4 documentation vectors', () => {
       '0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497',
       'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9',
     ];
-    const { body, signatures } = signedChunkedBody({ ...verified.chain, key: Buffer.from(verified.chain.key), signature: verified.chain.seedSignature, headers: {} }, [objectBytes.subarray(0, 65536), objectBytes.subarray(65536)]);
+    const { body, signatures } = signedChunkedBody(
+      { ...verified.chain, key: Buffer.from(verified.chain.key), signature: verified.chain.seedSignature, headers: {} },
+      [objectBytes.subarray(0, 65536), objectBytes.subarray(65536)],
+    );
     assert.deepEqual(signatures, documented);
     assert.equal(body.length, 66824);
     const decoded = await readAll(verifiedPayload(streamOf(body, 777), put, verified));
@@ -151,7 +157,13 @@ describe('SigV4 documentation vectors', () => {
     const crc = createChecksum('crc32c');
     crc.update(objectBytes);
     assert.equal(toBase64(crc.digest()), 'sOO8/Q==');
-    const signer = { key: Buffer.from(verified.chain.key), signature: verified.chain.seedSignature, scope: verified.chain.scope, timestamp: verified.chain.timestamp, headers: {} };
+    const signer = {
+      key: Buffer.from(verified.chain.key),
+      signature: verified.chain.seedSignature,
+      scope: verified.chain.scope,
+      timestamp: verified.chain.timestamp,
+      headers: {},
+    };
     const { body, signatures } = signedChunkedBody(signer, [objectBytes.subarray(0, 65536), objectBytes.subarray(65536)], 'x-amz-checksum-crc32c:sOO8/Q==');
     assert.deepEqual(signatures, [
       'b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2',
@@ -169,26 +181,45 @@ describe('SigV4 refusals', () => {
   const credentials = { accessKeyId: EXAMPLE.accessKeyId, secretAccessKey: EXAMPLE.secretAccessKey };
   const now = Date.now();
   const options = { now, resolve: resolveExample().resolve };
-  const live = (headers: Record<string, string>, signed: ReturnType<typeof signHeaders>, path = '/chat-transcript/a.txt') => request('PUT', path, '', { ...headers, ...signed.headers });
+  const live = (headers: Record<string, string>, signed: ReturnType<typeof signHeaders>, path = '/chat-transcript/a.txt') =>
+    request('PUT', path, '', { ...headers, ...signed.headers });
 
   it('a signature made with another secret', async () => {
-    const signed = signHeaders({ method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, body: 'x' }, { ...credentials, secretAccessKey: 'not-the-secret' });
+    const signed = signHeaders(
+      { method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, body: 'x' },
+      { ...credentials, secretAccessKey: 'not-the-secret' },
+    );
     await refusedWith(verifyRequest(live({}, signed), options), 'SignatureDoesNotMatch');
   });
 
   it('an unknown access key', async () => {
-    const signed = signHeaders({ method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, body: 'x' }, { ...credentials, accessKeyId: 'ASIAOTHER' });
+    const signed = signHeaders(
+      { method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, body: 'x' },
+      { ...credentials, accessKeyId: 'ASIAOTHER' },
+    );
     await refusedWith(verifyRequest(live({}, signed), options), 'InvalidAccessKeyId');
   });
 
   it('a signed header changed after signing, a path changed, a header added twice', async () => {
-    const signed = signHeaders({ method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw', 'content-type': 'text/plain', 'x-amz-meta-subject-id': 'v1' }, body: 'x' }, credentials);
+    const signed = signHeaders(
+      { method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw', 'content-type': 'text/plain', 'x-amz-meta-subject-id': 'v1' }, body: 'x' },
+      credentials,
+    );
     await verifyRequest(live({}, signed), options);
-    await refusedWith(verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'content-type': 'image/png' }), options), 'SignatureDoesNotMatch');
-    await refusedWith(verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'x-amz-meta-subject-id': 'v2' }), options), 'SignatureDoesNotMatch');
+    await refusedWith(
+      verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'content-type': 'image/png' }), options),
+      'SignatureDoesNotMatch',
+    );
+    await refusedWith(
+      verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'x-amz-meta-subject-id': 'v2' }), options),
+      'SignatureDoesNotMatch',
+    );
     await refusedWith(verifyRequest(request('PUT', '/chat-transcript/b.txt', '', signed.headers), options), 'SignatureDoesNotMatch');
     await refusedWith(verifyRequest(request('PUT', '/chat-transcript/a.txt', 'uploads', signed.headers), options), 'SignatureDoesNotMatch');
-    await refusedWith(verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'content-type': ['text/plain', 'image/png'] }), options), 'SignatureDoesNotMatch');
+    await refusedWith(
+      verifyRequest(request('PUT', '/chat-transcript/a.txt', '', { ...signed.headers, 'content-type': ['text/plain', 'image/png'] }), options),
+      'SignatureDoesNotMatch',
+    );
   });
 
   it('an x-amz-* header sent but not signed (a session token, a subject id, a checksum)', async () => {
@@ -209,7 +240,10 @@ describe('SigV4 refusals', () => {
   it('a presigned URL dated in the future, or with an expiry beyond seven days', async () => {
     const query = presignQuery({ method: 'GET', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, expiresSeconds: 60 }, credentials);
     await verifyRequest(request('GET', '/chat-transcript/a.txt', query, { host: 'gw' }), options);
-    await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', query, { host: 'gw' }), { ...options, now: now - 20 * 60_000 }), 'RequestTimeTooSkewed');
+    await refusedWith(
+      verifyRequest(request('GET', '/chat-transcript/a.txt', query, { host: 'gw' }), { ...options, now: now - 20 * 60_000 }),
+      'RequestTimeTooSkewed',
+    );
     const tooLong = presignQuery({ method: 'GET', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, expiresSeconds: 604_801 }, credentials);
     await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', tooLong, { host: 'gw' }), options), 'AuthorizationQueryParametersError');
   });
@@ -232,7 +266,12 @@ describe('SigV4 refusals', () => {
 
   async function chunkedPut(): Promise<{ put: SignableRequest; verified: VerifiedRequest<string>; signed: ReturnType<typeof signHeaders> }> {
     const signed = signHeaders(
-      { method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '20000' }, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD' },
+      {
+        method: 'PUT',
+        path: '/chat-transcript/a.txt',
+        headers: { host: 'gw', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '20000' },
+        payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      },
       credentials,
     );
     const put = live({}, signed);
@@ -259,14 +298,19 @@ describe('SigV4 refusals', () => {
       })(),
       (error: unknown) => error instanceof SignatureFailure && error.s3Code === 'SignatureDoesNotMatch',
     );
-    assert.equal(passed.reduce((sum, piece) => sum + piece.length, 0), 8192, 'only the verified first chunk passed');
+    assert.equal(
+      passed.reduce((sum, piece) => sum + piece.length, 0),
+      8192,
+      'only the verified first chunk passed',
+    );
   });
 
   it('chunks reordered, a chunk dropped, the final chunk missing, bytes after the end', async () => {
     const { put, verified, signed } = await chunkedPut();
     const a = new Uint8Array(10000).fill(1);
     const b = new Uint8Array(10000).fill(2);
-    const frame = (data: Uint8Array, sig: string) => Buffer.concat([Buffer.from(`${data.length.toString(16)};chunk-signature=${sig}\r\n`), Buffer.from(data), Buffer.from('\r\n')]);
+    const frame = (data: Uint8Array, sig: string) =>
+      Buffer.concat([Buffer.from(`${data.length.toString(16)};chunk-signature=${sig}\r\n`), Buffer.from(data), Buffer.from('\r\n')]);
     const sigA = chunkSignature(signed, signed.signature, a);
     const sigB = chunkSignature(signed, sigA, b);
     const sigEnd = chunkSignature(signed, sigB, new Uint8Array(0));
@@ -293,7 +337,12 @@ describe('SigV4 refusals', () => {
         {
           method: 'PUT',
           path: '/chat-transcript/a.txt',
-          headers: { host: 'gw', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length), 'x-amz-trailer': `x-amz-checksum-${algorithm}` },
+          headers: {
+            host: 'gw',
+            'content-encoding': 'aws-chunked',
+            'x-amz-decoded-content-length': String(data.length),
+            'x-amz-trailer': `x-amz-checksum-${algorithm}`,
+          },
           payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
         },
         credentials,
@@ -328,8 +377,16 @@ describe('trailer checksums', () => {
     const data = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7919) & 255);
     for (const algorithm of ['crc32', 'crc32c', 'crc64nvme'] as const) {
       const whole = hex(algorithm, [data]);
-      for (const cut of [1, 3, 7, 8, 9, 500, 999]) assert.equal(hex(algorithm, [data.subarray(0, cut), data.subarray(cut)]), whole, `${algorithm} cut at ${cut}`);
-      assert.equal(hex(algorithm, Array.from(data, (byte) => Uint8Array.of(byte))), whole, `${algorithm} byte by byte`);
+      for (const cut of [1, 3, 7, 8, 9, 500, 999])
+        assert.equal(hex(algorithm, [data.subarray(0, cut), data.subarray(cut)]), whole, `${algorithm} cut at ${cut}`);
+      assert.equal(
+        hex(
+          algorithm,
+          Array.from(data, (byte) => Uint8Array.of(byte)),
+        ),
+        whole,
+        `${algorithm} byte by byte`,
+      );
     }
   });
 });

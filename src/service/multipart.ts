@@ -93,10 +93,22 @@ export class MultipartService {
     return uploadId;
   }
 
-  async uploadPart(call: Call, name: ObjectName, uploadId: string, partNumber: number, body: ReadableStream<Uint8Array>, contentLength?: number): Promise<{ etag: string; size: number }> {
+  async uploadPart(
+    call: Call,
+    name: ObjectName,
+    uploadId: string,
+    partNumber: number,
+    body: ReadableStream<Uint8Array>,
+    contentLength?: number,
+  ): Promise<{ etag: string; size: number }> {
     const store = this.#zoneStore(call, name);
     await this.#manifest(store, call, name, uploadId);
-    const result = await store.put(partKey(call, uploadId, partNumber), body, this.#stagingMetadata(call, name.dataClass), contentLength === undefined ? {} : { contentLength });
+    const result = await store.put(
+      partKey(call, uploadId, partNumber),
+      body,
+      this.#stagingMetadata(call, name.dataClass),
+      contentLength === undefined ? {} : { contentLength },
+    );
     return { etag: result.etag, size: result.size };
   }
 
@@ -119,9 +131,11 @@ export class MultipartService {
     if (chosen.length === 0) throw new MultipartRefusal('InvalidPart', 'CompleteMultipartUpload must name at least one part');
     let size = 0;
     chosen.forEach((part, index) => {
-      if (index > 0 && part.partNumber <= chosen[index - 1]!.partNumber) throw new MultipartRefusal('InvalidPartOrder', 'parts must be listed in ascending order of part number');
+      if (index > 0 && part.partNumber <= chosen[index - 1]!.partNumber)
+        throw new MultipartRefusal('InvalidPartOrder', 'parts must be listed in ascending order of part number');
       const stagedPart = staged.get(part.partNumber);
-      if (!stagedPart || stagedPart.etag !== part.etag.replace(/^"(.*)"$/, '$1')) throw new MultipartRefusal('InvalidPart', `part ${part.partNumber} was not uploaded with that ETag`);
+      if (!stagedPart || stagedPart.etag !== part.etag.replace(/^"(.*)"$/, '$1'))
+        throw new MultipartRefusal('InvalidPart', `part ${part.partNumber} was not uploaded with that ETag`);
       size += stagedPart.size;
     });
     if (size > this.#deps.objects.maxObjectBytes) {
@@ -130,7 +144,10 @@ export class MultipartService {
     }
     try {
       return await this.#deps.objects.write(call, name, () => ({
-        body: concatenated(store, chosen.map((part) => partKey(call, uploadId, part.partNumber))),
+        body: concatenated(
+          store,
+          chosen.map((part) => partKey(call, uploadId, part.partNumber)),
+        ),
         contentType: manifest.contentType,
         contentEncoding: manifest.contentEncoding,
         contentLength: size,
@@ -223,7 +240,6 @@ export async function removeAbandonedUploads(store: ObjectStore, now: number): P
   for (const key of expired) if (await store.delete(key)) removed += 1;
   return removed;
 }
-
 
 function uploadsPrefix(call: Call): string {
   return `${UPLOADS_ROOT}${accountSegment(call.principal.account)}/`;

@@ -5,10 +5,17 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The Debian packages of the real S3 clients, installed when missing (as the bench does for nginx). */
-const PACKAGES: Record<string, string> = { '/usr/bin/aws': 'awscli', '/usr/bin/rclone': 'rclone', '/usr/bin/s3cmd': 's3cmd', '/usr/lib/python3/dist-packages/boto3': 'python3-boto3' };
+const PACKAGES: Record<string, string> = {
+  '/usr/bin/aws': 'awscli',
+  '/usr/bin/rclone': 'rclone',
+  '/usr/bin/s3cmd': 's3cmd',
+  '/usr/lib/python3/dist-packages/boto3': 'python3-boto3',
+};
 
 export function ensureClients(): void {
-  const missing = Object.entries(PACKAGES).filter(([path]) => !existsSync(path)).map(([, name]) => name);
+  const missing = Object.entries(PACKAGES)
+    .filter(([path]) => !existsSync(path))
+    .map(([, name]) => name);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) throw new Error(`install the S3 clients first: apt-get install -y ${missing.join(' ')}`);
   execFileSync('apt-get', ['update'], { stdio: 'ignore' });
@@ -28,7 +35,14 @@ export interface ClientRun {
 export async function runClient(command: string, args: string[], env: Record<string, string>, home: string): Promise<ClientRun> {
   try {
     const { stdout, stderr } = await run(command, args, {
-      env: { PATH: '/usr/bin:/bin', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: `${home}/no-config`, AWS_SHARED_CREDENTIALS_FILE: `${home}/no-credentials`, ...env },
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: home,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: `${home}/no-config`,
+        AWS_SHARED_CREDENTIALS_FILE: `${home}/no-credentials`,
+        ...env,
+      },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 240_000,
     });

@@ -59,12 +59,22 @@ export async function startS3Gateway(options: S3GatewayOptions = {}): Promise<S3
     s3Url,
     sessionSecret,
     async credentials(claims = {}) {
-      const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: await gateway.token(claims), RoleSessionName: 'test' });
+      const form = new URLSearchParams({
+        Action: 'AssumeRoleWithWebIdentity',
+        Version: '2011-06-15',
+        WebIdentityToken: await gateway.token(claims),
+        RoleSessionName: 'test',
+      });
       const response = await fetch(`${s3Url}/`, { method: 'POST', body: form });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`STS answered ${response.status}: ${text}`);
       const field = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1] ?? '';
-      return { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey'), sessionToken: field('SessionToken'), expiration: field('Expiration') };
+      return {
+        accessKeyId: field('AccessKeyId'),
+        secretAccessKey: field('SecretAccessKey'),
+        sessionToken: field('SessionToken'),
+        expiration: field('Expiration'),
+      };
     },
     async storedKeys() {
       const keys: string[] = [];

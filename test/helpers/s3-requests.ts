@@ -18,7 +18,13 @@ export function signerCredentials(credentials: S3Credentials): SignerCredentials
 }
 
 /** A request to the S3 front door signed in its Authorization header, as a client would sign it. */
-export async function signedFetch(s3Url: string, credentials: SignerCredentials, method: string, path: string, options: SignedFetchOptions = {}): Promise<Response> {
+export async function signedFetch(
+  s3Url: string,
+  credentials: SignerCredentials,
+  method: string,
+  path: string,
+  options: SignedFetchOptions = {},
+): Promise<Response> {
   const host = new URL(s3Url).host;
   const signed = signHeaders(
     {

@@ -31,7 +31,10 @@ export const sha256Hex = (data: Uint8Array | string): string => createHash('sha2
 const hmac = (key: Uint8Array | string, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 export function amzTimestamp(ms: number = Date.now()): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 const encodeRfc3986 = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -68,7 +71,9 @@ export function signHeaders(input: SignInput, credentials: SignerCredentials): S
   const payloadHash = input.payloadHash ?? sha256Hex(input.body ?? '');
   const headers: Record<string, string> = { ...input.headers, 'x-amz-date': timestamp, 'x-amz-content-sha256': payloadHash };
   if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
-  const names = Object.keys(headers).map((name) => name.toLowerCase()).sort();
+  const names = Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .sort();
   const canonical = [
     input.method,
     input.path,
@@ -101,7 +106,14 @@ export function presignQuery(input: Omit<SignInput, 'payloadHash' | 'body'> & { 
   ]
     .filter((part) => part !== '')
     .join('&');
-  const canonical = [input.method, input.path, canonicalQuery(parameters), names.map((name) => `${name}:${input.headers[name]!.trim()}\n`).join(''), names.join(';'), 'UNSIGNED-PAYLOAD'].join('\n');
+  const canonical = [
+    input.method,
+    input.path,
+    canonicalQuery(parameters),
+    names.map((name) => `${name}:${input.headers[name]!.trim()}\n`).join(''),
+    names.join(';'),
+    'UNSIGNED-PAYLOAD',
+  ].join('\n');
   const key = signingKey(credentials.secretAccessKey, timestamp.slice(0, 8), region);
   const signature = hmac(key, `AWS4-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256Hex(canonical)}`).toString('hex');
   return `${parameters}&X-Amz-Signature=${signature}`;

@@ -83,11 +83,16 @@ export async function createSessionAuthority(sessionSecret: string, now: () => n
       return { accessKeyId: sealed.accessKeyId, secretAccessKey: await secretFor(keys, sessionToken), sessionToken, expiration: sealed.expiresAt };
     },
     async resolve(accessKeyId, sessionToken) {
-      if (sessionToken === undefined) throw new SignatureFailure('InvalidAccessKeyId', 'only temporary credentials from AssumeRoleWithWebIdentity are accepted: x-amz-security-token is missing');
+      if (sessionToken === undefined)
+        throw new SignatureFailure(
+          'InvalidAccessKeyId',
+          'only temporary credentials from AssumeRoleWithWebIdentity are accepted: x-amz-security-token is missing',
+        );
       const session = await open(keys, sessionToken);
       if (!session) throw new SignatureFailure('InvalidToken', 'the session token is malformed or was not issued by this gateway');
       if (session.accessKeyId !== accessKeyId) throw new SignatureFailure('InvalidAccessKeyId', 'the access key does not belong to the session token');
-      if (now() >= session.expiresAt * 1000) throw new SignatureFailure('ExpiredToken', 'the session credentials have expired; trade a fresh token with AssumeRoleWithWebIdentity');
+      if (now() >= session.expiresAt * 1000)
+        throw new SignatureFailure('ExpiredToken', 'the session credentials have expired; trade a fresh token with AssumeRoleWithWebIdentity');
       const principal: Principal = {
         account: session.account,
         region: session.region,
@@ -115,7 +120,11 @@ async function open(keys: SessionKeys, token: string): Promise<SealedSession | n
   const sealed = fromBase64url(token.slice(TOKEN_PREFIX.length));
   if (!sealed || sealed.length <= IV_BYTES) return null;
   try {
-    const plaintext = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: ADDITIONAL_DATA }, keys.seal, sealed.subarray(IV_BYTES));
+    const plaintext = await crypto.subtle.decrypt(
+      { name: 'AES-GCM', iv: sealed.subarray(0, IV_BYTES), additionalData: ADDITIONAL_DATA },
+      keys.seal,
+      sealed.subarray(IV_BYTES),
+    );
     const session = JSON.parse(new TextDecoder().decode(plaintext)) as SealedSession;
     return session.v === 1 ? session : null;
   } catch {

@@ -22,7 +22,8 @@ const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 function parseCredential(credential: string, reason: 'header' | 'presigned'): { accessKeyId: string; scope: CredentialScope } {
   const parts = credential.split('/');
   const failure = reason === 'header' ? 'AccessDenied' : 'AuthorizationQueryParametersError';
-  if (parts.length !== 5 || parts.some((part) => part === '')) throw new SignatureFailure(failure, 'the credential is not AccessKeyId/date/region/service/aws4_request');
+  if (parts.length !== 5 || parts.some((part) => part === ''))
+    throw new SignatureFailure(failure, 'the credential is not AccessKeyId/date/region/service/aws4_request');
   const [accessKeyId, date, region, service, terminal] = parts as [string, string, string, string, string];
   if (!/^\d{8}$/.test(date)) throw new SignatureFailure(failure, 'the credential date is not YYYYMMDD');
   if (terminal !== 'aws4_request') throw new SignatureFailure(failure, 'the credential does not end in aws4_request');
@@ -32,7 +33,8 @@ function parseCredential(credential: string, reason: 'header' | 'presigned'): { 
 
 function parseSignedHeaders(text: string): string[] {
   const names = text.split(';');
-  if (names.some((name) => !/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(name))) throw new SignatureFailure('AccessDenied', 'SignedHeaders is not a list of lower-case header names');
+  if (names.some((name) => !/^[a-z0-9!#$%&'*+\-.^_`|~]+$/.test(name)))
+    throw new SignatureFailure('AccessDenied', 'SignedHeaders is not a list of lower-case header names');
   if (!names.includes('host')) throw new SignatureFailure('AccessDenied', 'the host header must be signed');
   return names;
 }
@@ -50,7 +52,10 @@ function headerTimestamp(request: SignableRequest): string {
   const date = single(request, 'date');
   const parsed = date === undefined ? Number.NaN : Date.parse(date);
   if (Number.isNaN(parsed)) throw new SignatureFailure('AccessDenied', 'the request has no valid x-amz-date or Date header');
-  return new Date(parsed).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(parsed)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

@@ -63,8 +63,14 @@ function crc32Checksum(t: Uint32Array): RunningChecksum {
       for (const end = bytes.length - 7; i < end; i += 8) {
         const low = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
         crc =
-          t[1792 + (low & 0xff)]! ^ t[1536 + ((low >>> 8) & 0xff)]! ^ t[1280 + ((low >>> 16) & 0xff)]! ^ t[1024 + (low >>> 24)]! ^
-          t[768 + bytes[i + 4]!]! ^ t[512 + bytes[i + 5]!]! ^ t[256 + bytes[i + 6]!]! ^ t[bytes[i + 7]!]!;
+          t[1792 + (low & 0xff)]! ^
+          t[1536 + ((low >>> 8) & 0xff)]! ^
+          t[1280 + ((low >>> 16) & 0xff)]! ^
+          t[1024 + (low >>> 24)]! ^
+          t[768 + bytes[i + 4]!]! ^
+          t[512 + bytes[i + 5]!]! ^
+          t[256 + bytes[i + 6]!]! ^
+          t[bytes[i + 7]!]!;
       }
       for (; i < bytes.length; i += 1) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
     },
@@ -114,8 +120,14 @@ function crc64Checksum(): RunningChecksum {
       for (const end = bytes.length - 7; i < end; i += 8) {
         const a = (low ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
         const b = (high ^ (bytes[i + 4]! | (bytes[i + 5]! << 8) | (bytes[i + 6]! << 16) | (bytes[i + 7]! << 24))) >>> 0;
-        const k0 = 1792 + (a & 0xff), k1 = 1536 + ((a >>> 8) & 0xff), k2 = 1280 + ((a >>> 16) & 0xff), k3 = 1024 + (a >>> 24);
-        const k4 = 768 + (b & 0xff), k5 = 512 + ((b >>> 8) & 0xff), k6 = 256 + ((b >>> 16) & 0xff), k7 = b >>> 24;
+        const k0 = 1792 + (a & 0xff),
+          k1 = 1536 + ((a >>> 8) & 0xff),
+          k2 = 1280 + ((a >>> 16) & 0xff),
+          k3 = 1024 + (a >>> 24);
+        const k4 = 768 + (b & 0xff),
+          k5 = 512 + ((b >>> 8) & 0xff),
+          k6 = 256 + ((b >>> 16) & 0xff),
+          k7 = b >>> 24;
         low = (tl[k0]! ^ tl[k1]! ^ tl[k2]! ^ tl[k3]! ^ tl[k4]! ^ tl[k5]! ^ tl[k6]! ^ tl[k7]!) >>> 0;
         high = (th[k0]! ^ th[k1]! ^ th[k2]! ^ th[k3]! ^ th[k4]! ^ th[k5]! ^ th[k6]! ^ th[k7]!) >>> 0;
       }

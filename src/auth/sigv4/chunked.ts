@@ -109,7 +109,9 @@ export function awsChunkedDecoder(options: ChunkedOptions): TransformStream<Uint
     if (options.signedTrailer) {
       const chain = options.chain!;
       if (signatureLine === undefined) throw new SignatureFailure('SignatureDoesNotMatch', 'the trailer has no x-amz-trailer-signature');
-      const expected = toHex(hmacSha256(chain.key, `AWS4-HMAC-SHA256-TRAILER\n${chain.timestamp}\n${chain.scope}\n${previousSignature}\n${sha256Hex(signedText)}`));
+      const expected = toHex(
+        hmacSha256(chain.key, `AWS4-HMAC-SHA256-TRAILER\n${chain.timestamp}\n${chain.scope}\n${previousSignature}\n${sha256Hex(signedText)}`),
+      );
       if (!constantTimeEqual(expected, signatureLine)) throw new SignatureFailure('SignatureDoesNotMatch', 'the trailer signature does not match');
     }
     if (options.decodedLength !== undefined && decoded !== options.decodedLength) {

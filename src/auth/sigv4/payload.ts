@@ -92,7 +92,13 @@ export function verifiedPayload(body: ReadableStream<Uint8Array>, request: Signa
     );
   }
   if (payload.kind === 'sha256') {
-    checks.push({ checksum: createChecksum('sha256'), render: toHex, expected: payload.hex, failure: 'XAmzContentSHA256Mismatch', name: 'x-amz-content-sha256' });
+    checks.push({
+      checksum: createChecksum('sha256'),
+      render: toHex,
+      expected: payload.hex,
+      failure: 'XAmzContentSHA256Mismatch',
+      name: 'x-amz-content-sha256',
+    });
   }
   return checks.length === 0 ? stream : stream.pipeThrough(digestChecks(checks));
 }

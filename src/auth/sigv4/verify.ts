@@ -53,7 +53,8 @@ export async function verifyRequest<Identity>(request: SignableRequest, options:
   checkTime(claim, options.now);
   if (claim.form === 'header') checkAmzHeadersSigned(request, claim);
   const payload = payloadSigning(request, claim);
-  const payloadHash = claim.form === 'presigned' ? request.headerValues('x-amz-content-sha256')[0] ?? 'UNSIGNED-PAYLOAD' : request.headerValues('x-amz-content-sha256')[0]!;
+  const payloadHash =
+    claim.form === 'presigned' ? (request.headerValues('x-amz-content-sha256')[0] ?? 'UNSIGNED-PAYLOAD') : request.headerValues('x-amz-content-sha256')[0]!;
   const credentials = await options.resolve(claim.accessKeyId, claim.securityToken);
   const canonical = canonicalRequest(request, {
     signedHeaders: claim.signedHeaders,
@@ -79,7 +80,8 @@ function timestampMs(timestamp: string, scope: CredentialScope): number {
 function checkTime(claim: SignatureClaim, now: number): void {
   const time = timestampMs(claim.timestamp, claim.scope);
   if (claim.form === 'header') {
-    if (Math.abs(now - time) > MAX_SKEW_MS) throw new SignatureFailure('RequestTimeTooSkewed', 'the difference between the request time and the current time is too large');
+    if (Math.abs(now - time) > MAX_SKEW_MS)
+      throw new SignatureFailure('RequestTimeTooSkewed', 'the difference between the request time and the current time is too large');
     return;
   }
   if (time - now > MAX_SKEW_MS) throw new SignatureFailure('RequestTimeTooSkewed', 'the presigned URL is dated in the future');
@@ -112,9 +114,11 @@ function payloadSigning(request: SignableRequest, claim: SignatureClaim): Payloa
   }
   const streaming = STREAMING[value];
   if (streaming) {
-    if (streaming.kind !== 'unsigned' && claim.form === 'presigned') throw new SignatureFailure('InvalidRequest', 'a presigned URL cannot carry a chunked payload');
+    if (streaming.kind !== 'unsigned' && claim.form === 'presigned')
+      throw new SignatureFailure('InvalidRequest', 'a presigned URL cannot carry a chunked payload');
     return streaming;
   }
-  if (!/^[0-9a-f]{64}$/.test(value)) throw new SignatureFailure('InvalidArgument', 'x-amz-content-sha256 must be a lower-case hex SHA-256 or one of the SigV4 payload forms');
+  if (!/^[0-9a-f]{64}$/.test(value))
+    throw new SignatureFailure('InvalidArgument', 'x-amz-content-sha256 must be a lower-case hex SHA-256 or one of the SigV4 payload forms');
   return { kind: 'sha256', hex: value };
 }

@@ -18,10 +18,35 @@ export interface S3FrontDoorOptions {
 
 /** Query parameters that name an S3 sub-resource the gateway does not offer (ACLs, tagging, versioning, ...). */
 const SUBRESOURCES = [
-  'accelerate', 'acl', 'analytics', 'attributes', 'cors', 'encryption', 'intelligent-tiering', 'inventory', 'legal-hold',
-  'lifecycle', 'logging', 'metrics', 'notification', 'object-lock', 'ownershipControls', 'policy', 'policyStatus',
-  'publicAccessBlock', 'replication', 'requestPayment', 'restore', 'retention', 'select', 'tagging', 'torrent',
-  'versioning', 'versions', 'website', 'versionId',
+  'accelerate',
+  'acl',
+  'analytics',
+  'attributes',
+  'cors',
+  'encryption',
+  'intelligent-tiering',
+  'inventory',
+  'legal-hold',
+  'lifecycle',
+  'logging',
+  'metrics',
+  'notification',
+  'object-lock',
+  'ownershipControls',
+  'policy',
+  'policyStatus',
+  'publicAccessBlock',
+  'replication',
+  'requestPayment',
+  'restore',
+  'retention',
+  'select',
+  'tagging',
+  'torrent',
+  'versioning',
+  'versions',
+  'website',
+  'versionId',
 ];
 
 /**
@@ -33,7 +58,13 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
   const app = new Hono<GatewayEnv>();
   let sessions: Promise<SessionAuthority> | undefined;
   const sessionAuthority = () => (sessions ??= createSessionAuthority(options.sessionSecret, deps.now));
-  const multipart = new MultipartService({ policy: deps.policy, stores: deps.stores, objects: deps.objects, hashIdentifier: deps.hashIdentifier, now: deps.now });
+  const multipart = new MultipartService({
+    policy: deps.policy,
+    stores: deps.stores,
+    objects: deps.objects,
+    hashIdentifier: deps.hashIdentifier,
+    now: deps.now,
+  });
 
   app.use(async (c, next) => {
     c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
@@ -41,7 +72,8 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
     await next();
     if (c.req.method === 'HEAD' && c.res.body) c.res = new Response(null, c.res);
     const headers = c.res.headers;
-    if (c.res.status >= 400 && (c.req.raw.headers.has('transfer-encoding') || (c.req.raw.headers.get('content-length') ?? '0') !== '0')) headers.set('connection', 'close');
+    if (c.res.status >= 400 && (c.req.raw.headers.has('transfer-encoding') || (c.req.raw.headers.get('content-length') ?? '0') !== '0'))
+      headers.set('connection', 'close');
     headers.set('x-request-id', c.get('requestId'));
     headers.set('x-amz-request-id', c.get('requestId'));
     deps.metrics.count('residency_s3_requests_total', 'S3 front door requests by method and status.', { method: c.req.method, status: String(c.res.status) });
@@ -54,7 +86,10 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
   });
 
   app.onError((error, c) => {
-    if (s3ErrorOf(error).refusal.code === 'internal_error') console.error(JSON.stringify({ type: 'error', requestId: c.get('requestId'), error: String(error), stack: error instanceof Error ? error.stack : undefined }));
+    if (s3ErrorOf(error).refusal.code === 'internal_error')
+      console.error(
+        JSON.stringify({ type: 'error', requestId: c.get('requestId'), error: String(error), stack: error instanceof Error ? error.stack : undefined }),
+      );
     return s3ErrorResponse(error, c.get('requestId'), new URL(c.req.url).pathname);
   });
   return app;

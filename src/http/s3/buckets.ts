@@ -60,7 +60,9 @@ function maxKeysOf(text: string | null): number {
 
 function decodeToken(token: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(atob(token.replaceAll('-', '+').replaceAll('_', '/')), (char) => char.charCodeAt(0)));
+    return new TextDecoder('utf-8', { fatal: true }).decode(
+      Uint8Array.from(atob(token.replaceAll('-', '+').replaceAll('_', '/')), (char) => char.charCodeAt(0)),
+    );
   } catch {
     throw new S3Failure('InvalidArgument', 400, 'bad_request', 'the continuation token is not one this gateway issued');
   }

@@ -79,9 +79,9 @@ export function s3ErrorOf(error: unknown): S3ErrorView {
 /** S3's error document, with the stable `/v1` code in `x-residency-code`. */
 export function s3ErrorResponse(error: unknown, requestId: string, resource: string): Response {
   const { code, status, refusal } = s3ErrorOf(error);
-  return xmlResponse(
-    'Error',
-    [element('Code', code), element('Message', refusal.detail), element('Resource', resource), element('RequestId', requestId)],
-    { status, headers: { 'x-residency-code': refusal.code }, namespace: '' },
-  );
+  return xmlResponse('Error', [element('Code', code), element('Message', refusal.detail), element('Resource', resource), element('RequestId', requestId)], {
+    status,
+    headers: { 'x-residency-code': refusal.code },
+    namespace: '',
+  });
 }

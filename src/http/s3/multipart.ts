@@ -28,7 +28,8 @@ export async function createMultipartUpload(c: S3Context, deps: GatewayDeps, mul
 
 export async function uploadPart(c: S3Context, deps: GatewayDeps, multipart: MultipartService, name: ObjectName, uploadId: string): Promise<Response> {
   c.get('trail').action = 'multipart-part';
-  if (singleHeader(c, deps, 'x-amz-copy-source') !== undefined) throw new S3Failure('NotImplemented', 501, 'method_not_allowed', 'UploadPartCopy is not implemented by this gateway');
+  if (singleHeader(c, deps, 'x-amz-copy-source') !== undefined)
+    throw new S3Failure('NotImplemented', 501, 'method_not_allowed', 'UploadPartCopy is not implemented by this gateway');
   const max = deps.objects.maxObjectBytes;
   const contentLength = declaredLength(c, deps, max);
   const part = await multipart.uploadPart(callOf(c), name, uploadId, partNumberOf(queryOf(c).get('partNumber')), objectBody(c, deps, max), contentLength);
@@ -36,7 +37,13 @@ export async function uploadPart(c: S3Context, deps: GatewayDeps, multipart: Mul
   return new Response(null, { status: 200, headers: { etag: quotedEtag(part.etag) } });
 }
 
-export async function completeMultipartUpload(c: S3Context, deps: GatewayDeps, multipart: MultipartService, name: ObjectName, uploadId: string): Promise<Response> {
+export async function completeMultipartUpload(
+  c: S3Context,
+  deps: GatewayDeps,
+  multipart: MultipartService,
+  name: ObjectName,
+  uploadId: string,
+): Promise<Response> {
   c.get('trail').action = 'write';
   const parts = childTexts(await requestDocument(c, deps), 'Part', ['PartNumber', 'ETag']);
   if (!parts || parts.some((part) => part.PartNumber === undefined || part.ETag === undefined)) {
@@ -50,7 +57,12 @@ export async function completeMultipartUpload(c: S3Context, deps: GatewayDeps, m
   );
   return xmlResponse(
     'CompleteMultipartUploadResult',
-    [element('Location', `/${name.dataClass}/${name.key}`), element('Bucket', name.dataClass), element('Key', name.key), element('ETag', quotedEtag(placement.etag))],
+    [
+      element('Location', `/${name.dataClass}/${name.key}`),
+      element('Bucket', name.dataClass),
+      element('Key', name.key),
+      element('ETag', quotedEtag(placement.etag)),
+    ],
     { headers: placementHeaders(placement) },
   );
 }
@@ -70,7 +82,12 @@ export async function listParts(c: S3Context, multipart: MultipartService, name:
     element('UploadId', uploadId),
     element('IsTruncated', false),
     ...parts.map((part) =>
-      elements('Part', [element('PartNumber', part.partNumber), element('LastModified', new Date(part.lastModified).toISOString()), element('ETag', quotedEtag(part.etag)), element('Size', part.size)]),
+      elements('Part', [
+        element('PartNumber', part.partNumber),
+        element('LastModified', new Date(part.lastModified).toISOString()),
+        element('ETag', quotedEtag(part.etag)),
+        element('Size', part.size),
+      ]),
     ),
   ]);
 }
@@ -83,6 +100,13 @@ export async function listMultipartUploads(c: S3Context, multipart: MultipartSer
     element('Bucket', bucket),
     element('Prefix', prefix),
     element('IsTruncated', false),
-    ...uploads.map((upload) => elements('Upload', [element('Key', upload.key), element('UploadId', upload.uploadId), element('Initiated', upload.initiated), element('StorageClass', 'STANDARD')])),
+    ...uploads.map((upload) =>
+      elements('Upload', [
+        element('Key', upload.key),
+        element('UploadId', upload.uploadId),
+        element('Initiated', upload.initiated),
+        element('StorageClass', 'STANDARD'),
+      ]),
+    ),
   ]);
 }

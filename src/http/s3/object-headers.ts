@@ -48,7 +48,8 @@ export function subjectFromMetadata(c: S3Context, deps: GatewayDeps): string | u
   for (const [name, value] of c.req.raw.headers) {
     if (name.startsWith('x-amz-meta-')) bytes += name.length - 'x-amz-meta-'.length + new TextEncoder().encode(value).length;
   }
-  if (bytes > MAX_USER_METADATA_BYTES) throw new S3Failure('MetadataTooLarge', 400, 'bad_request', `user metadata is ${bytes} bytes; at most ${MAX_USER_METADATA_BYTES}`);
+  if (bytes > MAX_USER_METADATA_BYTES)
+    throw new S3Failure('MetadataTooLarge', 400, 'bad_request', `user metadata is ${bytes} bytes; at most ${MAX_USER_METADATA_BYTES}`);
   const subject = singleHeader(c, deps, 'x-amz-meta-subject-id');
   if (subject === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,256}$/.test(subject)) throw new Refusal('bad_request', 'x-amz-meta-subject-id must be 1-256 printable ASCII characters');

@@ -1,7 +1,7 @@
 import { declaredObjectLength, isChunkedPayload, verifiedPayload } from '../../auth/sigv4/payload.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
 import { limitBytes, readSmallBody } from '../../service/body.ts';
-import type { ObjectName } from '../../service/objects.ts';
+import type { ObjectName, Placement } from '../../service/objects.ts';
 import type { GatewayDeps } from '../context.ts';
 import { verifiedOf } from './authenticated.ts';
 import { S3Failure, s3ErrorOf } from './errors.ts';
@@ -110,7 +110,8 @@ export async function deleteObjects(c: S3Context, deps: GatewayDeps, bucket: str
 /** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, percent-encoded. */
 function copySource(header: string): ObjectName {
   const [path, query] = header.split('?', 2) as [string, string | undefined];
-  if (query !== undefined && query !== 'versionId=null') throw new S3Failure('NotImplemented', 501, 'method_not_allowed', 'copying a version of an object is not implemented: objects have no versions');
+  if (query !== undefined && query !== 'versionId=null')
+    throw new S3Failure('NotImplemented', 501, 'method_not_allowed', 'copying a version of an object is not implemented: objects have no versions');
   let decoded: string;
   try {
     decoded = decodeURIComponent(path.replace(/^\//, ''));
@@ -127,14 +128,14 @@ export async function copyObject(c: S3Context, deps: GatewayDeps, name: ObjectNa
   c.get('trail').action = 'copy';
   const replace = (singleHeader(c, deps, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase() === 'REPLACE';
   const source = await deps.objects.read(callOf(c), copySource(sourceHeader));
-  let placement;
+  let placement: Placement;
   try {
     placement = await deps.objects.write(callOf(c), name, () => {
       const subject = replace ? subjectFromMetadata(c, deps) : undefined;
       return {
         body: source.body,
-        contentType: replace ? singleHeader(c, deps, 'content-type') ?? '' : source.info.metadata.contentType,
-        contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : source.info.metadata.contentEncoding ?? '',
+        contentType: replace ? (singleHeader(c, deps, 'content-type') ?? '') : source.info.metadata.contentType,
+        contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : (source.info.metadata.contentEncoding ?? ''),
         contentLength: source.info.size,
         ...(subject !== undefined ? { subject } : !replace && source.info.metadata.subject !== undefined && { subjectHash: source.info.metadata.subject }),
       };

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { SessionAuthority } from '../../auth/session/credentials.ts';
 import { resolveZone } from '../../policy/decide.ts';
+import type { Principal } from '../../policy/principal.ts';
 import { Refusal } from '../../policy/refusal.ts';
 import { readSmallBody } from '../../service/body.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
@@ -81,11 +82,16 @@ export function isStsRequest(c: Context<GatewayEnv>): boolean {
  */
 export async function assumeRoleWithWebIdentity(c: Context<GatewayEnv>, deps: GatewayDeps, sessions: SessionAuthority): Promise<Response> {
   const trail = { action: 'assume-role' };
-  let principal;
+  let principal: Principal | undefined;
   try {
     const parameters = await stsParameters(c);
     const action = onlyParameter(parameters, 'Action');
-    if (action !== 'AssumeRoleWithWebIdentity') throw new StsFailure('InvalidAction', 400, new Refusal('bad_request', `the STS action ${action ?? '(none)'} is not offered; only AssumeRoleWithWebIdentity`));
+    if (action !== 'AssumeRoleWithWebIdentity')
+      throw new StsFailure(
+        'InvalidAction',
+        400,
+        new Refusal('bad_request', `the STS action ${action ?? '(none)'} is not offered; only AssumeRoleWithWebIdentity`),
+      );
     const version = onlyParameter(parameters, 'Version');
     if (version !== undefined && version !== '2011-06-15') throw new Refusal('bad_request', 'Version must be 2011-06-15');
     const duration = durationOf(onlyParameter(parameters, 'DurationSeconds'));
@@ -125,7 +131,11 @@ export async function assumeRoleWithWebIdentity(c: Context<GatewayEnv>, deps: Ga
     return xmlResponse(
       'ErrorResponse',
       [
-        elements('Error', [element('Type', failure.status >= 500 ? 'Receiver' : 'Sender'), element('Code', failure.stsCode), element('Message', failure.refusal.detail)]),
+        elements('Error', [
+          element('Type', failure.status >= 500 ? 'Receiver' : 'Sender'),
+          element('Code', failure.stsCode),
+          element('Message', failure.refusal.detail),
+        ]),
         element('RequestId', c.get('requestId')),
       ],
       { status: failure.status, namespace: STS_NAMESPACE, headers: { 'x-residency-code': failure.refusal.code } },

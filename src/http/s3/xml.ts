@@ -14,7 +14,11 @@ export function elements(tag: string, children: readonly string[]): string {
   return `<${tag}>${children.join('')}</${tag}>`;
 }
 
-export function xmlResponse(root: string, children: readonly string[], init: { status?: number; headers?: Record<string, string>; namespace?: string } = {}): Response {
+export function xmlResponse(
+  root: string,
+  children: readonly string[],
+  init: { status?: number; headers?: Record<string, string>; namespace?: string } = {},
+): Response {
   const namespace = init.namespace ?? S3_NAMESPACE;
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace === '' ? '' : ` xmlns="${namespace}"`}>${children.join('')}</${root}>`;
   return new Response(body, { status: init.status ?? 200, headers: { 'content-type': 'application/xml', ...init.headers } });
