@@ -85,6 +85,7 @@ describe('spans exported to an OTLP receiver', () => {
       }
       const spans = receiver.spans();
       assert.ok(spans.every((span) => span.service === 'rp-test'));
+      assert.ok(!receiver.requests.some((request) => request.body.includes('traced.json')), 'no object key in any span');
       const traced = spans.filter((span) => span.traceId === TRACE_ID);
       const server = traced.find((span) => span.parentSpanId === CALLER_SPAN_ID);
       assert.ok(server, `a span whose parent is the caller's: ${JSON.stringify(traced.map((span) => span.name))}`);

@@ -20,7 +20,7 @@ export function tracedRequests(routeOf: (c: Context<GatewayEnv>) => string): Mid
     const method = c.req.method;
     const span = trace.getTracer('residency-proxy').startSpan(
       method,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': new URL(c.req.url).pathname } },
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
       parent,
     );
     try {

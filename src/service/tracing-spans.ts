@@ -1,4 +1,6 @@
 import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { isStoreError } from '../adapters/errors.ts';
+import { isRefusal } from '../policy/refusal.ts';
 import { tracingEnabled } from './tracing-state.ts';
 
 /**
@@ -70,7 +72,12 @@ export function tracedTransform<I, O>(name: string, attributes: Attributes, tran
   return { writable: transform.writable, readable };
 }
 
+/**
+ * Marks a span as failed. Only messages written to be shown (a store's
+ * failure, a refusal's detail) are recorded: others may hold keys or data.
+ */
 export function markFailed(span: Span, error: unknown): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.name : 'error' });
-  if (error instanceof Error) span.recordException({ name: error.name, message: error.message });
+  const name = error instanceof Error ? error.name : 'error';
+  span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+  span.recordException(isStoreError(error) || isRefusal(error) ? { name, message: error.message } : { name });
 }
