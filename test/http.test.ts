@@ -240,14 +240,25 @@ describe('keys', () => {
     });
   }
 
-  test('keys with spaces, unicode and slashes up to 1024 bytes are fine', async () => {
-    for (const key of ['with space.txt', 'ünïcødé/日本語.txt', `${'k'.repeat(1020)}.txt`]) {
+  // The store key (objects/<class>/<account>/<key>) is held to S3's 1024 bytes on every store: 995 bytes of key for account acme's chat transcripts.
+  test('keys with spaces, unicode and slashes up to the longest the store key allows are fine', async () => {
+    for (const key of ['with space.txt', 'ünïcødé/日本語.txt', `${'k'.repeat(991)}.txt`]) {
       const path = `/v1/objects/chat-transcript/${key.split('/').map(encodeURIComponent).join('/')}`;
       const put = await gw.as(GB, path, { method: 'PUT', body: key });
       assert.equal(put.status, 201, key);
       assert.equal(((await put.json()) as { key: string }).key, key);
       assert.equal(await (await gw.as(GB, path)).text(), key);
     }
+  });
+
+  test('one byte more than the store key allows is key_invalid naming the real limit, nothing stored', async () => {
+    const key = `${'k'.repeat(992)}.txt`;
+    const put = await gw.as(GB, `/v1/objects/chat-transcript/${key}`, { method: 'PUT', body: key });
+    assert.equal(put.status, 400);
+    const problem = await problemOf(put);
+    assert.equal(problem.code, 'key_invalid');
+    assert.match(String(problem.detail), /at most 995 bytes/);
+    await assertNothingStored(key);
   });
 
   test('all refused keys left nothing behind', async () => {
@@ -315,6 +326,18 @@ describe('explain', () => {
       assert.equal(body.allowed, false, JSON.stringify(request));
       assert.equal(body.code, code, JSON.stringify(request));
     }
+  });
+
+  test('says whether the token is a UK/EU account by the gateway\'s own table, whatever the policy lists', async () => {
+    const explain = async (region: string) =>
+      ((await (await gw.as({ account_id: 'acme', account_region: region }, '/v1/explain', { method: 'POST', body: '{"dataClass":"chat-transcript"}' })).json()) as {
+        ukEuAccount: boolean;
+        allowed: boolean;
+      });
+    for (const region of ['GB', 'gb', 'UK', 'EU', 'DE', 'fr', 'EL']) assert.equal((await explain(region)).ukEuAccount, true, region);
+    for (const region of ['US', 'CH', 'NO', 'IS', 'JP']) assert.equal((await explain(region)).ukEuAccount, false, region);
+    // A UK/EU region the test policy does not list is still a UK/EU account, and still refused: there is no default zone.
+    assert.deepEqual(await explain('PL'), { ...(await explain('PL')), ukEuAccount: true, allowed: false });
   });
 
   test('a malformed request is a 400 problem', async () => {

@@ -1,10 +1,10 @@
 import type { PolicyDocument } from '../policy/schema.ts';
+import { EU_MEMBER_STATES } from '../policy/uk-eu.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.ts';
 
 export const DEV_DATA_DIR = './.data';
 export const DEV_KEYS_DIR = `${DEV_DATA_DIR}/dev-keys`;
 
-const EU_MEMBER_STATES = ['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE'];
 
 /**
  * The embedded development policy that `npm start` runs without
@@ -26,7 +26,7 @@ export function developmentPolicy(): PolicyDocument {
       adminScope: 'residency:admin',
     },
     zones: {
-      'uk-eu': { jurisdictions: ['UK', 'EU'], regions: ['GB', 'UK', 'EU', ...EU_MEMBER_STATES], store: 'uk-eu' },
+      'uk-eu': { jurisdictions: ['UK', 'EU'], regions: ['GB', 'UK', 'EU', 'EL', ...EU_MEMBER_STATES], store: 'uk-eu' },
       us: { jurisdictions: ['US'], regions: ['US'], store: 'us' },
     },
     stores: {

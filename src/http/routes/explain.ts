@@ -74,6 +74,8 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     return c.json({
       allowed: refusal === undefined,
       ...(refusal && { code: refusal.code, status: refusal.status, detail: refusal.detail }),
+      // Whether the gateway's own table counts the token's region as a UK or EU account (whose data never leaves the UK and the EU).
+      ukEuAccount: decision.ukEuAccount,
       ...(placement && { placement }),
       ...(decision.allowed && { expiresAt: decision.expiresAt ?? null, embeddedMedia: decision.classConfig.embeddedMedia, masks: maskNames(decision.classConfig.mask) }),
       ...(request.sample !== undefined && { media }),
