@@ -4,14 +4,19 @@ import { ConfigurationError } from '../hosts/configuration-error.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { readCommandPolicy } from './command-policy.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
+import { dataStores } from '../hosts/store-kinds.ts';
+import { nodeKekOpener } from '../crypto/kek-node.ts';
+import { type OpenedEncryption, openZoneEncryptions } from '../crypto/zone-keys.ts';
 import { sweepStore } from '../rights/retention.ts';
+import { anonymizedClasses } from '../rights/retention-anonymize.ts';
 
 export const SWEEP = {
   name: 'sweep',
   usage: `usage: residency-proxy sweep [--policy FILE] [--store NAME] [--dry-run] [--now ISO-8601] [--batch N]
 
-Deletes objects whose retention has ended, store by store and in place
-(nothing leaves its zone), skipping legal holds. Prints one JSON summary
+Deletes objects whose retention has ended (anonymises those of classes with
+atRetention: anonymize), store by store and in place (nothing leaves its
+zone), skipping legal holds. Prints one JSON summary
 line and one audit line per store swept; run it again to resume after a failure.
 
   --policy FILE     the policy (default: RESIDENCY_POLICY, else the development policy)
@@ -53,13 +58,26 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
     err.write(`no zone uses a store named "${args.store}"\n`);
     return 2;
   }
+  // The data stores and the key stores: anonymising an object in a zone with encryption reads and seals it again.
   const stores = await openNodeStores(policy, baseDir, env);
+  const closeStores = () => Promise.all([...stores.values()].map((store) => store.close?.()));
+  let keys: OpenedEncryption;
+  try {
+    keys = await openZoneEncryptions(policy, stores, nodeKekOpener({ baseDir, env, production: env.NODE_ENV === 'production' }));
+  } catch (error) {
+    await closeStores();
+    err.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  const classes = anonymizedClasses(policy);
   const version = await policyVersion(policy.document);
   const audit = jsonLinesAudit((line) => out.write(line));
   let failed = false;
-  for (const [name, store] of stores) {
+  for (const name of dataStores(policy).keys()) {
+    const store = stores.get(name)!;
     if (args.store !== undefined && name !== args.store) continue;
     const zone = [...policy.zones.values()].find((z) => z.storeName === name)!;
+    const encryption = keys.zones.get(zone.name);
     const started = Date.now();
     try {
       const summary = await sweepStore(store, {
@@ -70,6 +88,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
         // Real time, not --now: a write still in flight is never idle longer than the request timeout.
         incompleteIdleSince: new Date(Date.now() - policy.document.limits.requestTimeoutMs),
         erasureMarkersBefore: new Date(Date.now() - ERASURE_MARKER_DAYS * 86_400_000),
+        anonymize: { classes, ...(encryption && { encryption }) },
       });
       if (summary.unlistedClasses.length > 0) {
         err.write(`store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`);
@@ -87,11 +106,27 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
         durationMs: Date.now() - started,
         policyVersion: version,
       });
+      if (summary.anonymized > 0) {
+        audit({
+          time: new Date().toISOString(),
+          requestId: crypto.randomUUID(),
+          action: 'sweep-anonymize',
+          outcome: 'allowed',
+          zone: zone.name,
+          store: name,
+          location: zone.placement.location,
+          bytes: summary.bytesAnonymized,
+          masks: summary.masksApplied,
+          durationMs: Date.now() - started,
+          policyVersion: version,
+        });
+      }
     } catch (error) {
       failed = true;
       err.write(`store ${name}: sweep failed, run it again to resume: ${error instanceof Error ? error.message : String(error)}\n`);
     }
-    await store.close?.();
   }
+  await closeStores();
+  await keys.close();
   return failed ? 1 : 0;
 }

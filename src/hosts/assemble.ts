@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../adapters/types.ts';
+import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
 import { createAuthenticator, type AuthenticatorOptions } from '../auth/authenticate.ts';
 import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
@@ -24,12 +25,14 @@ export interface HostCapabilities {
   now?: () => number;
   /** Runtime measurements for /metrics (process memory, CPU, event loop on Node). */
   metricsCollectors?: readonly MetricsCollector[];
+  /** Envelope encryption of the zones whose policy has `encryption`, by zone name, with their keys opened by the host. */
+  encryption?: ReadonlyMap<string, ZoneEncryption>;
 }
 
 /**
  * Builds the gateway's dependencies once, the same way on every host: the
  * store registry (with the stores' locations verified), the authenticator,
- * the object service and the audit recorder.
+ * the object service (with the zones' encryption) and the audit recorder.
  */
 export async function assembleGateway(host: HostCapabilities): Promise<GatewayDeps> {
   const { policy } = host;
@@ -43,9 +46,12 @@ export async function assembleGateway(host: HostCapabilities): Promise<GatewayDe
   return {
     policy,
     policyVersion: version,
-    authenticator: tracedAuthenticator(createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions)),
+    authenticator: tracedAuthenticator(
+      createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions),
+    ),
     stores,
-    objects: new ObjectService({ policy, stores, hashIdentifier: host.hashIdentifier, decoders: host.runtime.decoders, now }),
+    objects: new ObjectService({ policy, stores, hashIdentifier: host.hashIdentifier, decoders: host.runtime.decoders, now, encryption: host.encryption }),
+    encryption: host.encryption,
     record: createAuditRecorder({
       sink: host.audit,
       metrics,

@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
+import type { ObjectStore } from '../adapters/types.ts';
+import { nodeKekOpener } from '../crypto/kek-node.ts';
+import { openZoneEncryptions, type OpenedEncryption } from '../crypto/zone-keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createApp } from '../http/app.ts';
@@ -44,33 +47,69 @@ const STORE_CHECK_INTERVAL_MS = 60_000;
 
 export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
   const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
-  const deps = await assembleGateway({
-    policy,
-    stores: await openNodeStores(policy, baseDir, options.env),
-    jwks: await resolveJwks(policy.document.auth.jwks, baseDir),
-    audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
-    hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
-    runtime: nodeRuntime,
-  });
-  const s3Port = s3PortOf(options.env, options.port, development);
-  const secret = s3Port === undefined ? undefined : await sessionSecret(options.env, development);
-  const listening = await serveGateway(deps, options.host, options.port);
-  if (s3Port === undefined || secret === undefined) return { ...listening, policy, development, deps };
-  const s3 = await serveApp(createS3App(deps, { sessionSecret: secret }), deps, options.host, s3Port).catch(async (error: unknown) => {
-    await listening.stop(0);
-    throw error;
-  });
-  return {
-    ...listening,
-    s3Url: s3.url,
-    policy,
-    development,
-    deps,
-    async stop(graceMs) {
-      await Promise.all([s3.stop(graceMs, { keepStores: true }), listening.stop(graceMs, { keepStores: true })]);
-      await deps.stores.close();
-    },
+  // The data stores and the zones' key stores, which only the encryption uses.
+  const stores = await openNodeStores(policy, baseDir, options.env);
+  const keys = await openNodeEncryption(policy, stores, baseDir, options.env);
+  const closeStores = async () => {
+    await Promise.all([...stores.values()].map((store) => store.close?.()));
+    await keys.close();
   };
+  try {
+    const deps = await assembleGateway({
+      policy,
+      stores,
+      encryption: keys.zones,
+      jwks: await resolveJwks(policy.document.auth.jwks, baseDir),
+      audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
+      hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
+      runtime: nodeRuntime,
+    });
+    const s3Port = s3PortOf(options.env, options.port, development);
+    const secret = s3Port === undefined ? undefined : await sessionSecret(options.env, development);
+    const listening = await serveGateway(deps, options.host, options.port);
+    const s3 =
+      s3Port === undefined || secret === undefined
+        ? undefined
+        : await serveApp(createS3App(deps, { sessionSecret: secret }), deps, options.host, s3Port).catch(async (error: unknown) => {
+            await listening.stop(0, { keepStores: true });
+            throw error;
+          });
+    const listeners = s3 ? [listening, s3] : [listening];
+    return {
+      ...listening,
+      ...(s3 && { s3Url: s3.url }),
+      policy,
+      development,
+      deps,
+      async stop(graceMs) {
+        await Promise.all(listeners.map((listener) => listener.stop(graceMs, { keepStores: true })));
+        await closeStores();
+      },
+    };
+  } catch (error) {
+    await closeStores();
+    throw error;
+  }
+}
+
+/** Opens the key-encryption keys of the zones with `encryption`, over their key stores (opened with the data stores). */
+async function openNodeEncryption(
+  policy: CompiledPolicy,
+  stores: ReadonlyMap<string, ObjectStore>,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<OpenedEncryption> {
+  const production = env.NODE_ENV === 'production';
+  try {
+    return await openZoneEncryptions(
+      policy,
+      stores,
+      nodeKekOpener({ baseDir, env, production, log: (message) => process.stderr.write(`residency-proxy: ${message}\n`) }),
+    );
+  } catch (error) {
+    await Promise.all([...stores.values()].map((store) => store.close?.()));
+    throw new ConfigurationError([error instanceof Error ? error.message : String(error)]);
+  }
 }
 
 /** `S3_PORT`; unset: off, except in development, where the S3 front door listens on the port after PORT (8788). */

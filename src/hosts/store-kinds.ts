@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../adapters/types.ts';
+import { keyStoreConfigs } from '../crypto/zone-keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { StoreConfig } from '../policy/schema.ts';
 
@@ -86,14 +87,23 @@ function openerFor<T extends StoreType>(config: ConfigOf<T>, host: Host): Opener
   return (STORE_KINDS[config.type] as StoreKind<T>)[host];
 }
 
-/** The stores the policy's zones write to, each once, by name. Stores no zone uses are never opened. */
-export function zoneStores(policy: CompiledPolicy): Map<string, StoreConfig> {
+/** The data stores of the policy's zones, each once, by name. */
+export function dataStores(policy: CompiledPolicy): Map<string, StoreConfig> {
   return new Map([...policy.zones.values()].map((zone) => [zone.storeName, zone.store]));
 }
 
-/** Stores the policy's zones use that cannot run on a host; checked without opening anything, so also at build time. */
-export function unsupportedStores(policy: CompiledPolicy, host: Host): string[] {
-  return [...zoneStores(policy)].flatMap(([name, config]) => {
+/**
+ * Every store the policy's zones use, each once, by name: their data stores
+ * and the key stores of zones with encryption (never a data store: the
+ * policy refuses that at load). Stores no zone uses are never opened.
+ */
+export function zoneStores(policy: CompiledPolicy): Map<string, StoreConfig> {
+  return new Map([...dataStores(policy), ...keyStoreConfigs(policy)]);
+}
+
+/** Stores (by default every store the zones use) that cannot run on a host; checked without opening anything, so also at build time. */
+export function unsupportedStores(policy: CompiledPolicy, host: Host, stores: ReadonlyMap<string, StoreConfig> = zoneStores(policy)): string[] {
+  return [...stores].flatMap(([name, config]) => {
     const opener = openerFor(config, host);
     return typeof opener === 'function' ? [] : [`stores.${name}: ${opener.unsupported}`];
   });
@@ -101,7 +111,7 @@ export function unsupportedStores(policy: CompiledPolicy, host: Host): string[] 
 
 export type OpenedStores = { ok: true; stores: Map<string, ObjectStore> } | { ok: false; errors: string[] };
 
-/** Opens an adapter for every store a zone uses; every store that cannot be opened is named in the errors. */
+/** Opens an adapter for every store a zone uses (data and key stores); every store that cannot be opened is named in the errors. */
 export async function openStores(policy: CompiledPolicy, host: Host, context: Omit<OpenContext, 'name'>): Promise<OpenedStores> {
   const errors = unsupportedStores(policy, host);
   const stores = new Map<string, ObjectStore>();

@@ -1,5 +1,8 @@
 import type { ExecutionContext, Hono } from 'hono';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { edgeEncryptionErrors } from '../crypto/edge-support.ts';
+import { localKek } from '../crypto/local-kek.ts';
+import { edgeKekOpener, openZoneEncryptions } from '../crypto/zone-keys.ts';
 import { createIdentifierHasher } from '../policy/identifiers.ts';
 import { loadPolicy, type CompiledPolicy, type PolicyLoad } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
@@ -12,7 +15,8 @@ import { problemResponse } from '../http/problem.ts';
 import { requestIdFrom } from '../http/request-id.ts';
 import type { StoreRegistry } from '../service/stores.ts';
 import { assembleGateway } from './assemble.ts';
-import { edgeStoreErrors, openEdgeStores } from './worker-stores.ts';
+import { openEdgeStores } from './worker-stores.ts';
+import { dataStores, unsupportedStores } from './store-kinds.ts';
 import { ConfigurationError } from './configuration-error.ts';
 
 /**
@@ -50,11 +54,16 @@ function fetchOutlivingRequest(input: Parameters<typeof fetch>[0], init?: Reques
   return answered;
 }
 
-/** Loads a policy for the edge: the policy file's rules, plus what Workers cannot do (Azure, filesystem or memory stores, a JWKS file). */
+/**
+ * Loads a policy for the edge: the policy file's rules, plus what Workers
+ * cannot do (Azure, filesystem or memory stores, a JWKS file, PKCS#11 keys,
+ * key files). A key store the edge cannot open is named by
+ * edgeEncryptionErrors, as a key store, rather than twice.
+ */
 export function loadEdgePolicy(text: string): PolicyLoad {
   const loaded = loadPolicy(text);
   if (!loaded.ok) return loaded;
-  const errors = edgeStoreErrors(loaded.policy);
+  const errors = [...unsupportedStores(loaded.policy, 'workers', dataStores(loaded.policy)), ...edgeEncryptionErrors(loaded.policy)];
   if ('file' in loaded.policy.document.auth.jwks) {
     errors.push('auth.jwks.file: Workers have no filesystem; give the keys as auth.jwks.url or auth.jwks.keys');
   }
@@ -101,10 +110,15 @@ async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
   const opened = await openEdgeStores(policy, env);
   if (!opened.ok) throw new ConfigurationError(opened.errors);
   const secret = env.RESIDENCY_HASH_SECRET;
+  // Key stores are opened with the data stores; an isolate keeps its keys open for its life (a local KEK holds no session).
+  const keys = await openZoneEncryptions(policy, opened.stores, edgeKekOpener(env, localKek)).catch((error: unknown) => {
+    throw new ConfigurationError([error instanceof Error ? error.message : String(error)]);
+  });
   // S3 stores prove their location (in assembleGateway) before they take writes.
   const deps = await assembleGateway({
     policy,
     stores: opened.stores,
+    encryption: keys.zones,
     authenticatorOptions: { fetch: fetchOutlivingRequest },
     audit: jsonLinesAudit((line) => console.log(line.trimEnd())),
     hashIdentifier: await createIdentifierHasher(typeof secret === 'string' && secret ? new TextEncoder().encode(secret) : undefined),

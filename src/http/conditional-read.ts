@@ -5,6 +5,14 @@ import { evaluatePreconditions, requestedRange, sliceBody } from './precondition
 /** Headers a 304 repeats from the 200 it stands for (RFC 9110 section 15.4.5). */
 const NOT_MODIFIED_HEADERS = ['etag', 'last-modified', 'cache-control', 'x-residency-zone', 'x-residency-location', 'x-residency-expires-at'];
 
+/** What a GET answers from: the stored object, and for an encrypted one, ranges that decrypt only the chunks they lie in. */
+export interface ReadSource {
+  info: ObjectInfo;
+  /** The whole body; taken only when it is sent or cancelled (an encrypted object's body decrypts as it is read). */
+  readonly body: ReadableStream<Uint8Array>;
+  openRange?(range: { first: number; last: number }): ReadableStream<Uint8Array>;
+}
+
 export interface ReadAnswer {
   response: Response;
   /** Body bytes the answer sends. */
@@ -17,10 +25,11 @@ export interface ReadAnswer {
  * the whole object. A body that is not sent is cancelled at once, so the
  * store's stream (a file, a socket) is released.
  */
-export function answerRead(request: Headers, info: ObjectInfo, headers: Record<string, string>, body: ReadableStream<Uint8Array>, requestId: string): ReadAnswer {
+export function answerRead(request: Headers, object: ReadSource, headers: Record<string, string>, requestId: string): ReadAnswer {
+  const { info } = object;
   const validators = { etag: info.etag, lastModified: info.lastModified };
   const skip = (response: Response): ReadAnswer => {
-    void body.cancel().catch(() => {});
+    void object.body.cancel().catch(() => {});
     return { response, bytes: 0 };
   };
   const precondition = evaluatePreconditions(request, validators);
@@ -32,10 +41,14 @@ export function answerRead(request: Headers, info: ObjectInfo, headers: Record<s
   if (range === 'unsatisfiable') {
     return skip(conditionResponse('range_not_satisfiable', `the object has ${info.size} bytes`, requestId, { 'content-range': `bytes */${info.size}` }));
   }
-  if (range === undefined) return { response: new Response(body, { status: 200, headers: { ...headers, 'accept-ranges': 'bytes' } }), bytes: info.size };
+  if (range === undefined) return { response: new Response(object.body, { status: 200, headers: { ...headers, 'accept-ranges': 'bytes' } }), bytes: info.size };
   const length = range.end - range.start + 1;
+  // A decrypted range is cut after its last byte too, so that the rest of the stored object is not read.
+  const body = object.openRange
+    ? sliceBody(object.openRange({ first: range.start, last: range.end }), { start: 0, end: length - 1 })
+    : sliceBody(object.body, range);
   return {
-    response: new Response(sliceBody(body, range), {
+    response: new Response(body, {
       status: 206,
       headers: { ...headers, 'accept-ranges': 'bytes', 'content-range': `bytes ${range.start}-${range.end}/${info.size}`, 'content-length': String(length) },
     }),

@@ -8,7 +8,7 @@ import { emptyBody } from '../adapters/streams.ts';
 import { limitBytes } from '../service/body.ts';
 import type { Authenticator } from '../auth/authenticate.ts';
 import type { Metrics } from '../service/metrics.ts';
-import type { ObjectService } from '../service/objects.ts';
+import type { ObjectService, ObjectServiceDeps } from '../service/objects.ts';
 import type { StoreRegistry } from '../service/stores.ts';
 
 /**
@@ -34,6 +34,8 @@ export interface GatewayDeps {
   authenticator: Authenticator;
   stores: StoreRegistry;
   objects: ObjectService;
+  /** Envelope encryption of the zones whose policy has `encryption`, by zone name: erasure destroys their data keys. */
+  encryption?: ObjectServiceDeps['encryption'];
   /** Records how a request ended: the one audit path of every front door. */
   record: (ended: EndedRequest) => Promise<void>;
   metrics: Metrics;

@@ -3,6 +3,7 @@ import { OBJECTS_PREFIX, objectKeyOfIndexEntry, parseStoreKey, SUBJECTS_PREFIX, 
 import { addToCatalog, storedClasses } from './class-catalog.ts';
 import { removeFinishedMarkers } from './erasure-markers.ts';
 import { blockingHold } from './holds.ts';
+import { type AnonymizeAtRetention, type AnonymizedCount, anonymizeOrDelete, countAnonymized, emptyAnonymizedCount } from './retention-anonymize.ts';
 
 export interface SweepOptions {
   /** Milliseconds since the epoch: objects whose `expiresAt` is at or before this have reached the end of retention. */
@@ -20,11 +21,13 @@ export interface SweepOptions {
   incompleteIdleSince?: Date;
   /** Erasure markers of runs that finished before this are removed; none when absent or in a dry run. */
   erasureMarkersBefore?: Date;
-  /** Called for every expired object deleted (or, in a dry run, that would be). */
+  /** Called for every expired object deleted or anonymised (or, in a dry run, that would be). */
   onExpired?: (item: ObjectInfo) => void;
+  /** Classes whose expired objects are anonymised instead of deleted (`atRetention: anonymize`). */
+  anonymize?: AnonymizeAtRetention;
 }
 
-export interface SweepSummary {
+export interface SweepSummary extends AnonymizedCount {
   scanned: number;
   expired: number;
   deleted: number;
@@ -41,9 +44,10 @@ export interface SweepSummary {
 }
 
 /**
- * Deletes the objects of one store whose retention has ended, by the
- * `expiresAt` each object recorded when it was written, whatever its class
- * and whether or not the policy still lists it; walks every object of the
+ * Deletes (or, for a class with `atRetention: anonymize`, anonymises) the
+ * objects of one store whose retention has ended, by the `expiresAt` each
+ * object recorded when it was written, whatever its class and whether or
+ * not the policy still lists it; walks every object of the
  * store page by page. Data under a legal hold is skipped. Classes found are
  * added to the store's class catalog, so account erasure finds them. Safe to
  * interrupt and run again: it keeps no state beyond the store itself.
@@ -59,6 +63,7 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
     incompleteRemoved: 0,
     staleIndexEntriesRemoved: 0,
     erasureMarkersRemoved: 0,
+    ...emptyAnonymizedCount(),
   };
   const holds = new Map<string, Promise<boolean>>();
   const isHeld = (account: string, subject: string | undefined) => {
@@ -84,7 +89,12 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
       }
       options.onExpired?.(item);
       if (options.dryRun) continue;
-      if (await store.delete(item.key)) {
+      const { anonymize } = options;
+      const deleted =
+        parts && anonymize?.classes.has(parts.dataClass)
+          ? countAnonymized(summary, await anonymizeOrDelete(store, item, anonymize.classes.get(parts.dataClass), anonymize.encryption))
+          : await store.delete(item.key);
+      if (deleted) {
         summary.deleted += 1;
         summary.bytesDeleted += item.size;
       }

@@ -8,7 +8,7 @@ import { Refusal } from '../../policy/refusal.ts';
 import { requireScope } from '../../auth/claims.ts';
 import { readSmallBody } from '../../service/body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
-import { eraseAccount, eraseSubject, type ErasureCount } from '../../rights/erasure.ts';
+import { eraseAccountAndKeys, eraseSubjectAndKey, type Erasure } from '../../rights/erasure-with-keys.ts';
 import { listHolds, placeHold, releaseHold, type Hold } from '../../rights/holds.ts';
 
 type Ctx = Context<GatewayEnv>;
@@ -44,13 +44,13 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     return run(c, scope);
   };
 
-  const receipt = (scope: AdminScope, kind: 'subject' | 'account', startedAt: number, count: ErasureCount) => ({
+  const receipt = (scope: AdminScope, kind: 'subject' | 'account', startedAt: number, erasure: Erasure) => ({
     account: scope.account,
     zone: scope.zone.name,
     store: scope.zone.storeName,
     scope: kind,
     ...(scope.subjectHash !== undefined && { subjectHash: scope.subjectHash }),
-    ...count,
+    ...erasure,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(deps.now()).toISOString(),
     policyVersion: deps.policyVersion,
@@ -70,7 +70,13 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         const info = await scope.store.head(storeKey(scope.account, target.dataClass, target.key));
         // Stale entries (object gone, or overwritten for another subject) are not the subject's data.
         if (!info || info.metadata.subject !== scope.subjectHash) continue;
-        items.push({ dataClass: target.dataClass, key: target.key, size: info.size, lastModified: info.lastModified, expiresAt: info.metadata.expiresAt ?? null });
+        items.push({
+          dataClass: target.dataClass,
+          key: target.key,
+          size: info.size,
+          lastModified: info.lastModified,
+          expiresAt: info.metadata.expiresAt ?? null,
+        });
       }
       return c.json({ subjectHash: scope.subjectHash, items, cursor: page.cursor ?? null });
     }),
@@ -80,8 +86,8 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     '/v1/subjects/:subject',
     admin('erase-subject', async (c, scope) => {
       const startedAt = deps.now();
-      const count = await eraseSubject(scope.store, scope.account, scope.subjectHash!);
-      return c.json(receipt(scope, 'subject', startedAt, count));
+      const erasure = await eraseSubjectAndKey(scope.store, scope.account, scope.subjectHash!, deps.encryption?.get(scope.zone.name));
+      return c.json(receipt(scope, 'subject', startedAt, erasure));
     }),
   );
 
@@ -93,8 +99,8 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         throw new Refusal('bad_request', 'erasing an account needs the header X-Confirm-Account repeating the account id of the token');
       }
       const startedAt = deps.now();
-      const count = await eraseAccount(scope.store, scope.account, [...deps.policy.dataClasses.keys()]);
-      return c.json(receipt(scope, 'account', startedAt, count));
+      const erasure = await eraseAccountAndKeys(scope.store, scope.account, [...deps.policy.dataClasses.keys()], deps.encryption?.get(scope.zone.name));
+      return c.json(receipt(scope, 'account', startedAt, erasure));
     }),
   );
 

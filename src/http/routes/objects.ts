@@ -107,7 +107,7 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     const { dataClass, key } = targetOf(c, deps);
     if (key === undefined) return list(c, deps, dataClass);
     const object = await objects.read(callOf(c), objectOf(c, deps, 'read'));
-    const { response, bytes } = answerRead(c.req.raw.headers, object.info, objectHeaders(object.info, object.placement), object.body, c.get('requestId'));
+    const { response, bytes } = answerRead(c.req.raw.headers, object, objectHeaders(object.info, object.placement), c.get('requestId'));
     c.get('trail').bytes = bytes;
     return response;
   });
