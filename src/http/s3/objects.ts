@@ -6,7 +6,7 @@ import type { GatewayDeps } from '../context.ts';
 import { verifiedOf } from './authenticated.ts';
 import { S3Failure, s3ErrorOf } from './errors.ts';
 import { objectHeaders, placementHeaders, quotedEtag, storedEncoding, subjectFromMetadata } from './object-headers.ts';
-import { byteRange, precondition, sliceStream } from './read-options.ts';
+import { evaluatePreconditions, requestedRange, sliceBody } from '../preconditions.ts';
 import { callOf, queryOf, signableRequest, singleHeader, type S3Context } from './request.ts';
 import { childTexts, element, elements, firstText, xmlResponse } from './xml.ts';
 
@@ -52,10 +52,14 @@ export async function getObject(c: S3Context, deps: GatewayDeps, name: ObjectNam
   const call = callOf(c);
   const { info, placement, body } = withBody ? await deps.objects.read(call, name) : { ...(await deps.objects.head(call, name)), body: undefined };
   const headers = objectHeaders(info, placement);
-  const condition = precondition(c.req.raw.headers, info);
-  if (condition) {
+  const validators = { etag: info.etag, lastModified: info.lastModified };
+  const condition = evaluatePreconditions(c.req.raw.headers, validators);
+  const range = condition === 'proceed' ? requestedRange(c.req.raw.headers, validators, info.size) : undefined;
+  if (condition !== 'proceed' || range === 'unsatisfiable') {
     await body?.cancel();
-    if (condition.status === 412) throw new S3Failure('PreconditionFailed', 412, 'bad_request', 'a precondition of the request does not hold');
+    if (condition === 'failed') throw new S3Failure('PreconditionFailed', 412, 'bad_request', 'a precondition of the request does not hold');
+    if (range === 'unsatisfiable')
+      throw new S3Failure('InvalidRange', 416, 'bad_request', `the requested range is not satisfiable for an object of ${info.size} bytes`);
     return new Response(null, { status: 304, headers: { etag: headers.etag!, 'last-modified': headers['last-modified']! } });
   }
   const query = queryOf(c);
@@ -63,11 +67,10 @@ export async function getObject(c: S3Context, deps: GatewayDeps, name: ObjectNam
     const override = query.get(`response-${header}`);
     if (override !== null) headers[header] = override;
   }
-  const range = byteRange(singleHeader(c, deps, 'range'), info.size);
-  if (!range) return new Response(body ?? null, { status: 200, headers });
+  if (range === undefined) return new Response(body ?? null, { status: 200, headers });
   headers['content-length'] = String(range.end - range.start + 1);
   headers['content-range'] = `bytes ${range.start}-${range.end}/${info.size}`;
-  return new Response(body ? sliceStream(body, range) : null, { status: 206, headers });
+  return new Response(body ? sliceBody(body, range) : null, { status: 206, headers });
 }
 
 export async function deleteObject(c: S3Context, deps: GatewayDeps, name: ObjectName): Promise<Response> {
