@@ -3,6 +3,8 @@ import { createSessionAuthority, type SessionAuthority } from '../../auth/sessio
 import { MultipartService } from '../../service/multipart.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 import { requestIdFrom } from '../request-id.ts';
+import { tracedRequests } from '../traced-requests.ts';
+import { log } from '../../service/log.ts';
 import { authenticatedS3 } from './authenticated.ts';
 import { bucketLocation, createBucket, headBucket, listBucket, listBuckets } from './buckets.ts';
 import { notImplemented, s3ErrorOf, s3ErrorResponse } from './errors.ts';
@@ -70,7 +72,11 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
     c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
     c.set('startedAt', deps.now());
     await next();
-    if (c.req.method === 'HEAD' && c.res.body) c.res = new Response(null, c.res);
+    // A HEAD answer carries headers only; the body a handler opened for it is released.
+    if (c.req.method === 'HEAD' && c.res.body) {
+      void c.res.body.cancel().catch(() => {});
+      c.res = new Response(null, c.res);
+    }
     const headers = c.res.headers;
     if (c.res.status >= 400 && (c.req.raw.headers.has('transfer-encoding') || (c.req.raw.headers.get('content-length') ?? '0') !== '0'))
       headers.set('connection', 'close');
@@ -79,6 +85,8 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
     deps.metrics.count('residency_s3_requests_total', 'S3 front door requests by method and status.', { method: c.req.method, status: String(c.res.status) });
   });
 
+  app.use(tracedRequests(() => 's3'));
+
   app.all('*', async (c) => {
     const target = targetOf(c, deps);
     if (target.bucket === undefined && isStsRequest(c)) return assumeRoleWithWebIdentity(c, deps, await sessionAuthority());
@@ -86,10 +94,7 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
   });
 
   app.onError((error, c) => {
-    if (s3ErrorOf(error).refusal.code === 'internal_error')
-      console.error(
-        JSON.stringify({ type: 'error', requestId: c.get('requestId'), error: String(error), stack: error instanceof Error ? error.stack : undefined }),
-      );
+    if (s3ErrorOf(error).refusal.code === 'internal_error') log.error('S3 request failed', { requestId: c.get('requestId'), method: c.req.method, error });
     return s3ErrorResponse(error, c.get('requestId'), new URL(c.req.url).pathname);
   });
   return app;
