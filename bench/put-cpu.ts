@@ -5,6 +5,8 @@
  * bench. With PUT_CPU_PROFILE_DIR=dir the gateway writes a V8 CPU profile.
  *
  *   PUT_CPU_SECONDS=10  PUT_CPU_CONNECTIONS=16  PUT_CPU_RUNS=3
+ *   PUT_CPU_STORE=memory|fs|s3|azure   the zone's store (default memory)
+ *   PUT_CPU_WORKERS=n                  RESIDENCY_WORKERS (CPU summed over the workers)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,19 +14,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestIdentity } from '../test/helpers/tokens.ts';
 import { smallDocument } from './lib/documents.ts';
-import { cpuSeconds, DATA_CLASS, startGateway } from './lib/gateway.ts';
+import { gatewayCpuSeconds, DATA_CLASS, startGateway } from './lib/gateway.ts';
 import { startLoadGenerator } from './lib/load.ts';
-import { memoryStore } from './lib/stores.ts';
+import { azureStore, fsStore, memoryStore, s3Store, type BenchStore } from './lib/stores.ts';
 
 const seconds = Number(process.env.PUT_CPU_SECONDS ?? 10);
 const connections = Number(process.env.PUT_CPU_CONNECTIONS ?? 16);
 const runs = Number(process.env.PUT_CPU_RUNS ?? 3);
 
+const workers = process.env.PUT_CPU_WORKERS === undefined ? undefined : Number(process.env.PUT_CPU_WORKERS);
+
 const workDir = await mkdtemp(join(tmpdir(), 'residency-put-cpu-'));
+const stores: Record<string, () => Promise<BenchStore>> = { memory: memoryStore, fs: () => fsStore(workDir), s3: s3Store, azure: azureStore };
+const openStore = stores[process.env.PUT_CPU_STORE ?? 'memory'];
+if (!openStore) throw new Error(`PUT_CPU_STORE: one of ${Object.keys(stores).join(', ')}`);
 const identity = await createTestIdentity();
-const store = await memoryStore();
+const store = await openStore();
 const gateway = await startGateway(workDir, identity, [store], {
   ...(process.env.PUT_CPU_PROFILE_DIR && { cpuProfileDir: process.env.PUT_CPU_PROFILE_DIR }),
+  ...(workers !== undefined && { workers }),
 });
 const load = startLoadGenerator();
 try {
@@ -44,9 +52,9 @@ try {
   };
   await load.run({ ...job, seconds: 2 });
   for (let run = 0; run < runs; run++) {
-    const before = await cpuSeconds(gateway.pid);
+    const before = await gatewayCpuSeconds(gateway.pid);
     const result = await load.run({ ...job, seconds });
-    const cpuMs = ((await cpuSeconds(gateway.pid)) - before) * 1000;
+    const cpuMs = ((await gatewayCpuSeconds(gateway.pid)) - before) * 1000;
     console.log(
       `run ${run + 1}: ${result.requests} PUTs, ${result.rps.toFixed(0)}/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ` +
         `${(cpuMs / result.requests).toFixed(3)} ms gateway CPU per PUT, ${result.failures} failures${result.firstFailure ? ` (${result.firstFailure})` : ''}`,

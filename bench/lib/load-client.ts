@@ -5,6 +5,7 @@
  * autocannon's own histogram rounds to whole milliseconds.
  */
 import autocannon from 'autocannon';
+import { signedHeaders, sha256Hex, type SessionCredentials } from './sigv4-sign.ts';
 import { percentile } from './stats.ts';
 
 export interface LoadJob {
@@ -18,6 +19,8 @@ export interface LoadJob {
   body?: string;
   /** Connection i sends `Authorization: Bearer tokens[i]` on all its requests, as a backend service reuses its token. */
   tokens?: string[];
+  /** Through the S3 front door: connection i signs each request (SigV4) with credentials[i], as an S3 SDK does. */
+  s3?: { region: string; credentials: SessionCredentials[] };
   connections: number;
   seconds: number;
   /** Statuses counted as a success; anything else fails the run. */
@@ -59,16 +62,17 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
         setupClient(client) {
           const connection = nextConnection++;
           const token = job.tokens?.[connection % job.tokens.length];
+          const sign = job.s3 && signerFor(job, job.s3.region, job.s3.credentials[connection % job.s3.credentials.length]!);
           let counter = 0;
           client.setRequests([
             {
               method: job.method,
               headers: { ...job.headers, ...(token !== undefined && { authorization: `Bearer ${token}` }) },
               ...(job.body !== undefined && { body: job.body }),
-              setupRequest: (request) => ({
-                ...request,
-                path: job.path.replaceAll('{c}', String(connection)).replaceAll('{n}', String(counter++ % job.keySpace)),
-              }),
+              setupRequest: (request) => {
+                const path = job.path.replaceAll('{c}', String(connection)).replaceAll('{n}', String(counter++ % job.keySpace));
+                return { ...request, path, ...(sign && { headers: sign(path) }) };
+              },
             },
           ]);
         },
@@ -98,6 +102,15 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
       else fail(`status ${statusCode}`);
     });
   });
+}
+
+/** Signs each request of a connection as an S3 SDK would: the body's SHA-256, the session token, a fresh date. */
+function signerFor(job: LoadJob, region: string, credentials: SessionCredentials): (path: string) => Record<string, string> {
+  const payloadHash = sha256Hex(job.body ?? '');
+  const host = new URL(job.origin).host;
+  const contentType = job.headers['content-type'];
+  return (path) =>
+    signedHeaders({ method: job.method, host, path, payloadHash, region, credentials, now: new Date(), ...(contentType !== undefined && { contentType }) });
 }
 
 if (process.send) {

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { TestIdentity } from '../../test/helpers/tokens.ts';
 import { smallDocument } from './documents.ts';
-import { cpuSeconds, DATA_CLASS, type GatewayProcess } from './gateway.ts';
+import { gatewayCpuSeconds, DATA_CLASS, type GatewayProcess } from './gateway.ts';
 import type { LoadGenerator, LoadResult } from './load.ts';
 import type { NginxProxy } from './nginx.ts';
+import { SIGNING_REGION, sessionCredentials } from './s3-door.ts';
+import { sha256Hex, signedHeaders, type SessionCredentials } from './sigv4-sign.ts';
 import { summarize, type Summary } from './stats.ts';
 import type { BenchStore, StoreName } from './stores.ts';
 
-export type Route = 'direct' | 'nginx' | 'gateway';
+/** `gateway-s3`: the gateway's S3 front door (S3_PORT), requests signed with SigV4. */
+export type Route = 'direct' | 'nginx' | 'gateway' | 'gateway-s3';
 export type Operation = 'PUT' | 'GET';
 
 export interface SmallCase {
@@ -37,6 +40,8 @@ export interface SmallOptions {
 
 export interface SmallContext {
   stores: readonly BenchStore[];
+  /** Stores also measured through the S3 front door (the gateway must serve it). */
+  s3DoorStores: readonly StoreName[];
   nginx: NginxProxy | null;
   gateway: GatewayProcess;
   identity: TestIdentity;
@@ -51,6 +56,8 @@ interface Target {
   putHeaders: Record<string, string>;
   /** Fresh tokens, one per connection; none for the store itself. */
   tokens?(count: number): Promise<string[]>;
+  /** S3 front door: session credentials for each fresh token, one per connection. */
+  s3Credentials?(tokens: string[]): Promise<SessionCredentials[]>;
   /** The process whose CPU time is measured per request. */
   cpuPid?: number;
 }
@@ -80,12 +87,26 @@ function targetsFor(store: BenchStore, context: SmallContext): Target[] {
         ),
       ),
   };
-  return [direct, ...(nginxOrigin ? [{ ...direct, route: 'nginx' as const, origin: nginxOrigin }] : []), gateway];
+  const s3Url = context.gateway.s3Url;
+  const s3Door: Target[] =
+    s3Url && context.s3DoorStores.includes(store.name)
+      ? [
+          {
+            ...gateway,
+            route: 'gateway-s3',
+            origin: s3Url,
+            objectPath: (key) => `/${DATA_CLASS}/${key}`,
+            s3Credentials: (tokens) => Promise.all(tokens.map((token) => sessionCredentials(s3Url, token))),
+          },
+        ]
+      : [];
+  return [direct, ...(nginxOrigin ? [{ ...direct, route: 'nginx' as const, origin: nginxOrigin }] : []), gateway, ...s3Door];
 }
 
 async function runOnce(context: SmallContext, target: Target, operation: Operation, connections: number, seconds: number, body: string): Promise<RunResult> {
   const tokens = await target.tokens?.(connections);
-  const cpuBefore = target.cpuPid === undefined ? undefined : await cpuSeconds(target.cpuPid);
+  const credentials = tokens && (await target.s3Credentials?.(tokens));
+  const cpuBefore = target.cpuPid === undefined ? undefined : await gatewayCpuSeconds(target.cpuPid);
   const result = await context.load.run({
     origin: target.origin,
     method: operation,
@@ -93,23 +114,34 @@ async function runOnce(context: SmallContext, target: Target, operation: Operati
     keySpace: KEY_SPACE,
     headers: operation === 'PUT' ? { 'content-type': 'application/json', ...target.putHeaders } : {},
     ...(operation === 'PUT' && { body }),
-    ...(tokens && { tokens }),
+    ...(credentials ? { s3: { region: SIGNING_REGION, credentials } } : tokens && { tokens }),
     connections,
     seconds,
     expect: operation === 'PUT' ? [200, 201] : [200],
   });
   if (cpuBefore === undefined || result.requests === 0) return result;
-  return { ...result, cpuMsPerRequest: ((await cpuSeconds(target.cpuPid!)) - cpuBefore) * 1000 / result.requests };
+  return { ...result, cpuMsPerRequest: (((await gatewayCpuSeconds(target.cpuPid!)) - cpuBefore) * 1000) / result.requests };
 }
 
 /** Writes the object the GET runs read, through the target itself. */
 async function seed(target: Target, body: string): Promise<void> {
-  const [token] = (await target.tokens?.(1)) ?? [];
-  const response = await fetch(`${target.origin}${target.objectPath(GET_KEY)}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', ...target.putHeaders, ...(token && { authorization: `Bearer ${token}` }) },
-    body,
-  });
+  const tokens = await target.tokens?.(1);
+  const [credentials] = (tokens && (await target.s3Credentials?.(tokens))) ?? [];
+  const url = new URL(`${target.origin}${target.objectPath(GET_KEY)}`);
+  const contentType = 'application/json';
+  const authorization = credentials
+    ? signedHeaders({
+        method: 'PUT',
+        host: url.host,
+        path: url.pathname,
+        payloadHash: sha256Hex(body),
+        contentType,
+        region: SIGNING_REGION,
+        credentials,
+        now: new Date(),
+      })
+    : tokens && { authorization: `Bearer ${tokens[0]}` };
+  const response = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType, ...target.putHeaders, ...authorization }, body });
   if (!response.ok) throw new Error(`seeding ${target.route} ${target.origin}: ${response.status} ${await response.text()}`);
 }
 
