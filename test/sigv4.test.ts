@@ -230,6 +230,48 @@ describe('SigV4 refusals', () => {
     await verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, 'user-agent': 'not signed, not needed' }), options);
   });
 
+  it('a request whose method changed, whose scope is for another day or service, or whose Authorization is doubled', async () => {
+    const signed = signHeaders({ method: 'GET', path: '/chat-transcript/a.txt', headers: { host: 'gw' } }, credentials);
+    await verifyRequest(request('GET', '/chat-transcript/a.txt', '', signed.headers), options);
+    await refusedWith(verifyRequest(request('DELETE', '/chat-transcript/a.txt', '', signed.headers), options), 'SignatureDoesNotMatch');
+    const yesterday = signed.headers.authorization!.replace(
+      /Credential=([^/]+)\/(\d{8})/,
+      (_, key: string, date: string) => `Credential=${key}/${String(Number(date) - 1)}`,
+    );
+    await refusedWith(
+      verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, authorization: yesterday }), options),
+      'SignatureDoesNotMatch',
+    );
+    const sts = signed.headers.authorization!.replace('/s3/aws4_request', '/sts/aws4_request');
+    await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, authorization: sts }), options), 'AccessDenied');
+    await refusedWith(
+      verifyRequest(
+        request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, authorization: [signed.headers.authorization!, signed.headers.authorization!] }),
+        options,
+      ),
+      'InvalidArgument',
+    );
+    const noHost = signed.headers.authorization!.replace('SignedHeaders=host;', 'SignedHeaders=');
+    await refusedWith(verifyRequest(request('GET', '/chat-transcript/a.txt', '', { ...signed.headers, authorization: noHost }), options), 'AccessDenied');
+  });
+
+  it('a chunked body longer or shorter than its x-amz-decoded-content-length', async () => {
+    const signed = signHeaders(
+      {
+        method: 'PUT',
+        path: '/chat-transcript/a.txt',
+        headers: { host: 'gw', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '100' },
+        payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      },
+      credentials,
+    );
+    const put = request('PUT', '/chat-transcript/a.txt', '', signed.headers);
+    const verified = await verifyRequest(put, options);
+    assert.equal((await readAll(verifiedPayload(streamOf(signedChunkedBody(signed, [new Uint8Array(100)]).body), put, verified))).length, 100);
+    await refusedWith(readAll(verifiedPayload(streamOf(signedChunkedBody(signed, [new Uint8Array(101)]).body), put, verified)), 'IncompleteBody');
+    await refusedWith(readAll(verifiedPayload(streamOf(signedChunkedBody(signed, [new Uint8Array(99)]).body), put, verified)), 'IncompleteBody');
+  });
+
   it('a request replayed past the 15-minute skew, or dated ahead of it', async () => {
     const signed = signHeaders({ method: 'PUT', path: '/chat-transcript/a.txt', headers: { host: 'gw' }, timestamp: amzTimestamp(now) }, credentials);
     await verifyRequest(live({}, signed), { ...options, now: now + 14 * 60_000 });
