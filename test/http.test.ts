@@ -69,10 +69,16 @@ describe('objects', () => {
     assert.equal(got.status, 200);
     assert.equal(got.headers.get('content-type'), 'application/json; charset=utf-8');
     assert.equal(await got.text(), '{"a":1}');
+    const audited = gw.audit.length;
     const head = await gw.as(GB, path, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-length'), '7');
+    assert.equal(head.headers.get('etag'), got.headers.get('etag'));
     assert.equal(await head.text(), '');
+    // A HEAD reads the object's headers, not its body: audited as a head, with no bytes read.
+    const event = gw.audit.slice(audited).find((e) => e.action === 'head' || e.action === 'read');
+    assert.equal(event?.action, 'head');
+    assert.equal(event?.bytes, undefined);
   });
 
   test('DELETE answers 204, then the object is gone (404 problem)', async () => {
@@ -355,7 +361,7 @@ describe('operations', () => {
     const readiness = (await ready.json()) as { stores: Array<{ store: string; state: string }> };
     assert.deepEqual(readiness.stores.map((s) => [s.store, s.state]).sort(), [['london', 'ready'], ['virginia', 'ready']]);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-    assert.match(metrics, /residency_http_requests_total\{method="PUT",route="\/v1\/objects\/\*",status="201"\} \d+/);
+    assert.match(metrics, /residency_http_requests_total\{method="PUT",route="\/v1\/objects\/\{dataClass\}\/\{key\}",status="201"\} \d+/);
     assert.match(metrics, /residency_decisions_total\{action="write",outcome="refused",code="media_refused"\} \d+/);
     assert.match(metrics, /residency_media_refused_total\{kind="image",format="PNG"\} \d+/);
   });

@@ -46,10 +46,13 @@ describe('location proof', () => {
       assert.match(problem.detail, /us-east-1.*eu-west-2/);
       assert.deepEqual(await allKeys(uk), []);
       assert.deepEqual(await allKeys(us), []);
+      // The pod stays ready for the zones that can serve; the misplaced zone is named as not serving.
       const ready = await fetch(`${gw.url}/readyz`);
-      assert.equal(ready.status, 503);
-      const stores = ((await ready.json()) as { stores: Array<{ store: string; state: string }> }).stores;
-      assert.equal(stores.find((s) => s.store === 'london')?.state, 'mismatch');
+      assert.equal(ready.status, 200);
+      const body = (await ready.json()) as { stores: Array<{ store: string; state: string }>; zones: Array<{ zone: string; serving: boolean }> };
+      assert.equal(body.stores.find((s) => s.store === 'london')?.state, 'mismatch');
+      assert.equal(body.zones.find((z) => z.zone === 'uk-eu')?.serving, false);
+      assert.equal(body.zones.find((z) => z.zone === 'us')?.serving, true);
       const usWrite = await gw.as({ account_id: 'acme', account_region: 'US' }, '/v1/objects/chat-transcript/fine.json', { method: 'PUT', body: '{}' });
       assert.equal(usWrite.status, 201, 'other zones keep working');
     } finally {
@@ -97,7 +100,10 @@ describe('store down', () => {
       assert.equal(put.status, 503);
       assert.equal(((await put.json()) as { code: string }).code, 'store_unavailable');
       assert.deepEqual(await allKeys(us), []);
-      assert.equal((await fetch(`${gw.url}/readyz`)).status, 503);
+      const ready = await fetch(`${gw.url}/readyz`);
+      assert.equal(ready.status, 200, 'the US zone still serves');
+      const zones = ((await ready.json()) as { zones: Array<{ zone: string; serving: boolean }> }).zones;
+      assert.deepEqual(zones.map((z) => [z.zone, z.serving]).sort(), [['uk-eu', false], ['us', true]]);
     } finally {
       await gw.stop();
     }

@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { emptyBody } from '../../adapters/streams.ts';
 import type { ObjectInfo } from '../../adapters/types.ts';
 import { decodeKey } from '../../policy/keys.ts';
 import { isRefusal, Refusal } from '../../policy/refusal.ts';
@@ -98,14 +99,15 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     return c.json(placement, 201, placementHeaders(placement));
   });
 
-  app.on('HEAD', `${OBJECTS}*`, async (c) => {
-    const { info, placement } = await objects.head(callOf(c), objectOf(c, deps, 'head'));
-    return new Response(null, { status: 200, headers: objectHeaders(info, placement) });
-  });
-
+  // Hono answers HEAD with the GET route (and drops the body), so HEAD is told apart here: it reads the object's headers only.
   app.get(`${OBJECTS}*`, async (c) => {
     const { dataClass, key } = targetOf(c, deps);
     if (key === undefined) return list(c, deps, dataClass);
+    if (c.req.raw.method === 'HEAD') {
+      const { info, placement } = await objects.head(callOf(c), objectOf(c, deps, 'head'));
+      const headers = objectHeaders(info, placement);
+      return answerRead(c.req.raw.headers, { info, body: emptyBody() }, headers, c.get('requestId')).response;
+    }
     const object = await objects.read(callOf(c), objectOf(c, deps, 'read'));
     const { response, bytes } = answerRead(c.req.raw.headers, object, objectHeaders(object.info, object.placement), c.get('requestId'));
     c.get('trail').bytes = bytes;
