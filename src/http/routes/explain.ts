@@ -1,22 +1,15 @@
 import type { Hono } from 'hono';
-import { z } from 'zod';
 import { decide } from '../../policy/decide.ts';
 import { createInspection, inspectSample } from '../../media/inspect.ts';
 import { Refusal } from '../../policy/refusal.ts';
 import { readSmallBody } from '../../service/body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
+import { explainRequest, MAX_EXPLAIN_SAMPLE_CHARS } from '../schemas.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
 import { maskNames } from '../../masking/for-class.ts';
 
-const MAX_EXPLAIN_BYTES = 1024 * 1024;
-
-const explainRequest = z.strictObject({
-  dataClass: z.string().min(1).max(64),
-  contentType: z.string().max(256).default(''),
-  contentEncoding: z.string().max(64).default(''),
-  /** Optional base64 sample of a body, inspected as the write would be. */
-  sample: z.base64().max(MAX_EXPLAIN_BYTES).optional(),
-});
+/** The JSON around a sample of the largest size the schema allows. */
+const MAX_EXPLAIN_BYTES = MAX_EXPLAIN_SAMPLE_CHARS + 4096;
 
 /** Where a write would go, or why it would be refused. Stores nothing. */
 export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
