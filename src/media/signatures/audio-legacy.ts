@@ -78,8 +78,8 @@ const avr = magic(bytesOf('2BIT'), 'anywhere', audio('AVR'), (b, at, end) =>
 /** Ensoniq PARIS: ` paf`, byte order 0 or 1, then a sample rate. */
 const paf = magic(bytesOf(' paf'), 'anywhere', audio('PAF'), (b, at, end) => at + 16 <= end && u32le(b, at + 4) <= 1 && u32le(b, at + 8) <= 1 && (u32be(b, at + 12) > 0 || u32le(b, at + 12) > 0));
 
-/** Psion PRC (sound record file): its three UIDs. */
-const prc = magic([0x37, 0x00, 0x00, 0x10, 0x6d, 0x00, 0x00, 0x10, 0x7e, 0x00, 0x00, 0x10], 'anywhere', audio('Psion PRC'));
+/** Psion PRC (sound record file): its three UIDs, where content starts (libsox holds the whole header as a template). */
+const prc = magic([0x37, 0x00, 0x00, 0x10, 0x6d, 0x00, 0x00, 0x10, 0x7e, 0x00, 0x00, 0x10], 'start', audio('Psion PRC'));
 
 const SNDTOOL_MIN_RATE = 2000;
 const SNDTOOL_MAX_RATE = 96000;

@@ -52,34 +52,46 @@ const dirac = magic(BBCD, 'anywhere', video('Dirac'), (b, at, end) => {
   return next >= 13 && startsWith(b, at + next, end, BBCD);
 });
 
-/** DNxHD/DNxHR frame: the header prefix, then a picture height and width. */
+const DNXHD_CIDS: readonly (readonly [number, number])[] = [
+  [1235, 1260],
+  [1270, 1274],
+];
+/**
+ * DNxHD/DNxHR frame, where content starts: the header prefix, a picture
+ * height and width, a known compression ID. Its 5-byte prefix is common in
+ * programs' tables.
+ */
 const dnxhd: Signature = {
   first: [0x00],
-  where: 'anywhere',
+  where: 'start',
   match(b, at, end) {
-    if (at + 0x1c > end || b[at + 1] !== 0 || b[at + 2] !== 0x02 || b[at + 3] !== 0x80 || b[at + 4]! < 1 || b[at + 4]! > 3) return null;
-    return u16be(b, at + 0x18) > 0 && u16be(b, at + 0x1a) > 0 ? video('DNxHD') : null;
+    if (at + 0x2c > end || b[at + 1] !== 0 || b[at + 2] !== 0x02 || b[at + 3] !== 0x80 || b[at + 4]! < 1 || b[at + 4]! > 3) return null;
+    const cid = u32be(b, at + 0x28);
+    return u16be(b, at + 0x18) > 0 && u16be(b, at + 0x1a) > 0 && DNXHD_CIDS.some(([low, high]) => cid >= low && cid <= high) ? video('DNxHD') : null;
   },
 };
 
 /**
  * MPEG-4 part 2 (DivX, Xvid, ffmpeg's mpeg4): a visual object sequence
- * followed by a visual object, or a video object followed by its video
- * object layer.
+ * followed by a visual object; where content starts, also a video object
+ * followed by its video object layer (big-endian tables of 0x100 and 0x120
+ * look like that).
  */
 const mpeg4Part2: Signature = {
   first: [0x00],
   where: 'anywhere',
-  match(b, at, end) {
+  match(b, at, end, where) {
     if (at + 9 > end || b[at + 1] !== 0 || b[at + 2] !== 1) return null;
     const code = b[at + 3]!;
     if (code === 0xb0) return b[at + 5] === 0 && b[at + 6] === 0 && b[at + 7] === 1 && b[at + 8] === 0xb5 ? video('MPEG-4 part 2') : null;
-    return code <= 0x1f && b[at + 4] === 0 && b[at + 5] === 0 && b[at + 6] === 1 && b[at + 7]! >= 0x20 && b[at + 7]! <= 0x2f ? video('MPEG-4 part 2') : null;
+    const objectLayer = code <= 0x1f && b[at + 4] === 0 && b[at + 5] === 0 && b[at + 6] === 1 && b[at + 7]! >= 0x20 && b[at + 7]! <= 0x2f;
+    return where === 'start' && objectLayer ? video('MPEG-4 part 2') : null;
   },
 };
 
-/** Id RoQ: its signature chunk. */
-const roq = magic([0x84, 0x10, 0xff, 0xff, 0xff, 0xff], 'anywhere', video('RoQ'));
+const ROQ_CHUNKS: ReadonlySet<number> = new Set([0x1001, 0x1002, 0x1011, 0x1012, 0x1013, 0x1020, 0x1021]);
+/** Id RoQ: its signature chunk, then a chunk of a known type. */
+const roq = magic([0x84, 0x10, 0xff, 0xff, 0xff, 0xff], 'anywhere', video('RoQ'), (b, at, end) => at + 10 <= end && ROQ_CHUNKS.has(u16le(b, at + 8)));
 
 /** Windows Recorded TV: the WTV header GUID. */
 const wtv = magic([0xb7, 0xd8, 0x00, 0x20, 0x37, 0x49, 0xda, 0x11, 0xa6, 0x4e, 0x00, 0x07, 0xe9, 0x5e, 0xad, 0x8d], 'anywhere', video('WTV'));

@@ -21,11 +21,21 @@ function formatOfBrand(brand: string): MediaMatch {
 const FTYP = bytesOf('ftyp');
 const STYP = bytesOf('styp');
 
-/** An `ftyp` (or segment `styp`) box: size a multiple of 4 within reason, printable brands. */
+/** Boxes that follow a file type box in the ISO files that carry one. */
+const BOXES_AFTER_FTYP: ReadonlySet<string> = new Set([
+  'moov', 'mdat', 'moof', 'free', 'skip', 'wide', 'uuid', 'meta', 'sidx', 'ssix', 'prft', 'emsg', 'pdin', 'styp',
+  'jp2h', 'rreq', 'jxlc', 'jxlp', 'jxll', 'jxli', 'jbrd', 'Exif', 'xml ', 'jumb', 'brob', 'bxml',
+]);
+
+/**
+ * An `ftyp` (or segment `styp`) box: size a multiple of 4 within reason,
+ * printable brands. Inside other content the box after it must be one that
+ * follows a file type box (libraries hold an ftyp box as a template).
+ */
 const fileTypeBox: Signature = {
   first: [0x00],
   where: 'anywhere',
-  match(b, at, end) {
+  match(b, at, end, where) {
     const size = at + 8 <= end ? u32be(b, at) : 0;
     const isFtyp = startsWith(b, at + 4, end, FTYP);
     if ((!isFtyp && !startsWith(b, at + 4, end, STYP)) || size < 16 || size > 4096 || size % 4 !== 0 || at + 16 > end) return null;
@@ -34,6 +44,7 @@ const fileTypeBox: Signature = {
       if (!isPrintableAscii(b, brand, 4) && u32be(b, brand) !== 0) return null;
     }
     if (!isPrintableAscii(b, at + 8, 4)) return null;
+    if (where === 'anywhere' && (at + size + 8 > end || !BOXES_AFTER_FTYP.has(ascii(b, at + size + 4, 4)))) return null;
     return isFtyp ? formatOfBrand(ascii(b, at + 8, 4)) : video('MP4 segment');
   },
 };

@@ -24,8 +24,8 @@ const dpx: Signature = {
 /** Kodak Cineon: the magic, then offsets and a version string `V4.5`. */
 const cineon = magic([0x80, 0x2a, 0x5f, 0xd7], 'anywhere', image('Cineon'), (b, at, end) => startsWith(b, at + 24, end, bytesOf('V4.5')));
 
-/** Khoros VIFF: identifier 0xAB 0x01, file type 1, release 1, version 3. */
-const viff = magic([0xab, 0x01, 0x01, 0x03], 'anywhere', image('VIFF'));
+/** Khoros VIFF: identifier 0xAB 0x01, file type 1, release 1, version 3, a known machine byte order, zero padding. */
+const viff = magic([0xab, 0x01, 0x01, 0x03], 'anywhere', image('VIFF'), (b, at, end) => at + 8 <= end && (b[at + 4] === 0x02 || b[at + 4] === 0x08) && b[at + 5] === 0 && b[at + 6] === 0 && b[at + 7] === 0);
 
 /** VIPS: the magic in either byte order, then a width and a height. */
 const vips: Signature = {
