@@ -99,8 +99,8 @@ export function objectRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     return c.json(placement, 201, placementHeaders(placement));
   });
 
-  // Hono answers HEAD with the GET route (and drops the body), so HEAD is told apart here: it reads the object's headers only.
-  app.get(`${OBJECTS}*`, async (c) => {
+  // Hono dispatches HEAD to the GET handler (and drops the body), so HEAD is told apart here: it reads the object's headers only.
+  app.on(['GET', 'HEAD'], `${OBJECTS}*`, async (c) => {
     const { dataClass, key } = targetOf(c, deps);
     if (key === undefined) return list(c, deps, dataClass);
     if (c.req.raw.method === 'HEAD') {
