@@ -4,7 +4,6 @@ import {
   GetBucketLocationCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
   ListObjectsV2Command,
@@ -12,12 +11,14 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { meterBody, putRejection } from './body.ts';
+import { meterBody, putRejection, type MeteredBody } from './body.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, statusOf, storeCaller, toStoreError } from './failure.ts';
 import { pageLimit } from './listing.ts';
 import { bareEtag, metadataFields, metadataFromFields } from './metadata-fields.ts';
-import type { ObjectInfo, ObjectStore } from './types.ts';
+import { createLeanS3Client } from './s3-lean.ts';
+import { readAll } from './streams.ts';
+import type { ObjectInfo, ObjectMetadata, ObjectStore, PutOptions, PutResult } from './types.ts';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -45,10 +46,16 @@ const PARTS_IN_FLIGHT = 4;
 /** HeadObject calls in flight while filling a list page with metadata. */
 const HEADS_IN_FLIGHT = 8;
 
+/** Read attempts (GET, HEAD, list, DELETE), as the SDK's maxAttempts; writes are tried once. */
+const READ_ATTEMPTS = 3;
+
 /**
- * An S3 bucket (AWS or S3-compatible). Uploads go through lib-storage's
- * Upload: a body that fits in one part becomes one PutObject with a known
- * length, a longer one a multipart upload that is aborted
+ * An S3 bucket (AWS or S3-compatible). A body of declared length that fits
+ * in one part is read whole and sent as one signed PutObject without the SDK
+ * (`s3-lean.ts`: signed here, sent by the SDK's own HTTP handler), and so is HeadObject, which every write's data-rights
+ * checks make; the rest goes through the AWS SDK. A longer or undeclared body
+ * goes through lib-storage's Upload: within one part, one PutObject with a
+ * known length; longer, a multipart upload that is aborted
  * (AbortMultipartUpload) when the body or the store fails, so nothing becomes
  * visible. Only reads (GET, HEAD, list) and DELETE are retried.
  *
@@ -68,30 +75,53 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: timeoutMs, socketTimeout: timeoutMs },
   };
-  const reads = new S3Client({ ...config, maxAttempts: 3 });
+  const reads = new S3Client({ ...config, maxAttempts: READ_ATTEMPTS });
   const writes = new S3Client({ ...config, maxAttempts: 1 });
+  const lean = createLeanS3Client({
+    bucket,
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle,
+    credentials: () => writes.config.credentials(),
+    handler: writes.config.requestHandler,
+    readAttempts: READ_ATTEMPTS,
+  });
   const call = storeCaller('s3', timeoutMs);
   const encryption = {
     ...(options.sse ? { ServerSideEncryption: options.sse } : {}),
     ...(options.sse === 'aws:kms' && options.kmsKeyId ? { SSEKMSKeyId: options.kmsKeyId } : {}),
   };
+  const encryptionHeaders = {
+    ...(encryption.ServerSideEncryption && { 'x-amz-server-side-encryption': encryption.ServerSideEncryption }),
+    ...(encryption.SSEKMSKeyId && { 'x-amz-server-side-encryption-aws-kms-key-id': encryption.SSEKMSKeyId }),
+  };
 
-  const head = (key: string) =>
-    call('head', async (abortSignal) => {
-      try {
-        const object = await reads.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
-        return toInfo(key, object);
-      } catch (error) {
-        if (statusOf(error) === 404) return null;
-        throw error;
-      }
-    });
+  const head = (key: string) => call('head', (abortSignal) => lean.head(key, abortSignal));
+
+  /** A body that fits in one part, read whole and sent as one signed PutObject. */
+  const putInOne = async (key: string, metered: MeteredBody, metadata: ObjectMetadata, signal: AbortSignal | undefined): Promise<PutResult> => {
+    const bytes = await readAll(metered.stream);
+    const headers = {
+      'content-type': metadata.contentType,
+      ...Object.fromEntries(Object.entries(metadataFields(metadata)).map(([field, value]) => [`x-amz-meta-${field}`, value])),
+      ...encryptionHeaders,
+    };
+    const etag = await call('put', (deadline) => lean.put(key, bytes, headers, signal ? AbortSignal.any([deadline, signal]) : deadline));
+    return { size: metered.bytes, etag: bareEtag(etag) };
+  };
 
   return {
     kind: 's3',
 
-    async put(key, body, metadata, putOptions = {}) {
+    async put(key, body, metadata, putOptions: PutOptions = {}) {
       const metered = meterBody(body, putOptions);
+      if (putOptions.contentLength !== undefined && putOptions.contentLength <= PART_BYTES) {
+        try {
+          return await putInOne(key, metered, metadata, putOptions.signal);
+        } catch (error) {
+          throw putRejection(metered, putOptions.signal, () => toStoreError(error, 's3', 'put'));
+        }
+      }
       const upload = new Upload({
         client: writes,
         queueSize: PARTS_IN_FLIGHT,
