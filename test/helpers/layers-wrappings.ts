@@ -170,7 +170,7 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'base64 folded by spaces': (file) => jsonBody(`blob ${foldEvery76(base64(file.bytes), ' ')} end`, 'text/plain'),
   'hex, lower case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes) })),
   'hex, upper case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes).toUpperCase() })),
-  'hex, spaced pairs': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes).replace(/..(?=.)/g, '$& ') })),
+  'hex dump, spaced pairs': (file) => jsonBody(`${hex(file.bytes).replace(/..(?=.)/g, '$& ').replace(/(.{47}) /g, '$1\n')}\n`, 'text/plain'),
   'hex, Postgres bytea': (file) => jsonBody(JSON.stringify({ bytea: `\\x${hex(file.bytes)}` })),
   'data: URL with a space in its payload': (file) => jsonBody(JSON.stringify({ src: dataUrl(file).replace(/base64,(.{3})/, 'base64,$1 ') })),
   'data: URL with line breaks in its payload': (file) => jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),

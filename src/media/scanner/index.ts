@@ -1,5 +1,5 @@
 import { Refusal } from '../../policy/refusal.ts';
-import { isSpacedHex, RUN_BYTE } from '../base64.ts';
+import { RUN_BYTE } from '../base64.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { MAX_PART_HEADER_BYTES } from '../multipart.ts';
@@ -196,10 +196,7 @@ export class ContentScanner implements ByteSink {
     else if (byte === 0x74) {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
-    else if (b[p - 1] === QUOTE) {
-      if (byte === 0x30) this.carriers.byteValues(p - 1, 'object');
-      if (isSpacedHex(b, p, this.window.length)) this.core.layers.spacedHex(this.window.abs(p));
-    }
+    else if (b[p - 1] === QUOTE) this.carriers.byteValues(p - 1, 'object');
     return p + 1;
   }
 

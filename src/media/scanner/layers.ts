@@ -59,9 +59,8 @@ export class Layers {
     taps.openLayer(layerTap(at, layer, { maxMemoryBytes: context.budgets.maxLayerMemoryBytes }, target));
   }
 
-  /** Hex digits in spaced pairs at absolute `at` (where content or a JSON string starts): decoded like a hex run. */
-  spacedHex(at: number): void {
-    if (at === this.lastOpened) return;
+  /** Hex digits in spaced pairs at absolute `at`, where content starts (a hex dump): decoded like a hex run. */
+  private spacedHex(at: number): void {
     this.lastOpened = at;
     const what = `spaced hex ${this.core.settings.locate(at)}`;
     this.core.taps.openLayer(hexTap(at, this.target(what, (offset) => `at byte ${offset} of ${what}`), true));

@@ -12,7 +12,7 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *
  * - `:` after `a` or `A` (it may end a `data:` scheme);
  * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
- *   a digit after `[` and a hex digit after `"` (JSON byte values, spaced hex);
+ *   a digit after `[` and `0` after `"` (JSON byte values);
  * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
@@ -45,7 +45,7 @@ function actionTable(): Uint8Array {
     for (let before = 0; before < 256; before++) table.set(alone, (kind << 16) | (before << 8));
     const decideAfter = (before: number, byte: number): void => void (table[(kind << 16) | (before << 8) | byte]! |= DECIDE);
     decideAfter(QUOTE, 0x78);
-    for (const digit of '0123456789abcdefABCDEF') decideAfter(QUOTE, digit.charCodeAt(0));
+    decideAfter(QUOTE, 0x30);
     for (let digit = 0x30; digit <= 0x39; digit++) decideAfter(0x5b, digit);
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);

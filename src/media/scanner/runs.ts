@@ -1,4 +1,4 @@
-import { continuation, decodedByteAt, HexPrefix, isHexRun, RunDecoder } from '../base64.ts';
+import { continuation, decodedByteAt, HexPrefix, isHexRun, RUN_BYTE, RunDecoder } from '../base64.ts';
 import { decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
@@ -20,7 +20,12 @@ const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
  */
 const NESTED_RUN_CHARS = 64;
 const lengthProbe = new RunDecoder((NESTED_RUN_CHARS / 4) * 3);
-const hexPrefix = new HexPrefix(RUN_SNIFF_BYTES);
+/** The decoded start that tells opaque binary from content (src/media/opaque.ts). */
+const OPAQUE_PREFIX_BYTES = 1024;
+const hexPrefix = new HexPrefix(OPAQUE_PREFIX_BYTES);
+const opaquePrefix = new RunDecoder(OPAQUE_PREFIX_BYTES);
+/** Bytes that may continue a run past its plain alphabet: escapes (`\`, `%`) and folds. */
+const MAY_CONTINUE = Uint8Array.from({ length: 256 }, (_, byte) => (byte === 0x5c || byte === 0x25 || byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0));
 /** Hex digits a run must start with to be decoded as hex. */
 const HEX_RUN_CHARS = 32;
 
@@ -94,6 +99,11 @@ export class Base64Runs {
     const { window, settings, taps, layers } = this.core;
     const b = window.bytes;
     const from = window.index(this.start);
+    // most runs (identifiers, UUIDs, words) end before NESTED_RUN_CHARS at a byte that cannot continue them
+    let plainEnd = from;
+    const probeEnd = Math.min(window.length, from + NESTED_RUN_CHARS);
+    while (plainEnd < probeEnd && RUN_BYTE[b[plainEnd]!]) plainEnd++;
+    if (plainEnd < from + NESTED_RUN_CHARS && plainEnd < window.length && !MAY_CONTINUE[b[plainEnd]!]) return;
     lengthProbe.decode(b, from, window.length);
     if (lengthProbe.chars < NESTED_RUN_CHARS) return;
     // a hex dump: plain, `0x...`, or Postgres bytea `\x...`
@@ -114,9 +124,8 @@ export class Base64Runs {
    */
   private opaque(from: number, hex: boolean, at: number): boolean {
     const { window, verdicts, contentStarts } = this.core;
-    if (hex) hexPrefix.decode(window.bytes, from, window.length);
-    else prefixDecoder.decode(window.bytes, from, window.length);
-    const decoded = hex ? hexPrefix : prefixDecoder;
+    const decoded = hex ? hexPrefix : opaquePrefix;
+    decoded.decode(window.bytes, from, window.length);
     const start = decodedStart(decoded.bytes, decoded.length);
     if (start.kind === 'content') return false;
     if (!start.media) return true;
