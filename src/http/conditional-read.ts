@@ -1,5 +1,6 @@
 import type { ObjectInfo } from '../adapters/types.ts';
-import { conditionResponse } from './problem.ts';
+import { Refusal } from '../policy/refusal.ts';
+import { problemResponse } from './problem.ts';
 import { evaluatePreconditions, requestedRange, sliceBody } from './preconditions.ts';
 
 /** Headers a 304 repeats from the 200 it stands for (RFC 9110 section 15.4.5). */
@@ -36,10 +37,10 @@ export function answerRead(request: Headers, object: ReadSource, headers: Record
   if (precondition === 'not_modified') {
     return skip(new Response(null, { status: 304, headers: NOT_MODIFIED_HEADERS.filter((name) => name in headers).map((name) => [name, headers[name]!]) }));
   }
-  if (precondition === 'failed') return skip(conditionResponse('precondition_failed', `the object's ETag is "${info.etag}"`, requestId));
+  if (precondition === 'failed') return skip(problemResponse(new Refusal('precondition_failed', `the object's ETag is "${info.etag}"`), requestId));
   const range = requestedRange(request, validators, info.size);
   if (range === 'unsatisfiable') {
-    return skip(conditionResponse('range_not_satisfiable', `the object has ${info.size} bytes`, requestId, { 'content-range': `bytes */${info.size}` }));
+    return skip(problemResponse(new Refusal('range_not_satisfiable', `the object has ${info.size} bytes`), requestId, { 'content-range': `bytes */${info.size}` }));
   }
   if (range === undefined) return { response: new Response(object.body, { status: 200, headers: { ...headers, 'accept-ranges': 'bytes' } }), bytes: info.size };
   const length = range.end - range.start + 1;

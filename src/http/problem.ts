@@ -8,17 +8,9 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  code: ErrorCode | ConditionCode;
+  code: ErrorCode;
   requestId: string;
 }
-
-/** Answers of HTTP conditional and range requests: a verdict on the request's conditions, not a refusal of the policy. */
-export const CONDITIONS = {
-  precondition_failed: { status: 412, title: 'Precondition failed' },
-  range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
-} as const;
-
-export type ConditionCode = keyof typeof CONDITIONS;
 
 export function problemOf(refusal: Refusal, requestId: string): Problem {
   const { status, title } = ERROR_CODES[refusal.code];
@@ -39,14 +31,5 @@ export function problemResponse(refusal: Refusal, requestId: string, headers: Re
       ...(refusal.code === 'store_unavailable' && { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }),
       ...headers,
     },
-  });
-}
-
-export function conditionResponse(code: ConditionCode, detail: string, requestId: string, headers: Record<string, string> = {}): Response {
-  const { status, title } = CONDITIONS[code];
-  const problem: Problem = { type: `urn:residency-proxy:error:${code}`, title, status, detail, code, requestId };
-  return new Response(JSON.stringify(problem), {
-    status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId, 'cache-control': 'no-store', ...headers },
   });
 }

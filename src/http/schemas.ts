@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../policy/refusal.ts';
-import { CONDITIONS, type ConditionCode } from './problem.ts';
 
 /**
  * The shapes of the `/v1` API: request bodies as the routes validate them,
@@ -22,14 +21,13 @@ export const holdRequest = z.strictObject({ reason: z.string().min(1).max(1000) 
 
 const instant = z.iso.datetime();
 const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
-const problemCodes = [...errorCodes, ...Object.keys(CONDITIONS)] as [ErrorCode | ConditionCode, ...(ErrorCode | ConditionCode)[]];
 
 export const problem = z.strictObject({
   type: z.string(),
   title: z.string(),
   status: z.int(),
   detail: z.string(),
-  code: z.enum(problemCodes),
+  code: z.enum(errorCodes),
   requestId: z.string(),
 }).meta({ id: 'Problem' });
 

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   bad_request: { status: 400, title: 'Bad request' },
   length_required: { status: 411, title: 'Length required' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
+  range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   request_timeout: { status: 408, title: 'Request timeout' },
   internal_error: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -58,6 +58,8 @@ export const S3_ERRORS: Record<ErrorCode, { code: string; status: number }> = {
   bad_request: { code: 'InvalidRequest', status: 400 },
   length_required: { code: 'MissingContentLength', status: 411 },
   method_not_allowed: { code: 'MethodNotAllowed', status: 405 },
+  precondition_failed: { code: 'PreconditionFailed', status: 412 },
+  range_not_satisfiable: { code: 'InvalidRange', status: 416 },
   request_timeout: { code: 'RequestTimeout', status: 400 },
   internal_error: { code: 'InternalError', status: 500 },
 };
