@@ -59,7 +59,8 @@ async function sameAsBig(path: string): Promise<void> {
 
 describe('the aws CLI', () => {
   let env: Record<string, string>;
-  const aws = (args: string[]) => runClient('/usr/bin/aws', [...args, '--endpoint-url', gateway.s3Url, '--region', 'eu-west-1', '--output', 'json'], env, dir);
+  const aws = (args: string[]) =>
+    runClient('/usr/bin/aws', [...args, '--endpoint-url', gateway.s3Url, '--region', 'eu-west-1', '--output', 'json', '--cli-read-timeout', '600'], env, dir);
 
   before(async () => {
     env = {};
@@ -157,7 +158,7 @@ endpoint, token, folder = sys.argv[1], sys.argv[2], sys.argv[3]
 sts = boto3.client('sts', endpoint_url=endpoint, region_name='us-east-1', aws_access_key_id='unused', aws_secret_access_key='unused')
 creds = sts.assume_role_with_web_identity(RoleArn='arn:aws:iam::000000000000:role/residency-proxy', RoleSessionName='boto3', WebIdentityToken=token)['Credentials']
 s3 = boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1', aws_access_key_id=creds['AccessKeyId'],
-                  aws_secret_access_key=creds['SecretAccessKey'], aws_session_token=creds['SessionToken'], config=Config(s3={'addressing_style': 'path'}))
+                  aws_secret_access_key=creds['SecretAccessKey'], aws_session_token=creds['SessionToken'], config=Config(s3={'addressing_style': 'path'}, read_timeout=600))
 out = {}
 s3.put_object(Bucket='chat-transcript', Key='boto/x.txt', Body=open(folder + '/small.txt', 'rb').read(), ContentType='text/plain')
 s3.put_object(Bucket='chat-transcript', Key='boto/deeper/y.txt', Body=b'{}')

@@ -44,7 +44,8 @@ export async function runClient(command: string, args: string[], env: Record<str
         ...env,
       },
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 240_000,
+      // Generous: on a loaded machine a 64 MiB upload through the inspector takes minutes.
+      timeout: 900_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
