@@ -13,9 +13,14 @@ import { audio, type MediaMatch, type Signature, type Where } from './signature.
 const FRAMES = 3;
 const FRAMES_AFTER_SHORT_SYNC = 4;
 
-function frameStream<F extends Frame>(first: number, parse: FrameParser<F>, media: (frame: F) => MediaMatch, frames: number, where: Where): Signature {
+/** Second bytes of the sync words: 11 set bits (MPEG audio, LATM), 12 and layer 00 (ADTS), 0x0B77 (AC-3). */
+const SYNC_11_BITS = Array.from({ length: 32 }, (_, i) => 0xe0 + i);
+const ADTS_SECOND = [0xf0, 0xf1, 0xf8, 0xf9];
+
+function frameStream<F extends Frame>(first: number, second: readonly number[], parse: FrameParser<F>, media: (frame: F) => MediaMatch, frames: number, where: Where): Signature {
   return {
     first: [first],
+    second,
     where,
     match(b, at, end) {
       const frame = consecutiveFrames(parse, b, at, end, frames);
@@ -73,10 +78,10 @@ function ac3Frame(b: Uint8Array, at: number, end: number): Ac3Frame | null {
 }
 
 export const AUDIO_FRAME_SIGNATURES: readonly Signature[] = [
-  frameStream(0xff, mpegAudioFrame, mpegAudioFormat, FRAMES, 'start'),
-  frameStream(0xff, mpegAudioFrame, mpegAudioFormat, FRAMES_AFTER_SHORT_SYNC, 'anywhere'),
-  frameStream(0xff, adtsFrame, () => ADTS, FRAMES, 'anywhere'),
-  frameStream(0x56, latmFrame, () => LATM, FRAMES, 'start'),
-  frameStream(0x56, latmFrame, () => LATM, FRAMES_AFTER_SHORT_SYNC, 'anywhere'),
-  frameStream(0x0b, ac3Frame, (frame) => audio(frame.enhanced ? 'E-AC-3' : 'AC-3'), FRAMES, 'anywhere'),
+  frameStream(0xff, SYNC_11_BITS, mpegAudioFrame, mpegAudioFormat, FRAMES, 'start'),
+  frameStream(0xff, SYNC_11_BITS, mpegAudioFrame, mpegAudioFormat, FRAMES_AFTER_SHORT_SYNC, 'anywhere'),
+  frameStream(0xff, ADTS_SECOND, adtsFrame, () => ADTS, FRAMES, 'anywhere'),
+  frameStream(0x56, SYNC_11_BITS, latmFrame, () => LATM, FRAMES, 'start'),
+  frameStream(0x56, SYNC_11_BITS, latmFrame, () => LATM, FRAMES_AFTER_SHORT_SYNC, 'anywhere'),
+  frameStream(0x0b, [0x77], ac3Frame, (frame) => audio(frame.enhanced ? 'E-AC-3' : 'AC-3'), FRAMES, 'anywhere'),
 ];

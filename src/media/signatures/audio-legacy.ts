@@ -36,16 +36,19 @@ const ircam: Signature = {
 };
 
 /** Yamaha SMAF (MMF ringtones): `MMMD`, a size, then the contents info chunk. */
-const mmf = magic(bytesOf('MMMD'), 'anywhere', audio('MMF'), (b, at, end) => startsWith(b, at + 8, end, bytesOf('CNTI')));
+const CNTI = bytesOf('CNTI');
+const mmf = magic(bytesOf('MMMD'), 'anywhere', audio('MMF'), (b, at, end) => startsWith(b, at + 8, end, CNTI));
 
+const SOX_LITTLE = bytesOf('.SoX');
+const SOX_BIG = bytesOf('XoS.');
 /** SoX native: `.SoX` (or `XoS.` big-endian), a header size of at least 28, channels. */
 const sox: Signature = {
   first: [0x2e, 0x58],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 28 > end) return null;
-    const little = startsWith(b, at, end, bytesOf('.SoX'));
-    if (!little && !startsWith(b, at, end, bytesOf('XoS.'))) return null;
+    const little = startsWith(b, at, end, SOX_LITTLE);
+    if (!little && !startsWith(b, at, end, SOX_BIG)) return null;
     const read = little ? u32le : u32be;
     return read(b, at + 4) >= 28 && read(b, at + 24) >= 1 && read(b, at + 24) <= 64 ? audio('SoX') : null;
   },
@@ -63,7 +66,8 @@ const westwoodAud: Signature = {
 };
 
 /** Ubisoft APM: the IMA ADPCM codec tag, channels, a sample rate, `vs12` at 20. */
-const apm = magic([0x00, 0x20], 'anywhere', audio('APM'), (b, at, end) => at + 24 <= end && u16le(b, at + 2) >= 1 && u32le(b, at + 4) > 0 && startsWith(b, at + 20, end, bytesOf('vs12')));
+const VS12 = bytesOf('vs12');
+const apm = magic([0x00, 0x20], 'anywhere', audio('APM'), (b, at, end) => at + 24 <= end && u16le(b, at + 2) >= 1 && u32le(b, at + 4) > 0 && startsWith(b, at + 20, end, VS12));
 
 /** Argonaut ASF (not Microsoft's): `ASF\0`, version 1 or 2, chunks, a printable name. Where content starts only: three letters and a zero. */
 const argonautAsf = magic(bytesOf('ASF\0'), 'start', audio('Argonaut ASF'), (b, at, end) =>

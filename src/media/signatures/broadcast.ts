@@ -63,6 +63,7 @@ const DNXHD_CIDS: readonly (readonly [number, number])[] = [
  */
 const dnxhd: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'start',
   match(b, at, end) {
     if (at + 0x2c > end || b[at + 1] !== 0 || b[at + 2] !== 0x02 || b[at + 3] !== 0x80 || b[at + 4]! < 1 || b[at + 4]! > 3) return null;
@@ -79,6 +80,7 @@ const dnxhd: Signature = {
  */
 const mpeg4Part2: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end, where) {
     if (at + 9 > end || b[at + 1] !== 0 || b[at + 2] !== 1) return null;

@@ -12,17 +12,20 @@ const mng = magic(bytesOf('\x8aMNG\r\n\x1a\n\0\0\0\x1cMHDR'), 'anywhere', image(
 
 /** DPX: `SDPX` or `XPDS`, an image offset, a version string. */
 const DPX_VERSIONS = ['V1.0', 'V2.0'].map(bytesOf);
+const DPX_BIG = bytesOf('SDPX');
+const DPX_LITTLE = bytesOf('XPDS');
 const dpx: Signature = {
   first: [0x53, 0x58],
   where: 'anywhere',
   match(b, at, end) {
-    if (!startsWith(b, at, end, bytesOf('SDPX')) && !startsWith(b, at, end, bytesOf('XPDS'))) return null;
+    if (!startsWith(b, at, end, DPX_BIG) && !startsWith(b, at, end, DPX_LITTLE)) return null;
     return DPX_VERSIONS.some((version) => startsWith(b, at + 8, end, version)) ? image('DPX') : null;
   },
 };
 
 /** Kodak Cineon: the magic, then offsets and a version string `V4.5`. */
-const cineon = magic([0x80, 0x2a, 0x5f, 0xd7], 'anywhere', image('Cineon'), (b, at, end) => startsWith(b, at + 24, end, bytesOf('V4.5')));
+const CINEON_VERSION = bytesOf('V4.5');
+const cineon = magic([0x80, 0x2a, 0x5f, 0xd7], 'anywhere', image('Cineon'), (b, at, end) => startsWith(b, at + 24, end, CINEON_VERSION));
 
 /** Khoros VIFF: identifier 0xAB 0x01, file type 1, release 1, version 3, a known machine byte order, zero padding. */
 const viff = magic([0xab, 0x01, 0x01, 0x03], 'anywhere', image('VIFF'), (b, at, end) => at + 8 <= end && (b[at + 4] === 0x02 || b[at + 4] === 0x08) && b[at + 5] === 0 && b[at + 6] === 0 && b[at + 7] === 0);

@@ -31,6 +31,7 @@ function chainsToNextMarker(b: Uint8Array, segment: number, end: number): number
  */
 const jpeg: Signature = {
   first: [0xff],
+  second: [0xd8],
   where: 'anywhere',
   match(b, at, end, where) {
     if (!startsWith(b, at, end, JPEG_SOI) || at + 6 > end || !isSegmentMarker(b[at + 3]!)) return null;
@@ -112,6 +113,7 @@ const ICON_BITS: ReadonlySet<number> = new Set([0, 1, 4, 8, 16, 24, 32]);
 /** `00 00 01 00` is common in binary data: every directory entry must be sane and the first image must follow the directory. */
 const ico: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 6 > end || b[at + 1] !== 0 || (b[at + 2] !== 1 && b[at + 2] !== 2) || b[at + 3] !== 0) return null;

@@ -52,8 +52,24 @@ function table(where: Where): readonly (readonly Signature[])[] {
   return byFirstByte;
 }
 
+const NONE: readonly Signature[] = [];
+
+/** The signatures by their first two bytes (index `first << 8 | second`): most pairs have none, which saves the calls. */
+function pairTable(byFirstByte: readonly (readonly Signature[])[]): readonly (readonly Signature[])[] {
+  const byPair: (readonly Signature[])[] = new Array<readonly Signature[]>(256 * 256).fill(NONE);
+  byFirstByte.forEach((signatures, first) => {
+    for (let second = 0; second < 256; second++) {
+      const matching = signatures.filter((signature) => !signature.second || signature.second.includes(second));
+      if (matching.length > 0) byPair[(first << 8) | second] = matching;
+    }
+  });
+  return byPair;
+}
+
 const ANYWHERE = table('anywhere');
 const AT_START = table('start');
+const ANYWHERE_PAIRS = pairTable(ANYWHERE);
+const AT_START_PAIRS = pairTable(AT_START);
 const AT_START_ANY_FIRST_BYTE = SIGNATURES.filter((signature) => signature.first.length === 0);
 
 /**
@@ -108,6 +124,6 @@ function tryAll(signatures: readonly Signature[], b: Uint8Array, at: number, end
  */
 export function sniffAt(b: Uint8Array, at: number, end: number, where: Where): MediaMatch | null {
   if (at >= end) return null;
-  const byFirstByte = (where === 'start' ? AT_START : ANYWHERE)[b[at]!]!;
-  return tryAll(byFirstByte, b, at, end, where) ?? (where === 'start' ? tryAll(AT_START_ANY_FIRST_BYTE, b, at, end, where) : null);
+  const candidates = at + 1 < end ? (where === 'start' ? AT_START_PAIRS : ANYWHERE_PAIRS)[(b[at]! << 8) | b[at + 1]!]! : (where === 'start' ? AT_START : ANYWHERE)[b[at]!]!;
+  return (candidates.length > 0 ? tryAll(candidates, b, at, end, where) : null) ?? (where === 'start' ? tryAll(AT_START_ANY_FIRST_BYTE, b, at, end, where) : null);
 }

@@ -19,6 +19,7 @@ const inRange = (value: number, min: number, max: number): boolean => value >= m
 /** X11 XWD (version 7, big-endian as xwd writes it): every field of the fixed header in range. */
 const xwd: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end) {
     if (at + XWD_MIN_HEADER > end || u32be(b, at + 4) !== XWD_VERSION) return null;

@@ -16,6 +16,8 @@ export type Where = 'anywhere' | 'start';
 export interface Signature {
   /** The bytes a match can begin with. */
   readonly first: readonly number[];
+  /** The bytes that can follow the first one, when fewer than all: a faster lookup. */
+  readonly second?: readonly number[];
   readonly where: Where;
   /** A text format (SVG): exempt from the binary-evidence rule. */
   readonly text?: boolean;
@@ -39,6 +41,7 @@ export function magic(
 ): Signature {
   return {
     first: [sequence[0]!],
+    second: sequence.length > 1 ? [sequence[1]!] : undefined,
     where,
     match: (b, at, end) => (startsWith(b, at, end, sequence) && (!confirm || confirm(b, at, end)) ? media : null),
   };

@@ -119,6 +119,7 @@ function annexBChain(codec: AnnexBCodec, b: Uint8Array, unit: number, end: numbe
 /** An H.264 or HEVC Annex B byte stream: parameter sets, then a picture. */
 const annexB: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end) {
     const length = startCodeLength(b, at, end);
@@ -176,6 +177,7 @@ function sequenceHeaderValid(b: Uint8Array, obu: Obu, end: number): boolean {
 /** An AV1 temporal unit: an empty temporal delimiter, a sequence header, then a frame-level OBU. */
 const av1Obu: Signature = {
   first: [0x12],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end) {
     const delimiter = obuAt(b, at, end);

@@ -63,6 +63,7 @@ const START_CODE_PREFIX = [0x00, 0x00, 0x01];
 /** MPEG program stream pack header (MPEG-1 or MPEG-2 marker bits), followed by the next start code. */
 const mpegPs: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, MPEG_PACK) || at + 14 > end) return null;
@@ -76,6 +77,7 @@ const mpegPs: Signature = {
 const MPEG_SEQUENCE = [0x00, 0x00, 0x01, 0xb3];
 const mpegVideo: Signature = {
   first: [0x00],
+  second: [0x00],
   where: 'start',
   match(b, at, end) {
     if (!startsWith(b, at, end, MPEG_SEQUENCE) || at + 8 > end) return null;
