@@ -14,6 +14,8 @@ export function nodeRequestBody(incoming: IncomingMessage, maxBytes: number): Re
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        // The client may be gone already: no 'close' event would come to end this stream.
+        if (incoming.destroyed && !incoming.complete) return controller.error(clientClosed());
         let seen = 0;
         const fail = (error: unknown) => {
           detach();
@@ -30,16 +32,17 @@ export function nodeRequestBody(incoming: IncomingMessage, maxBytes: number): Re
           detach();
           controller.close();
         };
-        const onClose = () => fail(new Error('the client closed the connection before the body ended'));
+        // The request stream errs ("aborted", ECONNRESET) or closes early only when the connection is gone.
+        const onClose = () => fail(clientClosed());
         detach = () => {
           incoming.off('data', onData);
           incoming.off('end', onEnd);
-          incoming.off('error', fail);
+          incoming.off('error', onClose);
           incoming.off('close', onClose);
         };
         incoming.on('data', onData);
         incoming.on('end', onEnd);
-        incoming.on('error', fail);
+        incoming.on('error', onClose);
         incoming.on('close', onClose);
       },
       pull() {
@@ -53,3 +56,5 @@ export function nodeRequestBody(incoming: IncomingMessage, maxBytes: number): Re
     new ByteLengthQueuingStrategy({ highWaterMark: NODE_READ_AHEAD_BYTES }),
   );
 }
+
+const clientClosed = () => new Refusal('client_closed', 'the client closed the connection before the body ended');

@@ -70,7 +70,7 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   app.onError((error, c) => {
     const refusal = toRefusal(error);
     const requestId = c.get('requestId');
-    if (c.req.raw.signal.aborted) {
+    if (c.req.raw.signal.aborted || refusal.code === 'client_closed') {
       log.info('client went away before the answer', { requestId, method: c.req.method, route: routeOf(c), error });
     } else if (refusal.code === 'internal_error') {
       log.error('request failed', { requestId, method: c.req.method, route: routeOf(c), error });

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   request_timeout: { status: 408, title: 'Request timeout' },
   internal_error: { status: 500, title: 'Internal error' },
+  // nginx's 499: the client went away before the answer; audited and logged as such, never sent.
+  client_closed: { status: 499, title: 'Client closed the request' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -86,7 +86,7 @@ export interface EndedRequest {
 export function createAuditRecorder(deps: AuditRecorderDeps): (ended: EndedRequest) => Promise<void> {
   const hash = (value: string | undefined) => (value !== undefined && deps.hashIdentifiers ? deps.hashIdentifier(value) : value);
   return async ({ requestId, frontDoor, startedAt, principal, trail, refusal }) => {
-    const outcome: Outcome = refusal ? (refusal.status >= 500 ? 'failed' : 'refused') : (trail.outcome ?? 'allowed');
+    const outcome: Outcome = refusal ? (refusal.status >= 500 || refusal.code === 'client_closed' ? 'failed' : 'refused') : (trail.outcome ?? 'allowed');
     const code = refusal?.code ?? trail.code;
     const media = refusal && isMediaRefusal(refusal) ? refusal.finding : undefined;
     if (media) deps.metrics.count('residency_media_refused_total', 'Media refused, by kind and format.', { kind: media.kind, format: media.format });

@@ -62,6 +62,7 @@ export const S3_ERRORS: Record<ErrorCode, { code: string; status: number }> = {
   range_not_satisfiable: { code: 'InvalidRange', status: 416 },
   request_timeout: { code: 'RequestTimeout', status: 400 },
   internal_error: { code: 'InternalError', status: 500 },
+  client_closed: { code: 'RequestTimeout', status: 400 },
 };
 
 export interface S3ErrorView {
