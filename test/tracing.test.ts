@@ -97,6 +97,9 @@ describe('spans exported to an OTLP receiver', () => {
       const children = traced.filter((span) => span.parentSpanId === server.spanId).map((span) => span.name);
       assert.ok(children.includes('auth.authenticate'), `children: ${children.join(', ')}`);
       assert.ok(children.includes('store.put'), `children: ${children.join(', ')}`);
+      assert.ok(children.includes('decision'), `children: ${children.join(', ')}`);
+      assert.ok(children.includes('inspection'), `children: ${children.join(', ')}`);
+      assert.equal(traced.find((span) => span.name === 'decision')?.attributes['residency.data_class'], 'chat-transcript');
       assert.equal(traced.find((span) => span.name === 'store.put')?.attributes['residency.store'], 'london');
 
       const read = spans.find((span) => span.name === 'GET /v1/objects/{dataClass}/{key}');

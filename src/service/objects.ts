@@ -14,6 +14,7 @@ import { guardedPut } from '../rights/write-guard.ts';
 import type { AuditTrail } from './audit.ts';
 import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
+import { inSpanSync, tracedTransform } from './tracing-spans.ts';
 
 /** What the object service needs; every front door shares one instance. */
 export interface ObjectServiceDeps {
@@ -141,7 +142,7 @@ export class ObjectService {
     const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
     const encryption = this.#encryptionOf(decision);
     const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey(account, name.dataClass, name.key)));
-    const body = guardBody(request.body, [inspection.stream, ...(masking ? [masking.stream] : []), ...(sealing ? [sealing] : [])]);
+    const body = guardBody(request.body, [tracedTransform('inspection', {}, inspection.stream), ...(masking ? [masking.stream] : []), ...(sealing ? [sealing] : [])]);
     const metadata: ObjectMetadata = {
       contentType: request.contentType || 'application/octet-stream',
       ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
@@ -243,7 +244,9 @@ export class ObjectService {
       const invalid = checkKey(name.key);
       if (invalid) throw invalid;
     }
-    const decided = decide(this.#deps.policy, call.principal, { action, dataClass: name.dataClass, now: this.#deps.now() });
+    const decided = inSpanSync('decision', { 'residency.data_class': name.dataClass }, () =>
+      decide(this.#deps.policy, call.principal, { action, dataClass: name.dataClass, now: this.#deps.now() }),
+    );
     if (!decided.allowed) throw decided.refusal;
     const { zone } = decided;
     Object.assign(call.trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
