@@ -6,6 +6,9 @@ import { locateObject } from '../src/adapters/fs-layout.ts';
 import { sweepCommand } from '../src/cli/sweep.ts';
 import { ConfigurationError } from '../src/hosts/configuration-error.ts';
 import { accountSegment, storeKey } from '../src/policy/keys.ts';
+import { streamOf } from '../src/adapters/streams.ts';
+import { createMemoryStore } from '../src/adapters/memory.ts';
+import { allKeys, memoryPolicy, startTestGateway } from './helpers/gateway.ts';
 import { ADMIN, type EncryptedHost, folderBytes, readToEnd, startEncryptedHost } from './helpers/encrypted-host.ts';
 import type { Claims } from './helpers/tokens.ts';
 
@@ -103,6 +106,9 @@ describe('the Node host with encryption: writes, reads and ranges', () => {
     const stored = await folderBytes(host.dataDir('london'));
     for (const clear of ['sunflower', '[email]', 'jane.doe', '1111', 'messages']) assert.ok(!stored.includes(clear), `"${clear}" is not in the data folder`);
     assert.deepEqual(await host.dataKeys('london', 'data-keys/'), [], 'no wrapped key is kept beside the data');
+    const listed = await host.as({ ...GB, ...ADMIN }, '/v1/subjects/visitor-1/objects');
+    const items = ((await listed.json()) as { items: Array<{ key: string; size: number }> }).items;
+    assert.deepEqual(items, [{ ...items[0], key: 'chats/1.json', size: Buffer.byteLength(text) }], "the subject's listing gives the plaintext size");
     const hash = await subjectHashOf(host, GB, 'visitor-1');
     assert.deepEqual(await host.keyRecords('london'), [`data-keys/${accountSegment('acme')}/subjects/${hash}`]);
   });
@@ -372,5 +378,41 @@ describe('the Node host refuses to start without its keys', () => {
         error instanceof ConfigurationError &&
         /encryption\.keys\.uk\.file: \.\/kek\.json does not exist \(created only in development\)/.test(error.errors.join('\n')),
     );
+  });
+});
+
+describe('a gateway whose zone encrypts but whose keys are not open', () => {
+  test('refuses erasure (503) like reads and writes, and erases nothing', async () => {
+    const policy = memoryPolicy();
+    policy.encryption = { keys: { dev: { type: 'local', secretEnv: 'RP_TEST_UNUSED_KEK', jurisdiction: 'UK' } } };
+    policy.zones['uk-eu'].encryption = { key: 'dev', keyStore: 'london-keys' };
+    policy.stores['london-keys'] = { type: 'memory', jurisdiction: 'UK' };
+    const london = createMemoryStore();
+    await london.put(storeKey('acme', 'chat-transcript', 'kept.json'), streamOf(new TextEncoder().encode('{}')), {
+      contentType: 'application/json',
+      account: 'acme',
+      dataClass: 'chat-transcript',
+    });
+    const gw = await startTestGateway({
+      policy,
+      stores: new Map([
+        ['london', london],
+        ['virginia', createMemoryStore()],
+      ]),
+    });
+    try {
+      const before = await allKeys(london);
+      for (const [path, headers] of [
+        ['/v1/subjects/visitor-1', {}],
+        ['/v1/account', { 'x-confirm-account': 'acme' }],
+      ] as const) {
+        const response = await gw.as({ ...GB, ...ADMIN }, path, { method: 'DELETE', headers });
+        assert.equal(response.status, 503, path);
+        assert.equal(((await response.json()) as { code: string }).code, 'store_unavailable');
+      }
+      assert.deepEqual(await allKeys(london), before);
+    } finally {
+      await gw.stop();
+    }
   });
 });

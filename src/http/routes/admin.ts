@@ -22,7 +22,12 @@ interface AdminScope {
   store: ObjectStore;
   /** Keyed hash of the `{subject}` path parameter, when the route has one. */
   subjectHash?: string;
+  /** The zone's encryption, when its policy encrypts. */
+  encryption?: ZoneEncryption;
 }
+
+/** One zone's encryption, as GatewayDeps holds it (the http room does not import the crypto room). */
+type ZoneEncryption = NonNullable<GatewayDeps['encryption']> extends ReadonlyMap<string, infer E> ? E : never;
 
 /**
  * Data-subject rights and legal holds, for tokens with the policy's admin
@@ -39,7 +44,12 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     const zone = resolveZone(deps.policy, principal.region);
     if (zone instanceof Refusal) throw zone;
     Object.assign(trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
-    const scope: AdminScope = { account: principal.account, zone, store: deps.stores.forZone(zone) };
+    const encryption = deps.encryption?.get(zone.name);
+    // Like the object service: a zone that encrypts but whose keys are not open here is not erased without its keys.
+    if (!encryption && deps.policy.document.zones[zone.name]?.encryption) {
+      throw new Refusal('store_unavailable', `zone "${zone.name}" encrypts its data and its keys are not open here`);
+    }
+    const scope: AdminScope = { account: principal.account, zone, store: deps.stores.forZone(zone), ...(encryption && { encryption }) };
     if (subject !== undefined) scope.subjectHash = await deps.hashIdentifier(subject);
     return run(c, scope);
   };
@@ -73,7 +83,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         items.push({
           dataClass: target.dataClass,
           key: target.key,
-          size: info.size,
+          size: scope.encryption ? plaintextSize(scope.encryption, info.size) : info.size,
           lastModified: info.lastModified,
           expiresAt: info.metadata.expiresAt ?? null,
         });
@@ -86,7 +96,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     '/v1/subjects/:subject',
     admin('erase-subject', async (c, scope) => {
       const startedAt = deps.now();
-      const erasure = await eraseSubjectAndKey(scope.store, scope.account, scope.subjectHash!, deps.encryption?.get(scope.zone.name));
+      const erasure = await eraseSubjectAndKey(scope.store, scope.account, scope.subjectHash!, scope.encryption);
       return c.json(receipt(scope, 'subject', startedAt, erasure));
     }),
   );
@@ -99,7 +109,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         throw new Refusal('bad_request', 'erasing an account needs the header X-Confirm-Account repeating the account id of the token');
       }
       const startedAt = deps.now();
-      const erasure = await eraseAccountAndKeys(scope.store, scope.account, [...deps.policy.dataClasses.keys()], deps.encryption?.get(scope.zone.name));
+      const erasure = await eraseAccountAndKeys(scope.store, scope.account, [...deps.policy.dataClasses.keys()], scope.encryption);
       return c.json(receipt(scope, 'account', startedAt, erasure));
     }),
   );
@@ -138,4 +148,13 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
   app.delete('/v1/holds/account', release);
   app.put('/v1/holds/subjects/:subject', place('subject'));
   app.delete('/v1/holds/subjects/:subject', release);
+}
+
+/** An encrypted object's size as its owner sees it; one too short to be encrypted (written before encryption was on) keeps its stored size. */
+function plaintextSize(encryption: ZoneEncryption, storedSize: number): number {
+  try {
+    return encryption.plaintextLength(storedSize);
+  } catch {
+    return storedSize;
+  }
 }
