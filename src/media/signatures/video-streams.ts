@@ -3,7 +3,8 @@
  * byte streams (NAL units after 00 00 01 start codes), AV1 in the
  * low-overhead OBU format. A start code is common in binary data, so a
  * stream counts only as a chain of well-formed units: the parameter sets a
- * decoder needs, then a coded picture.
+ * decoder needs, each after a start code, then one more well-formed unit
+ * (not the picture itself: an encoder's SEI before it can take kilobytes).
  */
 
 import { video, type Signature } from './signature.ts';
@@ -15,7 +16,7 @@ type NalRole = 'vps' | 'sps' | 'pps' | 'picture' | 'other';
 
 interface AnnexBCodec {
   readonly format: string;
-  /** The roles the stream must show, in this order (other units may come between). */
+  /** The roles the stream must show, in this order (other units may come between), before one more unit. */
   readonly chain: readonly NalRole[];
   /** What the NAL unit at `at` is; null when its header is invalid or reserved. */
   role(b: Uint8Array, at: number, end: number): NalRole | null;
@@ -28,7 +29,7 @@ const H264_LEVELS: ReadonlySet<number> = new Set([9, 10, 11, 12, 13, 20, 21, 22,
 
 const h264: AnnexBCodec = {
   format: 'H.264',
-  chain: ['sps', 'pps', 'picture'],
+  chain: ['sps', 'pps'],
   role(b, at, end) {
     if (at + 4 > end) return null;
     const header = b[at]!;
@@ -62,7 +63,7 @@ const HEVC_LAST_DEFINED = 40;
 
 const hevc: AnnexBCodec = {
   format: 'HEVC',
-  chain: ['vps', 'sps', 'pps', 'picture'],
+  chain: ['vps', 'sps', 'pps'],
   role(b, at, end) {
     if (at + 6 > end || b[at]! & 0x80 || (b[at + 1]! & 0x07) === 0) return null;
     const type = b[at]! >> 1;
@@ -106,12 +107,13 @@ function annexBChain(codec: AnnexBCodec, b: Uint8Array, unit: number, end: numbe
   let needed = 0;
   let role: NalRole | null = first;
   for (let units = 0; units < MAX_UNITS; units++) {
-    if (role === codec.chain[needed] && ++needed === codec.chain.length) return true;
+    if (needed < codec.chain.length && role === codec.chain[needed]) needed++;
     const next = nextUnit(b, unit + 1, end);
     if (next <= 0) return false;
     unit = next;
     role = codec.role(b, unit, end);
     if (!role) return false;
+    if (needed === codec.chain.length) return true;
   }
   return false;
 }
