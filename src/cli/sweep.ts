@@ -4,6 +4,7 @@ import { ConfigurationError } from '../hosts/configuration-error.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { readCommandPolicy } from './command-policy.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
+import { provenKeyStores } from '../hosts/proven-key-stores.ts';
 import { dataStores } from '../hosts/store-kinds.ts';
 import { nodeKekOpener } from '../crypto/kek-node.ts';
 import { type OpenedEncryption, openZoneEncryptions } from '../crypto/zone-keys.ts';
@@ -63,7 +64,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
   const closeStores = () => Promise.all([...stores.values()].map((store) => store.close?.()));
   let keys: OpenedEncryption;
   try {
-    keys = await openZoneEncryptions(policy, stores, nodeKekOpener({ baseDir, env, production: env.NODE_ENV === 'production' }));
+    keys = await openZoneEncryptions(policy, provenKeyStores(policy, stores), nodeKekOpener({ baseDir, env, production: env.NODE_ENV === 'production' }));
   } catch (error) {
     await closeStores();
     err.write(`${error instanceof Error ? error.message : String(error)}\n`);

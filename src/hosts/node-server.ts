@@ -24,6 +24,7 @@ import { readNodePolicy } from './node-policy.ts';
 import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
 import { openNodeStores } from './node-stores.ts';
+import { provenKeyStores } from './proven-key-stores.ts';
 import { sessionSecret } from './session-secret.ts';
 
 export interface NodeGatewayOptions {
@@ -103,7 +104,7 @@ async function openNodeEncryption(
   try {
     return await openZoneEncryptions(
       policy,
-      stores,
+      provenKeyStores(policy, stores),
       nodeKekOpener({ baseDir, env, production, log: (message) => process.stderr.write(`residency-proxy: ${message}\n`) }),
     );
   } catch (error) {

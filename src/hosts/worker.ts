@@ -16,6 +16,7 @@ import { requestIdFrom } from '../http/request-id.ts';
 import type { StoreRegistry } from '../service/stores.ts';
 import { assembleGateway } from './assemble.ts';
 import { openEdgeStores } from './worker-stores.ts';
+import { provenKeyStores } from './proven-key-stores.ts';
 import { dataStores, unsupportedStores } from './store-kinds.ts';
 import { ConfigurationError } from './configuration-error.ts';
 
@@ -110,8 +111,8 @@ async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
   const opened = await openEdgeStores(policy, env);
   if (!opened.ok) throw new ConfigurationError(opened.errors);
   const secret = env.RESIDENCY_HASH_SECRET;
-  // Key stores are opened with the data stores; an isolate keeps its keys open for its life (a local KEK holds no session).
-  const keys = await openZoneEncryptions(policy, opened.stores, edgeKekOpener(env, localKek)).catch((error: unknown) => {
+  // Key stores are opened with the data stores (and prove their location like them); an isolate keeps its keys open for its life (a local KEK holds no session).
+  const keys = await openZoneEncryptions(policy, provenKeyStores(policy, opened.stores), edgeKekOpener(env, localKek)).catch((error: unknown) => {
     throw new ConfigurationError([error instanceof Error ? error.message : String(error)]);
   });
   // S3 stores prove their location (in assembleGateway) before they take writes.
