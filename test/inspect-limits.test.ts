@@ -11,7 +11,7 @@ import { brotliCompressSync, gzipSync } from './helpers/zlib.ts';
 function wide(text: string, charset: string): Uint8Array {
   const unit = charset.startsWith('utf-32') ? 4 : 2;
   const littleEndian = charset.endsWith('le');
-  const units = unit === 4 ? [...text].map((char) => char.codePointAt(0)!) : Array.from(text, (char) => char.charCodeAt(0));
+  const units = unit === 4 ? [...text].map((char) => char.codePointAt(0)!) : Array.from({ length: text.length }, (_, i) => text.charCodeAt(i));
   const view = new DataView(new ArrayBuffer(units.length * unit));
   units.forEach((value, i) => (unit === 4 ? view.setUint32(i * 4, value, littleEndian) : view.setUint16(i * 2, value, littleEndian)));
   return new Uint8Array(view.buffer);

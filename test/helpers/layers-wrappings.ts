@@ -106,7 +106,9 @@ export function streamedZip(files: readonly { name: string; bytes: Uint8Array }[
 
 /** `text` as UTF-16 or UTF-32 code units in either byte order, with a BOM if asked. */
 export function wideText(text: string, unit: 2 | 4, littleEndian: boolean, bom = false): Uint8Array {
-  const units = unit === 4 ? [...`${bom ? '\ufeff' : ''}${text}`].map((char) => char.codePointAt(0)!) : Array.from(`${bom ? '\ufeff' : ''}${text}`, (char) => char.charCodeAt(0));
+  const whole = `${bom ? '\ufeff' : ''}${text}`;
+  // UTF-32 holds code points; UTF-16 holds code units (a surrogate pair is two)
+  const units = unit === 4 ? [...whole].map((char) => char.codePointAt(0)!) : Array.from({ length: whole.length }, (_, i) => whole.charCodeAt(i));
   const view = new DataView(new ArrayBuffer(units.length * unit));
   units.forEach((value, i) => (unit === 4 ? view.setUint32(i * 4, value, littleEndian) : view.setUint16(i * 2, value, littleEndian)));
   return new Uint8Array(view.buffer);

@@ -34,6 +34,9 @@ export class GzipStream implements LayerStream {
   private gathered: number[] = [];
   private inflater: Inflater | null = null;
   private offset = 0;
+  private members = 0;
+  /** Input offset of the member header being read. */
+  private headerStart = 0;
 
   constructor(private readonly output: LayerOutput) {}
 
@@ -51,15 +54,19 @@ export class GzipStream implements LayerStream {
           break;
         }
         this.enter('header', FIXED_HEADER);
+        this.headerStart = this.offset + i;
       }
       const byte = chunk[i++]!;
-      this.take(byte, this.offset + i - 1);
+      this.take(byte);
     }
     this.offset += chunk.length;
   }
 
   finish(): void {
-    if (this.state !== 'between' && this.endedAt < 0) throw new Error('the gzip data is truncated');
+    if (this.state === 'between' || this.endedAt >= 0) return;
+    // the start of a header after the last member: bytes that are not another member
+    if (this.state === 'header' && this.members > 0) this.endedAt = this.headerStart;
+    else throw new Error('the gzip data is truncated');
   }
 
   private enter(state: State, needed = 0): void {
@@ -68,8 +75,8 @@ export class GzipStream implements LayerStream {
     this.gathered = [];
   }
 
-  /** One byte of a header, field or trailer; `at` is its input offset. */
-  private take(byte: number, at: number): void {
+  /** One byte of a header, field or trailer. */
+  private take(byte: number): void {
     const gathered = this.gathered;
     if (this.state === 'name' || this.state === 'comment') {
       if (byte !== 0) {
@@ -87,11 +94,12 @@ export class GzipStream implements LayerStream {
       case 'header': {
         const header = Uint8Array.from(gathered);
         if (!isMemberHeader(header, 0, FIXED_HEADER)) {
-          if (at + 1 - FIXED_HEADER === 0) throw new Error('not a gzip header');
+          if (this.members === 0) throw new Error('not a gzip header');
           // what follows the last member is not another one: the gzip data ended there
-          this.endedAt = at + 1 - FIXED_HEADER;
+          this.endedAt = this.headerStart;
           return;
         }
+        this.members++;
         this.flags = header[3]!;
         return this.afterField('header');
       }

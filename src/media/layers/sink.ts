@@ -60,7 +60,12 @@ export class LayerSink implements ByteSink {
   }
 
   end(): void {
-    if (!this.done && !this.context.failure && this.stream.endedAt < 0) this.attempt(() => this.stream.finish());
+    if (!this.done && !this.context.failure && this.stream.endedAt < 0) {
+      this.attempt(() => this.stream.finish());
+      // a decoder may only know at the end that the last bytes were not its own
+      const endedAt = this.stream.endedAt;
+      if (!this.done && endedAt >= 0 && endedAt < this.received) this.handlers.trailing(endedAt);
+    }
     this.done = true;
     this.output.end();
   }
