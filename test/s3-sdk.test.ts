@@ -238,3 +238,39 @@ describe('S3 front door with @aws-sdk/client-s3 and its web-identity credential 
     assert.equal(notPersisted.$response?.headers['x-residency-code'], 'data_class_not_persisted');
   });
 });
+
+describe('a long CompleteMultipartUpload is kept alive, as S3 keeps it', () => {
+  let gateway: S3TestGateway;
+  let client: S3Client;
+  before(async () => {
+    // Every Complete counts as long: the answer is 200 at once, whitespace, then the result or an error document.
+    gateway = await startS3Gateway({ completeKeepAlive: { afterMs: 0, everyMs: 1 }, maxObjectBytes: 16 * MiB });
+    client = sdkClient(gateway, await gateway.token());
+  });
+  after(async () => {
+    client?.destroy();
+    await gateway?.stop();
+  });
+
+  it('the SDK reads the result after the whitespace', async () => {
+    const body = Buffer.alloc(6 * MiB, 0x61);
+    await new Upload({ client, params: { Bucket: 'chat-transcript', Key: 'kept.txt', Body: body }, partSize: 5 * MiB, queueSize: 1 }).done();
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'chat-transcript', Key: 'kept.txt' }));
+    assert.equal(head.ContentLength, body.length);
+  });
+
+  it('a refusal found after the 200 went out reaches the SDK as the error, is audited as refused, and leaves nothing', async () => {
+    const before = await gateway.storedKeys();
+    const body = Buffer.concat([Buffer.alloc(5 * MiB - 4, 0x20), PNG, Buffer.alloc(64, 0x20)]);
+    const error = await s3Error(
+      new Upload({ client, params: { Bucket: 'chat-transcript', Key: 'late.bin', Body: body }, partSize: 5 * MiB, queueSize: 1 }).done(),
+    );
+    assert.equal(error.name, 'MediaRefused');
+    assert.deepEqual(await gateway.storedKeys(), before);
+    // The audit event is recorded when the Complete settles, which the client may hear of first.
+    for (let turn = 0; turn < 1000 && !gateway.audit.some((candidate) => candidate.code === 'media_refused'); turn += 1) await new Promise(setImmediate);
+    const event = gateway.audit.findLast((candidate) => candidate.action === 'write');
+    assert.equal(event?.outcome, 'refused');
+    assert.equal(event?.code, 'media_refused');
+  });
+});

@@ -33,6 +33,8 @@ export interface S3GatewayOptions {
   maxObjectBytes?: number;
   now?: () => number;
   sessionSecret?: string;
+  /** When a running CompleteMultipartUpload starts sending whitespace (the app's default otherwise). */
+  completeKeepAlive?: { afterMs: number; everyMs: number };
 }
 
 /** The `/v1` app and the S3 app over the same deps (one object service), each on its own 127.0.0.1 port. */
@@ -50,7 +52,7 @@ export async function startS3Gateway(options: S3GatewayOptions = {}): Promise<S3
   }
   const gateway = await startTestGateway({ policy, ...(stores && { stores }), ...(options.now && { now: options.now }) });
   const sessionSecret = options.sessionSecret ?? 'test-session-secret-of-at-least-32-bytes!';
-  const app = createS3App(gateway.deps, { sessionSecret });
+  const app = createS3App(gateway.deps, { sessionSecret, ...(options.completeKeepAlive && { completeKeepAlive: options.completeKeepAlive }) });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const s3Url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

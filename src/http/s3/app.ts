@@ -8,7 +8,15 @@ import { log } from '../../service/log.ts';
 import { authenticatedS3 } from './authenticated.ts';
 import { bucketLocation, createBucket, headBucket, listBucket, listBuckets } from './buckets.ts';
 import { notImplemented, s3ErrorOf, s3ErrorResponse } from './errors.ts';
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart } from './multipart.ts';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  type KeepAlive,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+} from './multipart.ts';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './objects.ts';
 import { queryOf, singleHeader, targetOf, type S3Context } from './request.ts';
 import { assumeRoleWithWebIdentity, isStsRequest } from './sts.ts';
@@ -16,7 +24,11 @@ import { assumeRoleWithWebIdentity, isStsRequest } from './sts.ts';
 export interface S3FrontDoorOptions {
   /** `RESIDENCY_SESSION_KEY`: seals session credentials; every instance of a deployment shares it. */
   sessionSecret: string;
+  /** When a CompleteMultipartUpload still running starts sending whitespace, and how often (default 10 s, 10 s). */
+  completeKeepAlive?: KeepAlive;
 }
+
+const COMPLETE_KEEP_ALIVE: KeepAlive = { afterMs: 10_000, everyMs: 10_000 };
 
 /** Query parameters that name an S3 sub-resource the gateway does not offer (ACLs, tagging, versioning, ...). */
 const SUBRESOURCES = [
@@ -90,7 +102,7 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
   app.all('*', async (c) => {
     const target = targetOf(c, deps);
     if (target.bucket === undefined && isStsRequest(c)) return assumeRoleWithWebIdentity(c, deps, await sessionAuthority());
-    return authenticatedS3(c, deps, await sessionAuthority(), () => operation(c, deps, multipart, target));
+    return authenticatedS3(c, deps, await sessionAuthority(), () => operation(c, deps, multipart, options.completeKeepAlive ?? COMPLETE_KEEP_ALIVE, target));
   });
 
   app.onError((error, c) => {
@@ -100,7 +112,13 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
   return app;
 }
 
-async function operation(c: S3Context, deps: GatewayDeps, multipart: MultipartService, target: { bucket?: string; key?: string }): Promise<Response> {
+async function operation(
+  c: S3Context,
+  deps: GatewayDeps,
+  multipart: MultipartService,
+  keepAlive: KeepAlive,
+  target: { bucket?: string; key?: string },
+): Promise<Response> {
   const method = c.req.method;
   const query = queryOf(c);
   const unsupported = SUBRESOURCES.find((name) => query.has(name));
@@ -135,7 +153,7 @@ async function operation(c: S3Context, deps: GatewayDeps, multipart: MultipartSe
       return uploadId !== null ? abortMultipartUpload(c, multipart, name, uploadId) : deleteObject(c, deps, name);
     case 'POST':
       if (query.has('uploads')) return createMultipartUpload(c, deps, multipart, name);
-      if (uploadId !== null) return completeMultipartUpload(c, deps, multipart, name, uploadId);
+      if (uploadId !== null) return completeMultipartUpload(c, deps, multipart, name, uploadId, keepAlive);
   }
   throw notImplemented(`${method} on an object`);
 }

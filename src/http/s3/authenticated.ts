@@ -14,6 +14,17 @@ export function verifiedOf(c: S3Context): VerifiedRequest<Principal> {
   return verified;
 }
 
+const lateOutcomes = new WeakMap<Response, Promise<unknown>>();
+
+/**
+ * Marks a response sent before its operation has finished (a kept-alive
+ * CompleteMultipartUpload): the request's audit event waits for `outcome`.
+ */
+export function withLateOutcome(response: Response, outcome: Promise<unknown>): Response {
+  lateOutcomes.set(response, outcome);
+  return response;
+}
+
 /**
  * Verifies an S3 request's SigV4 signature made with session credentials,
  * sets the sealed principal, runs the operation, and records the request's
@@ -22,26 +33,34 @@ export function verifiedOf(c: S3Context): VerifiedRequest<Principal> {
 export async function authenticatedS3(c: S3Context, deps: GatewayDeps, sessions: SessionAuthority, operation: () => Promise<Response>): Promise<Response> {
   const trail = { action: '' };
   c.set('trail', trail);
-  let failure: unknown;
+  const record = async (failure: unknown) => {
+    if (trail.action === '' && failure === undefined) return;
+    await deps.record({
+      requestId: c.get('requestId'),
+      frontDoor: 's3',
+      startedAt: c.get('startedAt'),
+      principal: c.get('principal'),
+      trail,
+      ...(failure !== undefined && { refusal: toRefusal(failure) }),
+    });
+  };
+  let response: Response;
   try {
     const verified = await verifyRequest(signableRequest(c, deps), { now: deps.now(), resolve: sessions.resolve });
     c.set('principal', verified.identity);
     verifiedRequests.set(c.req.raw, verified);
-    return await operation();
+    response = await operation();
   } catch (error) {
     trail.action ||= 'authenticate';
-    failure = error;
+    await record(error);
     throw error;
-  } finally {
-    if (trail.action !== '' || failure !== undefined) {
-      await deps.record({
-        requestId: c.get('requestId'),
-        frontDoor: 's3',
-        startedAt: c.get('startedAt'),
-        principal: c.get('principal'),
-        trail,
-        ...(failure !== undefined && { refusal: toRefusal(failure) }),
-      });
-    }
   }
+  const late = lateOutcomes.get(response);
+  if (late)
+    void late.then(
+      () => record(undefined),
+      (error: unknown) => record(error),
+    );
+  else await record(undefined);
+  return response;
 }

@@ -2,7 +2,7 @@ import { SignatureFailure, type SignatureFailureCode } from '../../auth/sigv4/fa
 import { Refusal, type ErrorCode } from '../../policy/refusal.ts';
 import { MultipartRefusal, type MultipartProblem } from '../../service/multipart.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
-import { element, xmlResponse } from './xml.ts';
+import { element, xmlResponse, xmlRoot } from './xml.ts';
 
 /** An error only the S3 dialect has (no such upload, a precondition, an operation not implemented), with the nearest `/v1` code. */
 export class S3Failure extends Refusal {
@@ -79,12 +79,21 @@ export function s3ErrorOf(error: unknown): S3ErrorView {
   return { ...S3_ERRORS[refusal.code], refusal };
 }
 
+function errorChildren(view: S3ErrorView, requestId: string, resource: string): string[] {
+  return [element('Code', view.code), element('Message', view.refusal.detail), element('Resource', resource), element('RequestId', requestId)];
+}
+
 /** S3's error document, with the stable `/v1` code in `x-residency-code`. */
 export function s3ErrorResponse(error: unknown, requestId: string, resource: string): Response {
-  const { code, status, refusal } = s3ErrorOf(error);
-  return xmlResponse('Error', [element('Code', code), element('Message', refusal.detail), element('Resource', resource), element('RequestId', requestId)], {
-    status,
-    headers: { 'x-residency-code': refusal.code },
+  const view = s3ErrorOf(error);
+  return xmlResponse('Error', errorChildren(view, requestId, resource), {
+    status: view.status,
+    headers: { 'x-residency-code': view.refusal.code },
     namespace: '',
   });
+}
+
+/** The error document alone, for an answer whose status has already gone out (a kept-alive CompleteMultipartUpload). */
+export function s3ErrorDocument(error: unknown, requestId: string, resource: string): string {
+  return xmlRoot('Error', errorChildren(s3ErrorOf(error), requestId, resource), '');
 }

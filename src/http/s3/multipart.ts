@@ -1,11 +1,12 @@
 import { MAX_PART_NUMBER, type MultipartService } from '../../service/multipart.ts';
-import type { ObjectName } from '../../service/objects.ts';
+import type { ObjectName, Placement } from '../../service/objects.ts';
 import type { GatewayDeps } from '../context.ts';
-import { S3Failure } from './errors.ts';
+import { withLateOutcome } from './authenticated.ts';
+import { S3Failure, s3ErrorDocument } from './errors.ts';
 import { placementHeaders, quotedEtag, storedEncoding, subjectFromMetadata } from './object-headers.ts';
 import { declaredLength, objectBody, requestDocument } from './objects.ts';
 import { callOf, queryOf, singleHeader, type S3Context } from './request.ts';
-import { childTexts, element, elements, xmlResponse } from './xml.ts';
+import { childTexts, element, elements, XML_PROLOG, xmlResponse, xmlRoot } from './xml.ts';
 
 function partNumberOf(text: string | null): number {
   const number = Number(text);
@@ -37,34 +38,102 @@ export async function uploadPart(c: S3Context, deps: GatewayDeps, multipart: Mul
   return new Response(null, { status: 200, headers: { etag: quotedEtag(part.etag) } });
 }
 
+/** How long a Complete may run before its answer is kept alive with whitespace, and how often a space is sent then. */
+export interface KeepAlive {
+  afterMs: number;
+  everyMs: number;
+}
+
 export async function completeMultipartUpload(
   c: S3Context,
   deps: GatewayDeps,
   multipart: MultipartService,
   name: ObjectName,
   uploadId: string,
+  keepAlive: KeepAlive,
 ): Promise<Response> {
   c.get('trail').action = 'write';
   const parts = childTexts(await requestDocument(c, deps), 'Part', ['PartNumber', 'ETag']);
   if (!parts || parts.some((part) => part.PartNumber === undefined || part.ETag === undefined)) {
     throw new S3Failure('MalformedXML', 400, 'bad_request', 'CompleteMultipartUpload must list each Part with its PartNumber and ETag');
   }
-  const placement = await multipart.complete(
+  const completing = multipart.complete(
     callOf(c),
     name,
     uploadId,
     parts.map((part) => ({ partNumber: partNumberOf(part.PartNumber!), etag: part.ETag! })),
   );
-  return xmlResponse(
-    'CompleteMultipartUploadResult',
-    [
-      element('Location', `/${name.dataClass}/${name.key}`),
-      element('Bucket', name.dataClass),
-      element('Key', name.key),
-      element('ETag', quotedEtag(placement.etag)),
-    ],
-    { headers: placementHeaders(placement) },
-  );
+  if (await settlesWithin(completing, keepAlive.afterMs)) {
+    const placement = await completing;
+    return xmlResponse('CompleteMultipartUploadResult', completeResult(name, placement), { headers: placementHeaders(placement) });
+  }
+  return withLateOutcome(keptAlive(completing, name, keepAlive.everyMs, c.get('requestId'), new URL(c.req.url).pathname), completing);
+}
+
+function completeResult(name: ObjectName, placement: Placement): string[] {
+  return [
+    element('Location', `/${name.dataClass}/${name.key}`),
+    element('Bucket', name.dataClass),
+    element('Key', name.key),
+    element('ETag', quotedEtag(placement.etag)),
+  ];
+}
+
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
+/**
+ * What S3 does for a long Complete: answer 200 at once, send a space now and
+ * then so that the client's read timeout does not fire (and retry a Complete
+ * that is still running), then the result, or an error document that the
+ * SDKs read as the operation's error.
+ */
+function keptAlive(completing: Promise<Placement>, name: ObjectName, everyMs: number, requestId: string, resource: string): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          // The client went away; the Complete still runs to its end and is audited.
+        }
+      };
+      send(XML_PROLOG);
+      timer = setInterval(() => send(' '), everyMs);
+      void completing
+        .then(
+          (placement) => xmlRoot('CompleteMultipartUploadResult', completeResult(name, placement)),
+          (error: unknown) => s3ErrorDocument(error, requestId, resource),
+        )
+        .then((document) => {
+          clearInterval(timer);
+          send(document);
+          try {
+            controller.close();
+          } catch {
+            // Already cancelled by the client.
+          }
+        });
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/xml' } });
 }
 
 export async function abortMultipartUpload(c: S3Context, multipart: MultipartService, name: ObjectName, uploadId: string): Promise<Response> {

@@ -14,14 +14,22 @@ export function elements(tag: string, children: readonly string[]): string {
   return `<${tag}>${children.join('')}</${tag}>`;
 }
 
+export const XML_PROLOG = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** A root element with its children, without the prolog. */
+export function xmlRoot(root: string, children: readonly string[], namespace = S3_NAMESPACE): string {
+  return `<${root}${namespace === '' ? '' : ` xmlns="${namespace}"`}>${children.join('')}</${root}>`;
+}
+
 export function xmlResponse(
   root: string,
   children: readonly string[],
   init: { status?: number; headers?: Record<string, string>; namespace?: string } = {},
 ): Response {
-  const namespace = init.namespace ?? S3_NAMESPACE;
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<${root}${namespace === '' ? '' : ` xmlns="${namespace}"`}>${children.join('')}</${root}>`;
-  return new Response(body, { status: init.status ?? 200, headers: { 'content-type': 'application/xml', ...init.headers } });
+  return new Response(XML_PROLOG + xmlRoot(root, children, init.namespace), {
+    status: init.status ?? 200,
+    headers: { 'content-type': 'application/xml', ...init.headers },
+  });
 }
 
 function unescapeXml(text: string): string {
