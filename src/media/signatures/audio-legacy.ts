@@ -92,8 +92,8 @@ const sndt = magic(bytesOf('SOUND\x1a\0\0'), 'anywhere', audio('Sndtool'), (b, a
   at + 24 <= end && u32le(b, at + 12) === 0 && u32le(b, at + 16) === u32le(b, at + 8) && u16le(b, at + 20) >= SNDTOOL_MIN_RATE && u16le(b, at + 20) <= SNDTOOL_MAX_RATE,
 );
 
-/** Yamaha TX16W: `LM8953` and two zero bytes. */
-const txw = magic(bytesOf('LM8953\0\0'), 'anywhere', audio('TX16W'));
+/** Yamaha TX16W: `LM8953` and two zero bytes, where content starts (libsox's messages follow the same bytes). */
+const txw = magic(bytesOf('LM8953\0\0'), 'start', audio('TX16W'));
 
 /** Psion A-law: `ALawSoundFile**`, a zero and the version. */
 const wve = magic(bytesOf('ALawSoundFile**\0\x0f\x10'), 'anywhere', audio('Psion WVE'));

@@ -142,13 +142,16 @@ const RIFF_FORMS: Readonly<Record<string, MediaMatch>> = {
 const RIFF_HEADERS = [bytesOf('RIFF'), bytesOf('RIFX'), bytesOf('RF64'), bytesOf('BW64')];
 
 const WAVE_FORMAT = bytesOf('fmt ');
+/** A `fmt ` chunk of any RIFF form describes a format in 14 to 256 bytes (QCP's has 150). */
+const MIN_FORMAT_CHUNK = 14;
+const MAX_FORMAT_CHUNK = 256;
 const VP8_START_CODE = [0x9d, 0x01, 0x2a];
 const VP8L_SIGNATURE = 0x2f;
 const VP8X_SIZE = 10;
 
 /**
  * The first chunk after the form type makes sense for the form: a printable
- * chunk ID; a WAV `fmt ` chunk with a format, channels and a sample rate; a
+ * chunk ID; a `fmt ` chunk of a format chunk's size; a WAV `fmt ` chunk with a format, channels and a sample rate; a
  * WebP bitstream chunk with its own signature. A header template in a
  * program has the four-character codes but not these.
  */
@@ -156,6 +159,7 @@ function firstChunkValid(b: Uint8Array, at: number, end: number, form: string): 
   const chunk = at + 12;
   if (chunk + 8 > end || !isPrintableAscii(b, chunk, 4)) return false;
   const id = ascii(b, chunk, 4);
+  if (startsWith(b, chunk, end, WAVE_FORMAT) && (u32le(b, chunk + 4) < MIN_FORMAT_CHUNK || u32le(b, chunk + 4) > MAX_FORMAT_CHUNK)) return false;
   if (form === 'WAVE' && startsWith(b, chunk, end, WAVE_FORMAT)) {
     return chunk + 16 <= end && u16le(b, chunk + 8) !== 0 && u16le(b, chunk + 10) !== 0 && u32le(b, chunk + 12) !== 0;
   }
