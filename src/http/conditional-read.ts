@@ -40,7 +40,9 @@ export function answerRead(request: Headers, object: ReadSource, headers: Record
   if (precondition === 'failed') return skip(problemResponse(new Refusal('precondition_failed', `the object's ETag is "${info.etag}"`), requestId));
   const range = requestedRange(request, validators, info.size);
   if (range === 'unsatisfiable') {
-    return skip(problemResponse(new Refusal('range_not_satisfiable', `the object has ${info.size} bytes`), requestId, { 'content-range': `bytes */${info.size}` }));
+    return skip(
+      problemResponse(new Refusal('range_not_satisfiable', `the object has ${info.size} bytes`), requestId, { 'content-range': `bytes */${info.size}` }),
+    );
   }
   if (range === undefined) return { response: new Response(object.body, { status: 200, headers: { ...headers, 'accept-ranges': 'bytes' } }), bytes: info.size };
   const length = range.end - range.start + 1;
