@@ -34,9 +34,11 @@ line and one audit line per store swept; run it again to resume after a failure.
 const ERASURE_MARKER_DAYS = 1;
 
 /**
- * `residency-proxy sweep`: deletes objects whose retention has ended, store
- * by store, in place (nothing leaves its zone), skipping legal holds. Prints
- * one JSON summary line per store and one audit line per store swept.
+ * `residency-proxy sweep`: deletes objects whose retention has ended (or
+ * anonymises them, for classes with `atRetention: anonymize`), store by
+ * store, in place (nothing leaves its zone), skipping legal holds. Prints one
+ * JSON summary line per data store and one audit line per store swept (a
+ * second, `sweep-anonymize`, when objects were anonymised).
  */
 export async function sweepCommand(argv: string[], env = process.env, out = process.stdout, err = process.stderr): Promise<number> {
   const parsed = parseCommandLine(SWEEP, argv, out, err);
