@@ -13,9 +13,9 @@ import { ZstdStream } from '../src/media/layers/zstd.ts';
 import { PercentStream } from '../src/media/percent.ts';
 import { tarHeaderAt } from '../src/media/tar.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { concat, fixtures, options, utf8 } from './helpers/inspect-stream.ts';
+import { concat, fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
 import { gzipMember, tar, wideText, zstdSync } from './helpers/layers-wrappings.ts';
-import { deflateRawSync, deflateSync, gzipSync } from './helpers/zlib.ts';
+import { brotliCompressSync, brotliDecoder, deflateRawSync, deflateSync, gzipSync } from './helpers/zlib.ts';
 
 /** Each layer decoder alone: what it hands on, where it says its data ended, and what it refuses. */
 
@@ -182,6 +182,17 @@ describe('text encodings', () => {
     const broken = archive.slice();
     broken[0] = 0x62;
     assert.equal(tarHeaderAt(broken, 0, broken.length), null);
+  });
+});
+
+describe('content codings', () => {
+  // Node 24's DecompressionStream has brotli (workerd's has not: br is refused there, test/inspect-workers.test.ts)
+  test('the runtime\'s brotli, which refuses bytes after its data, goes before an injected decoder that would let them pass', async () => {
+    const body = concat([brotliCompressSync(utf8('{"a":1}')), Uint8Array.of(0), gzipSync(png.bytes)]);
+    const result = await inspect(body, options('application/json', { contentEncoding: 'br', decoders: { br: brotliDecoder } }));
+    assert.ok(isRefusal(result.error), String(result.error));
+    assert.equal(result.error.code, 'body_uninspectable');
+    assert.equal(result.output, undefined);
   });
 });
 

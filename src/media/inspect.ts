@@ -26,8 +26,9 @@ export interface InspectionOptions {
   /** Tighter or looser budgets than DEFAULT_BUDGETS. */
   budgets?: Partial<InspectionBudgets>;
   /**
-   * Decoders for content codings the runtime's DecompressionStream lacks,
-   * e.g. `br` on Node 20 (the Node entry can pass one built on node:zlib).
+   * Decoders for content codings neither this module nor the runtime's
+   * DecompressionStream has (used only then): an injected decoder must
+   * fail on bytes after the end of its data, or they go unseen.
    */
   decoders?: Readonly<Record<string, DecoderFactory>>;
 }
@@ -80,10 +81,11 @@ function contentDecoders(contentEncoding: string, options: InspectionOptions, ma
     throw uninspectable(`Content-Encoding "${contentEncoding}" nests ${codings.length} codings, more than the ${maxDepth} layers that are inspected`);
   }
   return codings.map((coding) => {
-    const decoder = options.decoders?.[coding] ?? RUNTIME_CODINGS[coding];
+    // the decoders here say where their data ends, and so refuse bytes after it: an injected one is the last resort
     const layer = LAYER_CODINGS[coding];
-    if (decoder) return { coding, decoder };
     if (layer) return { coding, layer };
+    const decoder = RUNTIME_CODINGS[coding] ?? options.decoders?.[coding];
+    if (decoder) return { coding, decoder };
     const supported = [...Object.keys(LAYER_CODINGS), ...Object.keys(RUNTIME_CODINGS).filter((name) => RUNTIME_CODINGS[name] || options.decoders?.[name])];
     throw new Refusal('media_refused', `Content-Encoding "${coding}" cannot be inspected for media here; use ${supported.join(', ')} or none`);
   });
