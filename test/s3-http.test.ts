@@ -280,11 +280,16 @@ describe('S3 front door over HTTP', () => {
       const response = await put('/chat-transcript/cond.txt', '0123456789');
       const etag = response.headers.get('etag')!;
       assert.equal((await call('GET', '/chat-transcript/cond.txt', { headers: { 'if-none-match': etag } })).status, 304);
-      await expectS3Error(await call('GET', '/chat-transcript/cond.txt', { headers: { 'if-match': '"other"' } }), 412, 'PreconditionFailed');
+      await expectS3Error(
+        await call('GET', '/chat-transcript/cond.txt', { headers: { 'if-match': '"other"' } }),
+        412,
+        'PreconditionFailed',
+        'precondition_failed',
+      );
       const ranged = await call('GET', '/chat-transcript/cond.txt', { headers: { range: 'bytes=-3' } });
       assert.equal(ranged.status, 206);
       assert.equal(await ranged.text(), '789');
-      await expectS3Error(await call('GET', '/chat-transcript/cond.txt', { headers: { range: 'bytes=20-' } }), 416, 'InvalidRange');
+      await expectS3Error(await call('GET', '/chat-transcript/cond.txt', { headers: { range: 'bytes=20-' } }), 416, 'InvalidRange', 'range_not_satisfiable');
     });
 
     it('a legal hold blocks overwrite and delete through S3 as through /v1', async () => {

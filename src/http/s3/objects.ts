@@ -57,9 +57,8 @@ export async function getObject(c: S3Context, deps: GatewayDeps, name: ObjectNam
   const range = condition === 'proceed' ? requestedRange(c.req.raw.headers, validators, info.size) : undefined;
   if (condition !== 'proceed' || range === 'unsatisfiable') {
     await body?.cancel();
-    if (condition === 'failed') throw new S3Failure('PreconditionFailed', 412, 'bad_request', 'a precondition of the request does not hold');
-    if (range === 'unsatisfiable')
-      throw new S3Failure('InvalidRange', 416, 'bad_request', `the requested range is not satisfiable for an object of ${info.size} bytes`);
+    if (condition === 'failed') throw new Refusal('precondition_failed', `the object's ETag is "${info.etag}"`);
+    if (range === 'unsatisfiable') throw new Refusal('range_not_satisfiable', `the object has ${info.size} bytes`);
     return new Response(null, { status: 304, headers: { etag: headers.etag!, 'last-modified': headers['last-modified']! } });
   }
   const query = queryOf(c);
