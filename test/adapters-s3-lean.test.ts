@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createS3Store, type S3StoreOptions } from '../src/adapters/s3.ts';
+import { listPage } from '../src/adapters/s3-lean.ts';
 import { readAll, streamOf } from '../src/adapters/streams.ts';
 import type { ObjectMetadata } from '../src/adapters/types.ts';
 import { verifyRequest } from '../src/auth/sigv4/index.ts';
@@ -115,7 +116,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
 
   test('keys with characters that need encoding are written, signed and read back under exactly that key', async () => {
     const store = createS3Store(storeOptions(front.endpoint));
-    const keys = ['lean/odd/a b+c%20d', "lean/odd/!'()*~.-_", 'lean/odd/東京/ü', 'lean/odd/semi;colon=eq&amp'];
+    const keys = ['lean/odd/a b+c%20d', "lean/odd/!'()*~.-_", 'lean/odd/東京/ü', 'lean/odd/semi;colon=eq&amp', 'lean/odd/<tag attr="v">&lt;'];
     for (const [i, key] of keys.entries()) {
       const bytes = bodyOf(100 + i, i);
       const [put] = await requestsDuring(() => putDeclared(store, key, bytes));
@@ -126,6 +127,40 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
     }
     const listed = (await store.list('lean/odd/')).items.map((item) => item.key);
     assert.deepEqual(listed.sort(), [...keys].sort());
+    const [list] = await requestsDuring(() => store.list('lean/odd/東', { limit: 2 }));
+    assert.equal(list?.method, 'GET');
+    await assertSignedBy(list!, S3_TEST_CREDENTIALS.secretAccessKey);
+  });
+
+  test('a listing is paged by continuation token, signed, and a prefix or token with odd characters is sent exactly', async () => {
+    const store = createS3Store(storeOptions(front.endpoint));
+    const keys = Array.from({ length: 5 }, (_, i) => `lean/pages/&+ =${i}`);
+    for (const key of keys) await putDeclared(store, key, bodyOf(10, 11));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const requests = await requestsDuring(async () => {
+      do {
+        const page = await store.list('lean/pages/&+ =', { limit: 2, ...(cursor && { cursor }) });
+        assert.ok(page.items.length <= 2);
+        seen.push(...page.items.map((item) => item.key));
+        cursor = page.cursor;
+      } while (cursor);
+    });
+    assert.deepEqual(seen, keys);
+    for (const request of requests) await assertSignedBy(request, S3_TEST_CREDENTIALS.secretAccessKey);
+    assert.ok(requests.some((request) => request.url.includes('continuation-token=')));
+  });
+
+  test('ListObjectsV2 XML: keys decoded from entities and character references, a token only when truncated', () => {
+    const xml = (truncated: boolean, token?: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>b</Name><Prefix>p</Prefix><KeyCount>2</KeyCount>` +
+      `<Contents><Key>a&amp;b&lt;c&gt;&quot;&apos;</Key><Size>1</Size></Contents>` +
+      `<Contents><ETag>"x"</ETag><Key>&#x1F600;&#233;&#13;</Key></Contents>` +
+      `<IsTruncated>${truncated}</IsTruncated>${token === undefined ? '' : `<NextContinuationToken>${token}</NextContinuationToken>`}</ListBucketResult>`;
+    assert.deepEqual(listPage(xml(true, 't&amp;1')), { keys: [`a&b<c>"'`, '😀é\r'], cursor: 't&1' });
+    assert.deepEqual(listPage(xml(false, 'ignored')), { keys: [`a&b<c>"'`, '😀é\r'] });
+    assert.deepEqual(listPage(xml(true)), { keys: [`a&b<c>"'`, '😀é\r'] });
+    assert.deepEqual(listPage('<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>'), { keys: [] });
   });
 
   test('server-side encryption headers are sent and signed', async () => {

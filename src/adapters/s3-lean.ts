@@ -12,6 +12,8 @@ import type { ObjectInfo } from './types.ts';
  */
 export interface LeanS3Client {
   head(key: string, signal: AbortSignal): Promise<ObjectInfo | null>;
+  /** One ListObjectsV2 page: the keys, and where the next page starts. */
+  listKeys(prefix: string, limit: number, cursor: string | undefined, signal: AbortSignal): Promise<{ keys: string[]; cursor?: string }>;
   /** One PutObject of bytes in hand; the answer's ETag. */
   put(key: string, bytes: Uint8Array, headers: Record<string, string>, signal: AbortSignal): Promise<string | undefined>;
 }
@@ -64,13 +66,21 @@ export function createLeanS3Client(options: LeanS3Options): LeanS3Client {
   const address = addressOf(options);
   const sign = createS3Signer();
 
-  const send = async (method: string, key: string, headers: Record<string, string>, body: Uint8Array | undefined, signal: AbortSignal) => {
+  const send = async (
+    method: string,
+    key: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    signal: AbortSignal,
+    query: Record<string, string> = {},
+  ) => {
     const path = `${address.pathPrefix}/${key.split('/').map(encodeKeySegment).join('/')}`;
     const payloadHash = body ? await payloadSha256(body) : EMPTY_PAYLOAD_SHA256;
     const signed = sign({
       method,
       host: address.host,
       path,
+      query,
       headers,
       payloadHash,
       region: options.region,
@@ -84,7 +94,7 @@ export function createLeanS3Client(options: LeanS3Options): LeanS3Client {
         hostname: address.hostname,
         ...(address.port !== undefined && { port: address.port }),
         path,
-        query: {},
+        query,
         headers: body ? { ...signed, 'content-length': String(body.byteLength) } : signed,
         ...(body && { body }),
       },
@@ -94,20 +104,35 @@ export function createLeanS3Client(options: LeanS3Options): LeanS3Client {
     return { status: response.statusCode, headers: response.headers, text: await readText(response.body) };
   };
 
-  return {
-    async head(key, signal) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const answer = await send('HEAD', key, {}, undefined, signal);
-          if (answer.status === 404) return null;
-          if (answer.status < 200 || answer.status > 299) throw new S3ResponseError(answer.status, undefined);
-          return infoFrom(key, answer.headers);
-        } catch (error) {
-          if (signal.aborted || attempt >= options.readAttempts || !retryable(error)) throw error;
-          await sleep(RETRY_BASE_MS * 2 ** attempt * Math.random(), signal);
-        }
+  /** A read, tried again as the SDK would: 5xx, 429 and connection failures, with jittered backoff. */
+  const read = async <T>(signal: AbortSignal, attempt: () => Promise<T>): Promise<T> => {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (signal.aborted || tried >= options.readAttempts || !retryable(error)) throw error;
+        await sleep(RETRY_BASE_MS * 2 ** tried * Math.random(), signal);
       }
-    },
+    }
+  };
+
+  return {
+    head: (key, signal) =>
+      read(signal, async () => {
+        const answer = await send('HEAD', key, {}, undefined, signal);
+        if (answer.status === 404) return null;
+        if (answer.status < 200 || answer.status > 299) throw new S3ResponseError(answer.status, undefined);
+        return infoFrom(key, answer.headers);
+      }),
+
+    listKeys: (prefix, limit, cursor, signal) =>
+      read(signal, async () => {
+        const query = { 'list-type': '2', prefix, 'max-keys': String(limit), ...(cursor !== undefined && { 'continuation-token': cursor }) };
+        // The bucket itself: the path prefix and an empty key.
+        const answer = await send('GET', '', {}, undefined, signal, query);
+        if (answer.status < 200 || answer.status > 299) throw new S3ResponseError(answer.status, errorCode(answer.text));
+        return listPage(answer.text);
+      }),
 
     async put(key, bytes, headers, signal) {
       const answer = await send('PUT', key, headers, bytes, signal);
@@ -174,6 +199,28 @@ async function readText(body: unknown): Promise<string> {
   let text = '';
   for await (const chunk of body as AsyncIterable<Uint8Array | string>) text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
   return text + decoder.decode();
+}
+
+/**
+ * The keys of a ListObjectsV2 answer, and its continuation token when
+ * truncated. S3 writes keys as XML text (entities for markup characters,
+ * character references for the rest); nothing else of the document is read.
+ */
+export function listPage(xml: string): { keys: string[]; cursor?: string } {
+  const keys = Array.from(xml.matchAll(/<Contents>[\s\S]*?<Key>([^<]*)<\/Key>[\s\S]*?<\/Contents>/g), (match) => xmlText(match[1]!));
+  const truncated = /<IsTruncated>true<\/IsTruncated>/.test(xml);
+  const next = /<NextContinuationToken>([^<]*)<\/NextContinuationToken>/.exec(xml)?.[1];
+  return truncated && next ? { keys, cursor: xmlText(next) } : { keys };
+}
+
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function xmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(Number.parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(Number(entity.slice(1)));
+    return XML_ENTITIES[entity]!;
+  });
 }
 
 /** The `<Code>` of an S3 error document. */

@@ -11,8 +11,10 @@ export interface RequestToSign {
   method: string;
   /** The host header's value. */
   host: string;
-  /** The path as sent: each segment already percent-encoded (RFC 3986), no query. */
+  /** The path as sent: each segment already percent-encoded (RFC 3986). */
   path: string;
+  /** Query parameters, unencoded. */
+  query: Record<string, string>;
   /** Headers besides host and the x-amz- ones added here; all of them are signed. */
   headers: Record<string, string>;
   /** Hex SHA-256 of the body. */
@@ -78,7 +80,13 @@ export function createS3Signer(): (request: RequestToSign) => Record<string, str
     };
     const names = Object.keys(headers).sort();
     const signedNames = names.join(';');
-    const canonical = [request.method, request.path, '', ...names.map((name) => `${name}:${headers[name]}`), '', signedNames, request.payloadHash].join('\n');
+    const query = Object.entries(request.query)
+      .map(([name, value]) => `${encodeKeySegment(name)}=${encodeKeySegment(value)}`)
+      .sort()
+      .join('&');
+    const canonical = [request.method, request.path, query, ...names.map((name) => `${name}:${headers[name]}`), '', signedNames, request.payloadHash].join(
+      '\n',
+    );
     const scope = `${day}/${request.region}/s3/aws4_request`;
     const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(sha256(encoder.encode(canonical)))].join('\n');
     const signature = hex(hmacOf(signingKey(request.credentials.secretAccessKey, day, request.region), toSign));

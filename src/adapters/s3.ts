@@ -6,7 +6,6 @@ import {
   HeadBucketCommand,
   ListMultipartUploadsCommand,
   type ListMultipartUploadsCommandOutput,
-  ListObjectsV2Command,
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
@@ -52,8 +51,9 @@ const READ_ATTEMPTS = 3;
 /**
  * An S3 bucket (AWS or S3-compatible). A body of declared length that fits
  * in one part is read whole and sent as one signed PutObject without the SDK
- * (`s3-lean.ts`: signed here, sent by the SDK's own HTTP handler), and so is HeadObject, which every write's data-rights
- * checks make; the rest goes through the AWS SDK. A longer or undeclared body
+ * (`s3-lean.ts`: signed here, sent by the SDK's own HTTP handler), and so
+ * are HeadObject and ListObjectsV2, which every write's data-rights checks
+ * make; the rest goes through the AWS SDK. A longer or undeclared body
  * goes through lib-storage's Upload: within one part, one PutObject with a
  * known length; longer, a multipart upload that is aborted
  * (AbortMultipartUpload) when the body or the store fails, so nothing becomes
@@ -165,21 +165,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     },
 
     async list(prefix, listOptions = {}) {
-      const page = await call('list', (abortSignal) =>
-        reads.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: prefix,
-            MaxKeys: pageLimit(listOptions.limit),
-            ContinuationToken: listOptions.cursor,
-          }),
-          { abortSignal },
-        ),
-      );
-      const keys = (page.Contents ?? []).flatMap((entry) => (entry.Key === undefined ? [] : [entry.Key]));
+      const page = await call('list', (abortSignal) => lean.listKeys(prefix, pageLimit(listOptions.limit), listOptions.cursor, abortSignal));
       // ListObjectsV2 carries no user metadata. An object deleted since the listing is simply not listed.
-      const items = (await mapInBatches(keys, HEADS_IN_FLIGHT, head)).filter((info) => info !== null);
-      return page.IsTruncated && page.NextContinuationToken ? { items, cursor: page.NextContinuationToken } : { items };
+      const items = (await mapInBatches(page.keys, HEADS_IN_FLIGHT, head)).filter((info) => info !== null);
+      return page.cursor === undefined ? { items } : { items, cursor: page.cursor };
     },
 
     probe: () => call('probe', (abortSignal) => reportedRegion(reads, bucket, abortSignal)),
