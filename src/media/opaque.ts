@@ -18,6 +18,9 @@ const MEDIA_OFFSETS = 16;
 /** How the decoded start of a run is to be inspected. */
 export type DecodedStart = { kind: 'content' } | { kind: 'opaque'; media: { match: MediaMatch; at: number } | null };
 
+const CONTENT: DecodedStart = { kind: 'content' };
+const OPAQUE: DecodedStart = { kind: 'opaque', media: null };
+
 /**
  * Reads the decoded start `b[0, length)`: content to scan whole (text, a
  * layer or a ZIP anywhere in it, a tar), or opaque bytes, sniffed here for
@@ -25,16 +28,17 @@ export type DecodedStart = { kind: 'content' } | { kind: 'opaque'; media: { matc
  */
 export function decodedStart(b: Uint8Array, length: number): DecodedStart {
   let binary = false;
-  for (let i = 0; i < length && !binary; i++) binary = BINARY_BYTE[b[i]!] === 1;
-  if (!binary || layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return { kind: 'content' };
   for (let t = 0; t < length; t++) {
-    if (MAY_START_LAYER[b[t]!] && layerAt(b, t, length, 'anywhere')) return { kind: 'content' };
-    if (b[t] === 0x50 && isLocalHeader(b, t)) return { kind: 'content' };
+    const byte = b[t]!;
+    binary ||= BINARY_BYTE[byte] === 1;
+    if (MAY_START_LAYER[byte] && layerAt(b, t, length, 'anywhere')) return CONTENT;
+    if (byte === 0x50 && isLocalHeader(b, t)) return CONTENT;
   }
+  if (!binary || layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;
   for (let t = 0; t < MEDIA_OFFSETS && t < length; t++) {
     if (!MAY_START_SIGNATURE[b[t]!] && t > 0) continue;
     const match = sniffAt(b, t, length, t < 4 ? 'start' : 'anywhere');
     if (match) return { kind: 'opaque', media: { match, at: t } };
   }
-  return { kind: 'opaque', media: null };
+  return OPAQUE;
 }
