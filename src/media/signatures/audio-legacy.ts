@@ -25,6 +25,7 @@ const IRCAM_FORMATS: ReadonlySet<number> = new Set([0x1, 0x2, 0x3, 0x4, 0x10001,
 /** IRCAM/BICSF: one of the magic numbers (either byte order), then channels and a sample format in range. */
 const ircam: Signature = {
   first: [0x64, 0x00],
+  second: [0xa3, 0x01, 0x02, 0x03, 0x04],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 16 > end) return null;
@@ -44,6 +45,7 @@ const SOX_BIG = bytesOf('XoS.');
 /** SoX native: `.SoX` (or `XoS.` big-endian), a header size of at least 28, channels. */
 const sox: Signature = {
   first: [0x2e, 0x58],
+  second: [0x53, 0x6f],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 28 > end) return null;
@@ -102,6 +104,7 @@ const XI = bytesOf('Extended Instrument: ');
 /** FastTracker II instrument: its text magic, a 22-byte name, then 0x1A (the binary byte, past the usual span). */
 const xi: Signature = {
   first: [0x45],
+  second: [0x78],
   where: 'anywhere',
   text: true,
   match: (b, at, end) => (startsWith(b, at, end, XI) && at + 44 <= end && b[at + 43] === 0x1a ? audio('FastTracker XI') : null),

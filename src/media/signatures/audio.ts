@@ -26,6 +26,7 @@ const ID3 = bytesOf('ID3');
 /** An ID3v2 tag: version 2-4, no undefined flags, a syncsafe size. "ID3 tags" is text. */
 const id3: Signature = {
   first: [0x49],
+  second: [0x44],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, ID3) || at + 10 > end) return null;
@@ -46,6 +47,7 @@ const AMR_FRAMES = 4;
 /** `#!AMR\n` (or -WB), then AMR_FRAMES speech frame headers with valid frame types. */
 const amr: Signature = {
   first: [0x23],
+  second: [0x21],
   where: 'anywhere',
   match(b, at, end) {
     const wide = startsWith(b, at, end, AMR_WB);

@@ -33,6 +33,7 @@ const MLP_SIGNATURE = [0xb7, 0x52];
 /** Dolby TrueHD and MLP: the major sync (F8726FBA or F8726FBB) and the format signature 0xB752 after it. */
 const trueHd: Signature = {
   first: [0xf8],
+  second: [0x72],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 10 > end || b[at + 1] !== 0x72 || b[at + 2] !== 0x6f || (b[at + 3] !== 0xba && b[at + 3] !== 0xbb) || !startsWith(b, at + 8, end, MLP_SIGNATURE)) return null;

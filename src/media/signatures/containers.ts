@@ -93,6 +93,7 @@ function vintLength(first: number): number {
 /** EBML header containing a DocType of `webm` or `matroska`. */
 const ebml: Signature = {
   first: [0x1a],
+  second: [0x45],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, EBML) || at + 5 > end) return null;
@@ -116,6 +117,7 @@ const CLUSTER_TIMECODE_ID = 0xe7;
 /** A Matroska Cluster (a MediaRecorder timeslice after the first): Cluster ID, size, then its Timecode element. */
 const webmCluster: Signature = {
   first: [0x1f],
+  second: [0x43],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, CLUSTER) || at + 5 > end) return null;
@@ -171,6 +173,7 @@ function firstChunkValid(b: Uint8Array, at: number, end: number, form: string): 
 
 const riff: Signature = {
   first: [0x52, 0x42],
+  second: [0x49, 0x46, 0x57],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 12 > end || !RIFF_HEADERS.some((header) => startsWith(b, at, end, header))) return null;
@@ -194,6 +197,7 @@ const FORM = bytesOf('FORM');
 /** `FORM`, a size, a known form type, then a chunk with a printable ID. */
 const iff: Signature = {
   first: [0x46],
+  second: [0x4f],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, FORM) || at + 20 > end || u32be(b, at + 4) < 4 || !isPrintableAscii(b, at + 12, 4)) return null;
@@ -231,6 +235,7 @@ function oggPageChecksums(b: Uint8Array, at: number, end: number): boolean {
  */
 const ogg: Signature = {
   first: [0x4f],
+  second: [0x67],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, OGGS) || at + OGG_HEADER > end || b[at + 4] !== 0 || b[at + 5]! > 7) return null;

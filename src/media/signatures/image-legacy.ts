@@ -16,6 +16,7 @@ const DPX_BIG = bytesOf('SDPX');
 const DPX_LITTLE = bytesOf('XPDS');
 const dpx: Signature = {
   first: [0x53, 0x58],
+  second: [0x44, 0x50],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, DPX_BIG) && !startsWith(b, at, end, DPX_LITTLE)) return null;
@@ -33,6 +34,7 @@ const viff = magic([0xab, 0x01, 0x01, 0x03], 'anywhere', image('VIFF'), (b, at, 
 /** VIPS: the magic in either byte order, then a width and a height. */
 const vips: Signature = {
   first: [0x08, 0xb6],
+  second: [0xf2, 0xa6],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 12 > end) return null;
@@ -49,6 +51,7 @@ const SIXEL_DATA = 8;
 /** Sixel graphics: a DCS (ESC P, numeric parameters, `q`) followed by sixel data characters. */
 const sixel: Signature = {
   first: [ESC],
+  second: [0x50],
   where: 'anywhere',
   match(b, at, end) {
     if (b[at + 1] !== 0x50) return null;
@@ -64,6 +67,7 @@ const sixel: Signature = {
 const PGX = /^PG (ML|LM) ?[+-]? ?\d{1,2} \d{1,6} \d{1,6}\n$/;
 const pgx: Signature = {
   first: [0x50],
+  second: [0x47],
   where: 'anywhere',
   text: true,
   match(b, at, end) {

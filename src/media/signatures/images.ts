@@ -49,6 +49,7 @@ const GIF89A = bytesOf('GIF89a');
 /** Header, logical screen descriptor, optional global colour table, then a block introducer. */
 const gif: Signature = {
   first: [0x47],
+  second: [0x49],
   where: 'anywhere',
   match(b, at, end) {
     if (!startsWith(b, at, end, GIF89A) && !startsWith(b, at, end, GIF87A)) return null;
@@ -66,6 +67,7 @@ const BMP_BITS_PER_PIXEL: ReadonlySet<number> = new Set([1, 2, 4, 8, 16, 24, 32,
 /** `BM` alone is text ("BMW"): the DIB header size, planes and bit depth must be valid. */
 const bmp: Signature = {
   first: [0x42],
+  second: [0x4d],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 30 > end || b[at + 1] !== 0x4d) return null;
@@ -91,6 +93,7 @@ const bigTiffHeaderValid = (b: Uint8Array, at: number, end: number): boolean =>
  */
 const tiff: Signature = {
   first: [0x49, 0x4d],
+  second: [0x49, 0x4d],
   where: 'anywhere',
   match(b, at, end, where) {
     if (at + 8 > end) return null;

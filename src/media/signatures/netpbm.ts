@@ -10,6 +10,8 @@ import { image, type MediaMatch, type Signature } from './signature.ts';
 import { binaryFollows, isDigit, isSpace, lineEnd } from './text-header.ts';
 
 const P = 0x50;
+/** What follows the P of a magic number: 1-7, F, f, H, h. */
+const NETPBM_SECOND = [...'1234567FfHh'].map((char) => char.charCodeAt(0));
 const HASH = 0x23;
 const MAX_NUMBER_DIGITS = 7;
 const MAX_MAXVAL = 65535;
@@ -101,6 +103,7 @@ function pamHeader(b: Uint8Array, at: number, end: number): Header | null {
 /** Binary netpbm: a complete header, then bytes that are not text. */
 const netpbm: Signature = {
   first: [P],
+  second: NETPBM_SECOND,
   where: 'anywhere',
   text: true,
   match(b, at, end) {
@@ -127,6 +130,7 @@ function plainSamples(b: Uint8Array, header: Header, end: number): boolean {
 /** Plain netpbm (P1-P3), where content starts: a complete header, then samples in range. */
 const plainNetpbm: Signature = {
   first: [P],
+  second: NETPBM_SECOND,
   where: 'start',
   text: true,
   match(b, at, end): MediaMatch | null {

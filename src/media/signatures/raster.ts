@@ -84,6 +84,7 @@ const PCX_RLE = 1;
  */
 const pcx: Signature = {
   first: [0x0a],
+  second: [0x00, 0x02, 0x03, 0x04, 0x05],
   where: 'anywhere',
   match(b, at, end) {
     if (at + 70 > end || !PCX_VERSIONS.has(b[at + 1]!) || b[at + 2] !== PCX_RLE || !PCX_BITS.has(b[at + 3]!) || b[at + 64] !== 0) return null;
@@ -104,6 +105,7 @@ const FITS_BITPIX_VALUES: ReadonlySet<string> = new Set(['8', '16', '32', '64', 
 /** FITS: 80-byte cards without line breaks, SIMPLE = T, then BITPIX with a valid value, then NAXIS. */
 const fits: Signature = {
   first: [0x53],
+  second: [0x49],
   where: 'anywhere',
   text: true,
   match(b, at, end) {

@@ -19,6 +19,8 @@ const flv = magic(bytesOf('FLV\x01'), 'anywhere', video('FLV'), (b, at, end) =>
 );
 
 const TS_PACKET = 188;
+/** The byte after a sync byte: no transport error flag. */
+const TS_SECOND = Array.from({ length: 0x80 }, (_, i) => i);
 const M2TS_PACKET = 192;
 
 /**
@@ -49,6 +51,7 @@ function transportStream(b: Uint8Array, first: number, end: number, stride: numb
 
 const mpegTs = (packets: number, where: Where): Signature => ({
   first: [0x47],
+  second: TS_SECOND,
   where,
   match: (b, at, end) => (transportStream(b, at, end, TS_PACKET, packets) ? video('MPEG-TS') : null),
 });
@@ -94,6 +97,7 @@ const REALMEDIA = bytesOf('.RMF\0\0');
 const REALAUDIO = bytesOf('.ra\xfd\0');
 const realMedia: Signature = {
   first: [0x2e],
+  second: [0x52, 0x72],
   where: 'anywhere',
   match: (b, at, end) => (startsWith(b, at, end, REALMEDIA) ? video('RealMedia') : startsWith(b, at, end, REALAUDIO) ? audio('RealAudio') : null),
 };
@@ -142,6 +146,7 @@ const DIF_SEQUENCE_START: readonly (readonly [number, number])[] = [
 /** DV: a DIF sequence, 80-byte blocks whose IDs (section type, sequence, block number) follow the fixed layout. */
 const dv: Signature = {
   first: [0x1f],
+  second: Array.from({ length: 32 }, (_, i) => (i << 3) | 7),
   where: 'anywhere',
   match(b, at, end) {
     if (at + DIF_BLOCK * DIF_SEQUENCE_START.length > end || (b[at + 3]! & 0x7f) !== 0x3f) return null;
@@ -170,6 +175,7 @@ const frameData = (b: Uint8Array, at: number, end: number): number => (startsWit
  */
 const y4mHeader: Signature = {
   first: [0x59],
+  second: [0x55],
   where: 'anywhere',
   text: true,
   match(b, at, end) {
@@ -195,6 +201,7 @@ function nextFrame(b: Uint8Array, from: number, end: number): number {
  */
 const y4mFrames: Signature = {
   first: [0x46],
+  second: [0x52],
   where: 'anywhere',
   match(b, at, end) {
     const pixels = frameData(b, at, end);
