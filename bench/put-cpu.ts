@@ -7,6 +7,7 @@
  *   PUT_CPU_SECONDS=10  PUT_CPU_CONNECTIONS=16  PUT_CPU_RUNS=3
  *   PUT_CPU_STORE=memory|fs|s3|azure   the zone's store (default memory)
  *   PUT_CPU_WORKERS=n                  RESIDENCY_WORKERS (CPU summed over the workers)
+ *   PUT_CPU_KEYS=500                   keys per connection: the memory store's size, which its listings walk
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ const seconds = Number(process.env.PUT_CPU_SECONDS ?? 10);
 const connections = Number(process.env.PUT_CPU_CONNECTIONS ?? 16);
 const runs = Number(process.env.PUT_CPU_RUNS ?? 3);
 
+const keySpace = Number(process.env.PUT_CPU_KEYS ?? 500);
 const workers = process.env.PUT_CPU_WORKERS === undefined ? undefined : Number(process.env.PUT_CPU_WORKERS);
 
 const workDir = await mkdtemp(join(tmpdir(), 'residency-put-cpu-'));
@@ -43,7 +45,7 @@ try {
     origin: gateway.url,
     method: 'PUT' as const,
     path: `/v1/objects/${DATA_CLASS}/small/c{c}/k{n}`,
-    keySpace: 500,
+    keySpace,
     headers: { 'content-type': 'application/json' },
     body: smallDocument(4096),
     tokens,
