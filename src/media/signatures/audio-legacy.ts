@@ -97,8 +97,8 @@ const sndt = magic(bytesOf('SOUND\x1a\0\0'), 'anywhere', audio('Sndtool'), (b, a
 /** Yamaha TX16W: `LM8953` and two zero bytes, where content starts (libsox's messages follow the same bytes). */
 const txw = magic(bytesOf('LM8953\0\0'), 'start', audio('TX16W'));
 
-/** Psion A-law: `ALawSoundFile**`, a zero and the version. */
-const wve = magic(bytesOf('ALawSoundFile**\0\x0f\x10'), 'anywhere', audio('Psion WVE'));
+/** Psion A-law: `ALawSoundFile**`, a zero and the version, where content starts (libsox holds the header as a template). */
+const wve = magic(bytesOf('ALawSoundFile**\0\x0f\x10'), 'start', audio('Psion WVE'));
 
 const XI = bytesOf('Extended Instrument: ');
 /** FastTracker II instrument: its text magic, a 22-byte name, then 0x1A (the binary byte, past the usual span). */

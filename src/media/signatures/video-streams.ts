@@ -3,8 +3,9 @@
  * byte streams (NAL units after 00 00 01 start codes), AV1 in the
  * low-overhead OBU format. A start code is common in binary data, so a
  * stream counts only as a chain of well-formed units: the parameter sets a
- * decoder needs, each after a start code, then one more well-formed unit
- * (not the picture itself: an encoder's SEI before it can take kilobytes).
+ * decoder needs, each after a start code, then a unit that is not another
+ * parameter set (an SEI or a picture: not necessarily the picture itself, as
+ * an encoder's SEI before it can take kilobytes).
  */
 
 import { video, type Signature } from './signature.ts';
@@ -113,7 +114,8 @@ function annexBChain(codec: AnnexBCodec, b: Uint8Array, unit: number, end: numbe
     unit = next;
     role = codec.role(b, unit, end);
     if (!role) return false;
-    if (needed === codec.chain.length) return true;
+    // a table of parameter sets (libavformat keeps AVC-Intra's) goes on with another one
+    if (needed === codec.chain.length) return role === 'picture' || role === 'other';
   }
   return false;
 }

@@ -90,8 +90,19 @@ const mpegVideo: Signature = {
   },
 };
 
-const asf = magic([0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c], 'anywhere', video('ASF (WMV/WMA)'));
-const mxf = magic([0x06, 0x0e, 0x2b, 0x34, 0x02, 0x05, 0x01, 0x01, 0x0d, 0x01, 0x02, 0x01, 0x01], 'anywhere', video('MXF'));
+/** ASF: the header object's GUID, a size, a count of header objects, and its two reserved bytes 0x01 0x02 (libavformat holds the GUID in a table). */
+const asf = magic([0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c], 'anywhere', video('ASF (WMV/WMA)'), (b, at, end) =>
+  at + 30 <= end && u32le(b, at + 16) >= 30 && u32le(b, at + 24) >= 1 && b[at + 28] === 0x01 && b[at + 29] === 0x02,
+);
+/**
+ * MXF: a partition pack key (header, body or footer, a known status), a BER
+ * length, then major version 1 (libavformat holds the keys in a table).
+ */
+const mxf = magic([0x06, 0x0e, 0x2b, 0x34, 0x02, 0x05, 0x01, 0x01, 0x0d, 0x01, 0x02, 0x01, 0x01], 'anywhere', video('MXF'), (b, at, end) => {
+  if (at + 17 > end || b[at + 13]! < 2 || b[at + 13]! > 4 || b[at + 14]! < 1 || b[at + 14]! > 4 || b[at + 15] !== 0) return false;
+  const value = at + 17 + (b[at + 16]! & 0x80 ? b[at + 16]! & 0x7f : 0);
+  return value + 2 <= end && u16be(b, value) === 1;
+});
 
 const REALMEDIA = bytesOf('.RMF\0\0');
 const REALAUDIO = bytesOf('.ra\xfd\0');
