@@ -2,7 +2,7 @@ import type { ObjectStore } from '../adapters/types.ts';
 import { readAll, streamOf } from '../adapters/streams.ts';
 import { decide } from '../policy/decide.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
-import { accountSegment, checkKey } from '../policy/keys.ts';
+import { checkKey, stagedUploadsPrefix } from '../policy/keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
 import type { Call, ObjectName, ObjectService, Placement } from './objects.ts';
@@ -58,6 +58,7 @@ interface Manifest {
 }
 
 export const MAX_PART_NUMBER = 10_000;
+/** Where every account's staged uploads (stagedUploadsPrefix) live. */
 const UPLOADS_ROOT = 'uploads/';
 /** Staged parts carry this expiry, so a store's lifecycle rules or the sweep can remove abandoned uploads. */
 const STAGING_DAYS = 7;
@@ -242,7 +243,7 @@ export async function removeAbandonedUploads(store: ObjectStore, now: number): P
 }
 
 function uploadsPrefix(call: Call): string {
-  return `${UPLOADS_ROOT}${accountSegment(call.principal.account)}/`;
+  return stagedUploadsPrefix(call.principal.account);
 }
 
 function uploadPrefix(call: Call, uploadId: string): string {
