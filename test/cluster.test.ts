@@ -47,6 +47,8 @@ function send(url: string, method: string, path: string, headers: Record<string,
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
     });
     sent.on('error', reject);
+    // A request never answered is a failure of its own, not a hung test.
+    sent.setTimeout(15_000, () => sent.destroy(new Error(`${method} ${path}: no answer within 15 s`)));
     sent.end(body);
   });
 }
@@ -246,6 +248,34 @@ describe('the gateway on two worker processes', () => {
     } finally {
       gateway.child.kill('SIGTERM');
       assert.equal(await gateway.exited, 0, gateway.stderr());
+    }
+  });
+
+  test('a worker that keeps dying ends the primary with exit code 1 instead of restarting it for ever', async () => {
+    const gateway = await startCluster();
+    try {
+      const restarts = () => gateway.stderr().match(/starting a replacement/g)?.length ?? 0;
+      let killed = 0;
+      while (gateway.child.exitCode === null && killed < 20) {
+        const serving = await send(gateway.url, 'GET', '/metrics').then(
+          (metrics) => sample(metrics.body, 'residency_workers') === 2,
+          () => false,
+        );
+        const pids = await workerPids(gateway.child.pid!);
+        if (!serving || pids.length !== 2) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        const before = restarts();
+        for (const pid of pids) process.kill(pid, 'SIGKILL');
+        killed += 2;
+        await waitFor(() => restarts() >= before + 2 || gateway.child.exitCode !== null, 'the replacements', gateway);
+      }
+      assert.equal(await gateway.exited, 1, gateway.stderr());
+      assert.match(gateway.stderr(), /died 6 times within 60 s; stopping/);
+      assert.ok(killed <= 12, `gave up after ${killed} deaths`);
+    } finally {
+      gateway.child.kill('SIGKILL');
     }
   });
 

@@ -1,10 +1,14 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyExposition, mergeExpositions, renderExposition, retireExposition, type Exposition } from './cluster-metrics.ts';
 import { WORKER_SLOT_VARIABLE, isClusterMessage, type PrimaryMessage, type WorkerMessage } from './cluster-messages.ts';
 
 export interface PrimaryOptions {
   workers: number;
   shutdownGraceMs: number;
+  host: string;
+  /** 0: a free port, chosen once for every worker and replacement. */
+  port: number;
 }
 
 /** How long a scrape waits for a worker's metrics before using the last ones it sent. */
@@ -30,7 +34,10 @@ interface Slot {
  * merges their metrics into one view, restarts a worker that dies, and on
  * SIGTERM or SIGINT stops them all gracefully, exiting 0 only if each did.
  */
-export function runPrimary(options: PrimaryOptions): void {
+export async function runPrimary(options: PrimaryOptions): Promise<void> {
+  // The workers' sockets are shared by address and port as they ask for them. Were each to ask
+  // for port 0, a replacement started after all workers died would get another port.
+  const port = options.port === 0 ? await freePort(options.host) : options.port;
   const slots: Slot[] = [];
   const retired: Exposition = new Map();
   const rounds = new Map<number, { reports: Map<number, string>; expected: number; complete(): void }>();
@@ -43,7 +50,7 @@ export function runPrimary(options: PrimaryOptions): void {
   const live = () => slots.filter((slot) => !slot.worker.isDead());
 
   const fork = (number: number, restarts: number[] = []) => {
-    const worker = cluster.fork({ [WORKER_SLOT_VARIABLE]: String(number) });
+    const worker = cluster.fork({ [WORKER_SLOT_VARIABLE]: String(number), PORT: String(port) });
     const slot: Slot = { number, worker, ready: false, restarts };
     slots[number - 1] = slot;
     worker.on('message', (message: unknown) => {
@@ -121,7 +128,8 @@ export function runPrimary(options: PrimaryOptions): void {
 
   const onExit = (slot: Slot, code: number | null, signal: string | null) => {
     if (stopping) {
-      if (code !== 0) failed = true;
+      // A worker that never served had nothing to finish: it is stopped with a signal.
+      if (code !== 0 && slot.ready) failed = true;
       return exitOnceAllGone();
     }
     // What the dead worker counted stays counted: the pod's counters never go backwards.
@@ -149,8 +157,9 @@ export function runPrimary(options: PrimaryOptions): void {
     else failed = true;
     const running = live();
     if (running.length === 0) return exitOnceAllGone();
+    // A worker still starting may not listen to messages yet.
     for (const slot of running) {
-      if (slot.worker.isConnected()) tell(slot.worker, { residency: 'stop' });
+      if (slot.ready && slot.worker.isConnected()) tell(slot.worker, { residency: 'stop' });
       else slot.worker.process.kill('SIGTERM');
     }
     setTimeout(() => {
@@ -162,6 +171,17 @@ export function runPrimary(options: PrimaryOptions): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   for (let number = 1; number <= options.workers; number++) fork(number);
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function tell(worker: Worker, message: PrimaryMessage): void {

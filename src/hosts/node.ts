@@ -19,7 +19,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     const { runWorker } = await import('./cluster-worker.ts');
     return runWorker({ start: (audit) => start(env, audit), banner, shutdownGraceMs: settings.shutdownGraceMs });
   }
-  if (settings.workers > 1) return runPrimary(settings);
+  if (settings.workers > 1) return runPrimary({ ...settings, ...listenAddress(env) });
   await serveAlone(env, settings);
 }
 
@@ -51,13 +51,16 @@ async function start(env: NodeJS.ProcessEnv, audit?: AuditSink): Promise<Running
     return await startNodeGateway({
       policyPath: env.RESIDENCY_POLICY || undefined,
       env,
-      host: env.HOST || '127.0.0.1',
-      port: Number(env.PORT || 8787),
+      ...listenAddress(env),
       ...(audit && { audit }),
     });
   } catch (error) {
     refuseToStart(error instanceof ConfigurationError ? error.errors : [String(error instanceof Error ? error.message : error)]);
   }
+}
+
+function listenAddress(env: NodeJS.ProcessEnv): { host: string; port: number } {
+  return { host: env.HOST || '127.0.0.1', port: Number(env.PORT || 8787) };
 }
 
 function readSettings(env: NodeJS.ProcessEnv): NodeSettings {
