@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { memoryPolicy } from './helpers/gateway.ts';
 import { runEntry, startGatewayProcess } from './helpers/process.ts';
 import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
+
+/** The request timeout of the test's policy: the sweep waits it out in real time; the upload must reach the disk well within it. */
+const REQUEST_TIMEOUT_MS = 5_000;
+/** How much of the body must be on disk before the kill. */
+const PARTIAL_BYTES = 256 * 1024;
 
 let dir: string;
 let identity: TestIdentity;
@@ -22,20 +27,26 @@ before(async () => {
     london: { type: 'fs', path: './data/uk-eu', jurisdiction: 'UK' },
     virginia: { type: 'fs', path: './data/us', jurisdiction: 'US' },
   };
-  // The shortest request timeout the policy allows: a write idle longer than this is dead.
-  policy.limits = { maxObjectBytes: 64 * 1024 * 1024, requestTimeoutMs: 1_000 };
+  // A write idle longer than the request timeout is dead; the tests age the files rather than wait.
+  policy.limits = { maxObjectBytes: 64 * 1024 * 1024, requestTimeoutMs: REQUEST_TIMEOUT_MS };
   policyPath = join(dir, 'policy.json');
   await writeFile(policyPath, JSON.stringify(policy, null, 2));
 });
 after(() => rm(dir, { recursive: true, force: true }));
+
+/** Moves every file's times back past `ms`, as if that long had passed since the kill: no write of the dead process can still be in flight. */
+async function agePast(root: string, ms: number): Promise<void> {
+  const then = new Date(Date.now() - ms - 1_000);
+  for (const path of await pathsUnder(root)) await utimes(join(root, path), then, then);
+}
 
 async function pathsUnder(path: string): Promise<string[]> {
   const entries = await readdir(path, { recursive: true }).catch(() => []);
   return entries.sort();
 }
 
-test('SIGKILL mid-upload: the partial body and every name of the data are gone after the sweep', async () => {
-  const storeRoot = join(dir, 'data', 'uk-eu');
+/** Starts a gateway, uploads until PARTIAL_BYTES of the body are on disk, and kills the gateway as an OOM kill would; returns the partial body's name. */
+async function killMidUpload(storeRoot: string, key: string): Promise<string> {
   const gateway = await startGatewayProcess({ env: { RESIDENCY_POLICY: policyPath } });
   const token = await identity.sign({ account_id: 'killco', account_region: 'GB' });
   const { hostname, port } = new URL(gateway.url);
@@ -43,23 +54,32 @@ test('SIGKILL mid-upload: the partial body and every name of the data are gone a
     host: hostname,
     port,
     method: 'PUT',
-    path: '/v1/objects/chat-transcript/jane-doe/2026/upload.json',
+    path: `/v1/objects/chat-transcript/${key}`,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-subject-id': 'jane-doe', 'transfer-encoding': 'chunked' },
   });
   upload.on('error', () => {});
   upload.write('{"transcript":"');
   const chunk = Buffer.alloc(64 * 1024, 0x61);
-  // Keep sending until the gateway has put at least 1 MiB of the body on disk, then kill it as an OOM kill would.
+  // Keep sending until the gateway has put part of the body on disk, then kill it as an OOM kill would.
   let partial: string | undefined;
   for (let sent = 0; !partial; sent++) {
     assert.ok(sent < 1024, 'the body never reached the disk');
     await new Promise<void>((resolve) => upload.write(chunk, () => resolve()));
-    const temporary = (await pathsUnder(join(storeRoot, '.incomplete')))[0];
-    if (temporary && (await stat(join(storeRoot, '.incomplete', temporary))).size >= 1024 * 1024) partial = temporary;
+    // Other writes (the subject index entry) pass through .incomplete too, and are renamed away at once.
+    for (const temporary of await pathsUnder(join(storeRoot, '.incomplete'))) {
+      const size = (await stat(join(storeRoot, '.incomplete', temporary)).catch(() => null))?.size ?? 0;
+      if (size >= PARTIAL_BYTES) partial = temporary;
+    }
   }
   gateway.child.kill('SIGKILL');
   await gateway.exited;
   upload.destroy();
+  return partial!;
+}
+
+test('SIGKILL mid-upload: the partial body and every name of the data are gone after the sweep', async () => {
+  const storeRoot = join(dir, 'data', 'uk-eu');
+  const partial = await killMidUpload(storeRoot, 'jane-doe/2026/upload.json');
 
   const afterKill = await pathsUnder(storeRoot);
   assert.ok(afterKill.includes(join('.incomplete', partial)), `the kill left the partial body: ${afterKill.join(', ')}`);
@@ -69,8 +89,8 @@ test('SIGKILL mid-upload: the partial body and every name of the data are gone a
   );
   assert.ok(!afterKill.some((path) => path.startsWith('objects.d')), 'no object became visible');
 
-  // Past the request timeout no write of the dead process can still be in flight.
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  // Past the request timeout (real time: the sweep's measure) no write of the dead process can still be in flight.
+  await new Promise((resolve) => setTimeout(resolve, REQUEST_TIMEOUT_MS + 200));
   const sweep = runEntry('src/cli/main.ts', ['sweep', '--policy', policyPath]);
   assert.equal(await sweep.exited, 0, sweep.stderr());
   assert.match(sweep.stdout(), /"store":"london".*"incompleteRemoved":1,"staleIndexEntriesRemoved":1/);
@@ -82,4 +102,20 @@ test('SIGKILL mid-upload: the partial body and every name of the data are gone a
     `nothing named after the data: ${left.join(', ')}`,
   );
   assert.deepEqual(await pathsUnder(join(storeRoot, '.incomplete')), [], 'no partial body');
+});
+
+test('SIGKILL mid-upload: the next start-up removes the partial body before it serves', async () => {
+  const storeRoot = join(dir, 'data', 'uk-eu');
+  const partial = await killMidUpload(storeRoot, 'restart/upload.json');
+  assert.ok((await pathsUnder(join(storeRoot, '.incomplete'))).includes(partial));
+  // Past the request timeout no write of the dead process can still be in flight.
+  await agePast(storeRoot, REQUEST_TIMEOUT_MS);
+  const restarted = await startGatewayProcess({ env: { RESIDENCY_POLICY: policyPath } });
+  try {
+    assert.deepEqual(await pathsUnder(join(storeRoot, '.incomplete')), [], 'no partial body once the gateway listens again');
+    assert.equal((await fetch(`${restarted.url}/healthz`)).status, 200);
+  } finally {
+    restarted.child.kill('SIGTERM');
+    await restarted.exited;
+  }
 });

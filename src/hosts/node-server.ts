@@ -23,6 +23,7 @@ import { ConfigurationError } from './configuration-error.ts';
 import { readNodePolicy } from './node-policy.ts';
 import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
+import { answerRequestTimeout, requestTimeoutOptions } from './node-request-timeout.ts';
 import { openNodeStores } from './node-stores.ts';
 import { provenKeyStores } from './proven-key-stores.ts';
 import { sessionSecret } from './session-secret.ts';
@@ -51,6 +52,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
   // The data stores and the zones' key stores, which only the encryption uses.
   const stores = await openNodeStores(policy, baseDir, options.env);
   const keys = await openNodeEncryption(policy, stores, baseDir, options.env);
+  await removeDeadWrites(stores, policy.document.limits.requestTimeoutMs);
   const closeStores = async () => {
     await Promise.all([...stores.values()].map((store) => store.close?.()));
     await keys.close();
@@ -91,6 +93,21 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
     await closeStores();
     throw error;
   }
+}
+
+/**
+ * What writes that died (SIGKILL, a crash) left in the stores: temporary
+ * files, unfinished multipart uploads. Anything idle for longer than a
+ * request may take is dead; a live write of another instance is younger.
+ */
+async function removeDeadWrites(stores: ReadonlyMap<string, ObjectStore>, requestTimeoutMs: number): Promise<void> {
+  const idleSince = new Date(Date.now() - requestTimeoutMs);
+  await Promise.all(
+    [...stores].map(([name, store]) =>
+      // A store that cannot be reached now keeps its leftovers for the sweep; its zone's readiness says the rest.
+      store.removeIncomplete?.(idleSince).catch((error: unknown) => process.stderr.write(`residency-proxy: store ${name}: leftovers of dead writes not removed: ${String(error)}\n`)),
+    ),
+  );
 }
 
 /** Opens the key-encryption keys of the zones with `encryption`, over their key stores (opened with the data stores). */
@@ -144,6 +161,7 @@ export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: s
     return handled;
   };
   const server = createServer(
+    requestTimeoutOptions(deps.policy.document.limits.requestTimeoutMs),
     getRequestListener(fetchCallback, {
       // Requests that cannot become a Request (a raw backslash in the path, a bad Host) still get problem+json.
       errorHandler: (error) =>
@@ -154,8 +172,9 @@ export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: s
         ),
     }),
   );
-  server.requestTimeout = deps.policy.document.limits.requestTimeoutMs;
-  server.on('clientError', answerUnparsable);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!answerRequestTimeout(error, socket)) answerUnparsable(error, socket);
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolveListen());
