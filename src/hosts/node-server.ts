@@ -25,6 +25,7 @@ import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
 import { answerRequestTimeout, requestTimeoutOptions } from './node-request-timeout.ts';
 import { openNodeStores } from './node-stores.ts';
+import type { NodeTelemetry } from './node-telemetry.ts';
 import { provenKeyStores } from './proven-key-stores.ts';
 import { sessionSecret } from './session-secret.ts';
 
@@ -35,6 +36,8 @@ export interface NodeGatewayOptions {
   host: string;
   port: number;
   audit?: AuditSink;
+  /** Logs, process metrics and tracing of this process (hosts/node-telemetry.ts); stopped with the gateway. */
+  telemetry?: NodeTelemetry;
 }
 
 export interface RunningGateway extends Listening {
@@ -66,6 +69,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
       audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
       hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
       runtime: nodeRuntime,
+      ...(options.telemetry && { metricsCollectors: options.telemetry.metricsCollectors }),
     });
     const s3Port = s3PortOf(options.env, options.port, development);
     const secret = s3Port === undefined ? undefined : await sessionSecret(options.env, development);
@@ -87,6 +91,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
       async stop(graceMs) {
         await Promise.all(listeners.map((listener) => listener.stop(graceMs, { keepStores: true })));
         await closeStores();
+        await options.telemetry?.stop();
       },
     };
   } catch (error) {

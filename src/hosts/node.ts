@@ -47,12 +47,13 @@ async function serveAlone(env: NodeJS.ProcessEnv, settings: NodeSettings): Promi
 /** Starts this process's gateway, or ends the process with the reasons it cannot start. */
 async function start(env: NodeJS.ProcessEnv, audit?: AuditSink): Promise<RunningGateway> {
   try {
-    const { startNodeGateway } = await import('./node-server.ts');
+    const [{ startNodeGateway }, { startNodeTelemetry }] = await Promise.all([import('./node-server.ts'), import('./node-telemetry.ts')]);
     return await startNodeGateway({
       policyPath: env.RESIDENCY_POLICY || undefined,
       env,
       ...listenAddress(env),
       ...(audit && { audit }),
+      telemetry: startNodeTelemetry(env),
     });
   } catch (error) {
     refuseToStart(error instanceof ConfigurationError ? error.errors : [String(error instanceof Error ? error.message : error)]);
@@ -80,7 +81,8 @@ function banner(gateway: RunningGateway): string {
   const zones = [...gateway.policy.zones.values()]
     .map((zone) => `  ${zone.name}: regions ${zone.regions.join(' ')} -> store ${zone.storeName} (${zone.store.type}, ${zone.placement.location}, ${zone.placement.jurisdiction})`)
     .join('\n');
-  const listening = `residency-proxy listening on ${gateway.url}\n${zones}\n`;
+  const s3 = gateway.s3Url ? `residency-proxy S3 front door on ${gateway.s3Url} (path-style; docs/s3.md)\n` : '';
+  const listening = `residency-proxy listening on ${gateway.url}\n${s3}${zones}\n`;
   if (!gateway.development) return listening;
   return `
 ================================================================================

@@ -18,7 +18,9 @@ import { assembleGateway } from './assemble.ts';
 import { openEdgeStores } from './worker-stores.ts';
 import { provenKeyStores } from './proven-key-stores.ts';
 import { dataStores, unsupportedStores } from './store-kinds.ts';
+import type { Tracing } from '../service/tracing-setup.ts';
 import { ConfigurationError } from './configuration-error.ts';
+import { startWorkerTelemetry } from './worker-telemetry.ts';
 
 /**
  * The gateway on Cloudflare Workers: the same hono app as on Node, built from
@@ -77,6 +79,8 @@ interface EdgeGateway {
   s3?: { hostname: string; app: Hono<GatewayEnv> };
   stores: StoreRegistry;
   storesCheckedAt: number;
+  /** Spans to export after each request (Workers run nothing between requests); absent without an OTLP endpoint. */
+  tracing?: Tracing;
 }
 
 /** `RESIDENCY_S3_HOSTNAME` and the `RESIDENCY_SESSION_KEY` secret that seals its session credentials; both or neither. */
@@ -106,6 +110,7 @@ function readPolicy(env: WorkerEnv): CompiledPolicy {
 }
 
 async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
+  const tracing = startWorkerTelemetry(env, fetchOutlivingRequest);
   const policy = readPolicy(env);
   const s3 = readS3Settings(env);
   const opened = await openEdgeStores(policy, env);
@@ -130,6 +135,7 @@ async function buildGateway(env: WorkerEnv): Promise<EdgeGateway> {
     ...(s3 && { s3: { hostname: s3.hostname, app: createS3App(deps, { sessionSecret: s3.sessionSecret }) } }),
     stores: deps.stores,
     storesCheckedAt: Date.now(),
+    ...(tracing && { tracing }),
   };
 }
 
@@ -173,6 +179,8 @@ export default {
     }
     keepStoresChecked(built, ctx);
     const app = built.s3 && new URL(request.url).hostname.toLowerCase() === built.s3.hostname ? built.s3.app : built.app;
-    return requestContext.run(ctx, () => app.fetch(request, env, ctx));
+    const response = await requestContext.run(ctx, () => app.fetch(request, env, ctx));
+    if (built.tracing) ctx.waitUntil(built.tracing.flush());
+    return response;
   },
 };
