@@ -10,9 +10,12 @@ import { Metrics, type MetricsCollector } from '../service/metrics.ts';
 import { ObjectService } from '../service/objects.ts';
 import { StoreRegistry } from '../service/stores.ts';
 import { tracedAuthenticator } from '../service/tracing-auth.ts';
+import type { BodyBudget } from '../service/body-budget.ts';
 
 /** What a host supplies: the parts that differ between Node, Workers and tests. */
 export interface HostCapabilities {
+  /** The process's budget of in-flight request body bytes (Node); absent: unbounded. */
+  bodyBudget?: BodyBudget;
   policy: CompiledPolicy;
   /** The opened adapter of every store the policy's zones use, by store name. */
   stores: ReadonlyMap<string, ObjectStore>;
@@ -50,7 +53,15 @@ export async function assembleGateway(host: HostCapabilities): Promise<GatewayDe
       createAuthenticator({ ...policy.document.auth, jwks: host.jwks ?? policy.document.auth.jwks }, host.authenticatorOptions),
     ),
     stores,
-    objects: new ObjectService({ policy, stores, hashIdentifier: host.hashIdentifier, decoders: host.runtime.decoders, now, encryption: host.encryption }),
+    objects: new ObjectService({
+      policy,
+      stores,
+      hashIdentifier: host.hashIdentifier,
+      decoders: host.runtime.decoders,
+      now,
+      encryption: host.encryption,
+      ...(host.bodyBudget && { bodyBudget: host.bodyBudget }),
+    }),
     encryption: host.encryption,
     record: createAuditRecorder({
       sink: host.audit,

@@ -24,6 +24,8 @@ import { readNodePolicy } from './node-policy.ts';
 import { nodeRequestBody } from './node-body.ts';
 import { nodeIdentifierHasher } from './node-hasher.ts';
 import { answerRequestTimeout, requestTimeoutOptions } from './node-request-timeout.ts';
+import { BodyBudget } from '../service/body-budget.ts';
+import { nodeSettings } from './node-settings.ts';
 import { openNodeStores } from './node-stores.ts';
 import type { NodeTelemetry } from './node-telemetry.ts';
 import { provenKeyStores } from './proven-key-stores.ts';
@@ -50,6 +52,9 @@ export interface RunningGateway extends Listening {
 
 const STORE_CHECK_INTERVAL_MS = 60_000;
 
+/** What one streamed upload holds in memory at most: the body's read-ahead and its store's buffers (S3 parts or Azure blocks in flight). */
+const PER_UPLOAD_BUFFER_BYTES = 16 * 1024 * 1024;
+
 export async function startNodeGateway(options: NodeGatewayOptions): Promise<RunningGateway> {
   const { policy, baseDir, development } = await readNodePolicy(options.policyPath, options.env);
   // The data stores and the zones' key stores, which only the encryption uses.
@@ -70,6 +75,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
       hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
       runtime: nodeRuntime,
       ...(options.telemetry && { metricsCollectors: options.telemetry.metricsCollectors }),
+      bodyBudget: new BodyBudget(nodeSettings(options.env).maxInflightBytes, PER_UPLOAD_BUFFER_BYTES),
     });
     const s3Port = s3PortOf(options.env, options.port, development);
     const secret = s3Port === undefined ? undefined : await sessionSecret(options.env, development);

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode, type Refusal } from '../policy/refusal.ts';
+import { BUDGET_RETRY_AFTER_SECONDS } from '../service/body-budget.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -29,6 +30,7 @@ export function problemResponse(refusal: Refusal, requestId: string, headers: Re
       'x-request-id': requestId,
       'cache-control': 'no-store',
       ...(refusal.code === 'store_unavailable' && { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) }),
+      ...(refusal.code === 'gateway_busy' && { 'retry-after': String(BUDGET_RETRY_AFTER_SECONDS) }),
       ...headers,
     },
   });

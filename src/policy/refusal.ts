@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   legal_hold: { status: 409, title: 'Blocked by a legal hold' },
   store_error: { status: 502, title: 'Store error' },
   store_unavailable: { status: 503, title: 'Store unavailable' },
+  gateway_busy: { status: 503, title: 'Gateway busy' },
   body_uninspectable: { status: 422, title: 'Body cannot be inspected' },
   bad_request: { status: 400, title: 'Bad request' },
   length_required: { status: 411, title: 'Length required' },

@@ -15,9 +15,12 @@ import type { AuditTrail } from './audit.ts';
 import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
 import { inSpanSync, tracedTransform } from './tracing-spans.ts';
+import { BUDGET_RETRY_AFTER_SECONDS, type BodyBudget, type BodyLease } from './body-budget.ts';
 
 /** What the object service needs; every front door shares one instance. */
 export interface ObjectServiceDeps {
+  /** Bounds the request body bytes this process holds at once (Node); absent: unbounded (Workers bound memory per isolate themselves). */
+  bodyBudget?: BodyBudget;
   policy: CompiledPolicy;
   stores: StoreRegistry;
   hashIdentifier: IdentifierHasher;
@@ -128,6 +131,24 @@ export class ObjectService {
   async write(call: Call, name: ObjectName, readRequest: () => WriteRequest): Promise<Placement> {
     const { decision, store } = this.#resolve(call, 'write', name);
     const request = readRequest();
+    const lease = this.#admit(request.contentLength);
+    try {
+      return await this.#store(call, name, decision, store, request);
+    } finally {
+      lease?.release();
+    }
+  }
+
+  /** A share of the process's budget of in-flight body bytes; past it the upload is refused at once, not queued. */
+  #admit(contentLength: number | undefined): BodyLease | undefined {
+    const budget = this.#deps.bodyBudget;
+    if (!budget) return undefined;
+    const lease = budget.tryAcquire(contentLength);
+    if (!lease) throw new Refusal('gateway_busy', `the gateway holds as many uploads as its memory allows; retry in ${BUDGET_RETRY_AFTER_SECONDS} s`);
+    return lease;
+  }
+
+  async #store(call: Call, name: ObjectName, decision: Allowed, store: ObjectStore, request: WriteRequest): Promise<Placement> {
     const { account } = call.principal;
     Object.assign(call.trail, { key: name.key, ...(request.subject !== undefined && { subject: request.subject }) });
     const { embeddedMedia } = decision.classConfig;

@@ -6,6 +6,7 @@ import type { AuditEvent } from '../../src/service/audit.ts';
 import type { GatewayDeps } from '../../src/http/context.ts';
 import { nodeRuntime, serveGateway } from '../../src/hosts/node-server.ts';
 import { assembleGateway } from '../../src/hosts/assemble.ts';
+import type { BodyBudget } from '../../src/service/body-budget.ts';
 import { createTestIdentity, type Claims, type SignOptions, type TestIdentity } from './tokens.ts';
 
 /** A UK/EU zone and a US zone on two memory stores: the HTTP layer's test policy. */
@@ -51,6 +52,7 @@ export interface TestGatewayOptions {
   stores?: Map<string, ObjectStore>;
   identity?: TestIdentity;
   now?: () => number;
+  bodyBudget?: BodyBudget;
 }
 
 /** Starts the real gateway app on a Node server on 127.0.0.1, trusting a test identity's keys. */
@@ -70,6 +72,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     hashIdentifier: await createIdentifierHasher(new TextEncoder().encode('test-secret')),
     runtime: nodeRuntime,
     ...(options.now && { now: options.now }),
+    ...(options.bodyBudget && { bodyBudget: options.bodyBudget }),
   });
   const listening = await serveGateway(deps, '127.0.0.1', 0);
   const token = (claims?: Claims, signOptions?: SignOptions) => identity.sign(claims, signOptions);

@@ -54,6 +54,7 @@ export const S3_ERRORS: Record<ErrorCode, { code: string; status: number }> = {
   legal_hold: { code: 'AccessDenied', status: 403 },
   store_error: { code: 'InternalError', status: 500 },
   store_unavailable: { code: 'ServiceUnavailable', status: 503 },
+  gateway_busy: { code: 'SlowDown', status: 503 },
   body_uninspectable: { code: 'BodyUninspectable', status: 422 },
   bad_request: { code: 'InvalidRequest', status: 400 },
   length_required: { code: 'MissingContentLength', status: 411 },
