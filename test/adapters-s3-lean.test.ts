@@ -1,4 +1,3 @@
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 import assert from 'node:assert/strict';

@@ -1,5 +1,3 @@
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 import { BlobServiceClient } from '@azure/storage-blob';
 import { after } from 'node:test';
 import { createAzureBlobStore } from '../src/adapters/azure-blob.ts';

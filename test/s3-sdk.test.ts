@@ -24,7 +24,6 @@ import { createHash } from 'node:crypto';
 import { startS3Gateway, type S3TestGateway } from './helpers/s3-gateway.ts';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const MiB = 1024 * 1024;

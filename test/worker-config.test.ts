@@ -1,5 +1,3 @@
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CompiledPolicy } from '../src/policy/load.ts';

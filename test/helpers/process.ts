@@ -17,7 +17,7 @@ export interface GatewayProcess {
 export function runEntry(entry: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   const child = spawn(process.execPath, ['--import', TSX, `${PROJECT_ROOT}${entry}`, ...args], {
     cwd: options.cwd ?? PROJECT_ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
