@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMediaRefusal } from '../src/media/inspect.ts';
 import { fixtures, inspect, type Chunking } from './helpers/inspect-stream.ts';
-import { WRAPPINGS, type Payload } from './helpers/wrappings.ts';
+import { START_ONLY_FORMATS, WRAPPINGS, type Payload } from './helpers/wrappings.ts';
 import { brotliDecoder } from './helpers/zlib.ts';
 
 const MEDIA = fixtures('media');
@@ -10,11 +10,12 @@ const MEDIA = fixtures('media');
 /**
  * SVG is text: it is an image where content starts (a body, a part, an entry,
  * a data: URL, decoded base64) but inline <svg> markup after other text is
- * not (DESIGN.md), so the "after a prefix" wrappings do not apply to it.
+ * not (DESIGN.md), so the "after a prefix" wrappings do not apply to it. The
+ * same holds for formats whose header is text or too weak to look for at any
+ * offset (src/media/signatures: plain netpbm, PAM, FITS, XBM, Codec2).
  */
-const NOT_APPLICABLE: Readonly<Record<string, readonly string[]>> = {
-  'image.svg': ['after a text prefix', 'after a JSON prefix', 'raw past the first 8 MiB'],
-};
+const AFTER_A_PREFIX = ['after a text prefix', 'after a JSON prefix', 'raw past the first 8 MiB'];
+const NOT_APPLICABLE: Readonly<Record<string, readonly string[]>> = Object.fromEntries(START_ONLY_FORMATS.map((name) => [name, AFTER_A_PREFIX]));
 
 /**
  * Large payloads are streamed in 64 KiB and random chunks; small ones whole,
@@ -35,7 +36,8 @@ async function verdict(payload: Payload, chunking: Chunking): Promise<string> {
     { contentType: payload.contentType, contentEncoding: payload.contentEncoding, embeddedMedia: 'refuse', decoders: { br: brotliDecoder } },
     chunking,
   );
-  assert.equal(result.output, undefined, 'the stream must error so that the store write is aborted');
+  // not assert.equal: a diff of a stored 8 MiB body would take gigabytes to print
+  assert.ok(result.output === undefined, `the stream must error so that the store write is aborted (${result.output?.length} bytes passed)`);
   assert.ok(isMediaRefusal(result.error), `expected media_refused, got ${String(result.error)}`);
   assert.equal(result.error.code, 'media_refused');
   assert.equal(result.error.status, 415);

@@ -113,6 +113,9 @@ function makeChatText(bytes: number): string {
 
 const MiB = 1024 * 1024;
 
+/** Fixtures whose format is recognised only where content starts (text headers, weak magic): media after a prefix does not apply. */
+export const START_ONLY_FORMATS: readonly string[] = ['image.svg', 'image-plain.pbm', 'image-plain.pgm', 'image-plain.ppm', 'image.pam', 'image.fits', 'image.xbm', 'audio.c2'];
+
 /** Every way a file of media is wrapped in the traffic the gateway sees. */
 export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
   raw: (file) => ({ body: file.bytes, contentType: 'application/octet-stream', contentEncoding: '' }),
