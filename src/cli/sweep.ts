@@ -10,6 +10,7 @@ import { nodeKekOpener } from '../crypto/kek-node.ts';
 import { type OpenedEncryption, openZoneEncryptions } from '../crypto/zone-keys.ts';
 import { sweepStore } from '../rights/retention.ts';
 import { anonymizedClasses } from '../rights/retention-anonymize.ts';
+import { removeAbandonedUploads } from '../service/multipart.ts';
 
 export const SWEEP = {
   name: 'sweep',
@@ -93,10 +94,12 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
         erasureMarkersBefore: new Date(Date.now() - ERASURE_MARKER_DAYS * 86_400_000),
         anonymize: { classes, ...(encryption && { encryption }) },
       });
+      // S3 multipart uploads that were never completed nor aborted: their staged parts, past their expiry.
+      const abandonedUploadsRemoved = args['dry-run'] ? 0 : await removeAbandonedUploads(store, now);
       if (summary.unlistedClasses.length > 0) {
         err.write(`store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`);
       }
-      out.write(`${JSON.stringify({ type: 'sweep', store: name, zone: zone.name, dryRun: args['dry-run'], now: new Date(now).toISOString(), ...summary })}\n`);
+      out.write(`${JSON.stringify({ type: 'sweep', store: name, zone: zone.name, dryRun: args['dry-run'], now: new Date(now).toISOString(), ...summary, abandonedUploadsRemoved })}\n`);
       audit({
         time: new Date().toISOString(),
         requestId: crypto.randomUUID(),
