@@ -7,6 +7,7 @@ import type { CompiledPolicy } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
 import type { Call, ObjectName, ObjectService, Placement } from './objects.ts';
 import type { StoreRegistry } from './stores.ts';
+import { erasureOverlapped, readMarker, type MarkerReading } from '../rights/erasure-markers.ts';
 
 export interface MultipartDeps {
   policy: CompiledPolicy;
@@ -55,6 +56,8 @@ interface Manifest {
   contentEncoding: string;
   subjectHash?: string;
   initiated: string;
+  /** The erasure markers of the account and the subject when the upload began: an erasure since then erased its staged parts' data too. */
+  markers?: { account: MarkerReading; subject?: MarkerReading };
 }
 
 export const MAX_PART_NUMBER = 10_000;
@@ -81,13 +84,15 @@ export class MultipartService {
   async create(call: Call, name: ObjectName, init: UploadInit): Promise<string> {
     const store = this.#zoneStore(call, name);
     const uploadId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    const subjectHash = init.subject === undefined ? undefined : await this.#deps.hashIdentifier(init.subject);
     const manifest: Manifest = {
       dataClass: name.dataClass,
       key: name.key,
       contentType: init.contentType,
       contentEncoding: init.contentEncoding,
-      ...(init.subject !== undefined && { subjectHash: await this.#deps.hashIdentifier(init.subject) }),
+      ...(subjectHash !== undefined && { subjectHash }),
       initiated: new Date(this.#deps.now()).toISOString(),
+      markers: await erasureMarkers(store, call.principal.account, subjectHash),
     };
     const bytes = new TextEncoder().encode(JSON.stringify(manifest));
     await store.put(manifestKey(call, uploadId), streamOf(bytes), this.#stagingMetadata(call, name.dataClass), { contentLength: bytes.length });
@@ -139,6 +144,10 @@ export class MultipartService {
         throw new MultipartRefusal('InvalidPart', `part ${part.partNumber} was not uploaded with that ETag`);
       size += stagedPart.size;
     });
+    if (manifest.markers && erasedSince(manifest.markers, await erasureMarkers(store, call.principal.account, manifest.subjectHash))) {
+      await this.#discard(store, call, uploadId);
+      throw new MultipartRefusal('NoSuchUpload', 'an erasure of the account or of the data subject ran after this upload began: its parts are erased');
+    }
     if (size > this.#deps.objects.maxObjectBytes) {
       await this.#discard(store, call, uploadId);
       throw new Refusal('payload_too_large', `the parts add up to ${size} bytes, over the limit of ${this.#deps.objects.maxObjectBytes}`);
@@ -226,6 +235,15 @@ export class MultipartService {
  * part past its expiry (`STAGING_DAYS` after it was written). The retention
  * sweep runs it over each zone's store. Returns how many keys it removed.
  */
+async function erasureMarkers(store: ObjectStore, account: string, subjectHash: string | undefined): Promise<NonNullable<Manifest['markers']>> {
+  const [accountMarker, subjectMarker] = await Promise.all([readMarker(store, account), subjectHash === undefined ? null : readMarker(store, account, subjectHash)]);
+  return { account: accountMarker, ...(subjectHash !== undefined && { subject: subjectMarker }) };
+}
+
+function erasedSince(before: NonNullable<Manifest['markers']>, now: NonNullable<Manifest['markers']>): boolean {
+  return erasureOverlapped(before.account, now.account) || (before.subject !== undefined && erasureOverlapped(before.subject, now.subject ?? null));
+}
+
 export async function removeAbandonedUploads(store: ObjectStore, now: number): Promise<number> {
   let removed = 0;
   let cursor: string | undefined;
