@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
-import { createBrotliDecompress } from 'node:zlib';
 import { resolve } from 'node:path';
 import type { ObjectStore } from '../adapters/types.ts';
 import { nodeKekOpener } from '../crypto/kek-node.ts';
@@ -243,9 +242,6 @@ export const nodeRuntime: RuntimeHooks = {
       if (raw[i]!.toLowerCase() === name) values.push(raw[i + 1]!);
     }
     return values;
-  },
-  decoders: {
-    br: () => Duplex.toWeb(createBrotliDecompress()) as { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
   },
   requestBody(c, maxBytes) {
     return nodeRequestBody(incoming(c), maxBytes);

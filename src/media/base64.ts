@@ -29,8 +29,6 @@ const FOLD_MIN_CHARS = 8;
 /** The most bytes one fold spans (`\r\n` and indentation). */
 const FOLD_MAX_BYTES = 12;
 
-const isBlank = (byte: number | undefined): boolean => byte === SPACE || byte === TAB;
-
 /** The white space byte at `at`, raw or JSON-escaped (`\\r`, `\\n`, `\\t`), and its length; 0 when there is none. */
 function blankAt(b: Uint8Array, at: number, end: number, blank: { byte: number }): number {
   const byte = b[at];

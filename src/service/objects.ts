@@ -2,7 +2,7 @@ import type { ObjectInfo, ObjectMetadata, ObjectStore, StoredObject } from '../a
 import { openStoredObject, plaintextInfo } from '../crypto/stored-object.ts';
 import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
 import { maskingForWrite } from '../masking/for-class.ts';
-import { createInspection, type DecoderFactory } from '../media/inspect.ts';
+import { budgetsFromLimits, createInspection, type DecoderFactory, type InspectionBudgets } from '../media/inspect.ts';
 import { decide, type Action, type Allowed } from '../policy/decide.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { checkKey, checkStoredKeyLength, dataClassPrefix, storeKey } from '../policy/keys.ts';
@@ -119,8 +119,12 @@ interface Resolved {
 export class ObjectService {
   readonly #deps: ObjectServiceDeps;
 
+  /** The inspector's bounds from the policy's `limits`, worked out once. */
+  readonly inspectionBudgets: Partial<InspectionBudgets>;
+
   constructor(deps: ObjectServiceDeps) {
     this.#deps = deps;
+    this.inspectionBudgets = budgetsFromLimits(deps.policy.document.limits);
   }
 
   get maxObjectBytes(): number {
@@ -157,6 +161,7 @@ export class ObjectService {
       contentEncoding: request.contentEncoding,
       embeddedMedia,
       decoders: this.#deps.decoders,
+      budgets: this.inspectionBudgets,
     });
     const subjectHash = request.subject === undefined ? request.subjectHash : await this.#deps.hashIdentifier(request.subject);
     // Masking reads what inspection let through; encryption comes last, just before the store.

@@ -45,6 +45,7 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
         contentEncoding: request.contentEncoding,
         embeddedMedia: decision.classConfig.embeddedMedia,
         decoders: deps.runtime.decoders,
+        budgets: deps.objects.inspectionBudgets,
       };
       try {
         createInspection(options);
