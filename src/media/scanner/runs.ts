@@ -3,14 +3,14 @@ import { decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
-import { MAY_START_MEDIA_PROBE, mayStartMedia, sniffAt } from '../signatures/index.ts';
+import { MAY_START_MEDIA_PROBE, mayStartMedia, SNIFF_LOOKAHEAD, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
 import { base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
 export const MIN_RUN_CHARS = 16;
-/** Bytes decoded from the start of each long run: enough for every signature check. */
-const RUN_SNIFF_BYTES = 2048;
+/** Bytes decoded from the start of each long run: all that a signature check may look at (frame streams confirm over several frames). */
+const RUN_SNIFF_BYTES = SNIFF_LOOKAHEAD;
 /** Decodes run prefixes; used synchronously, so one serves every scanner. */
 const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
 /**
@@ -21,11 +21,13 @@ const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
 const NESTED_RUN_CHARS = 64;
 const lengthProbe = new RunDecoder((NESTED_RUN_CHARS / 4) * 3);
 /** The decoded start that tells opaque binary from content (src/media/opaque.ts). */
-const OPAQUE_PREFIX_BYTES = 1024;
+const OPAQUE_PREFIX_BYTES = SNIFF_LOOKAHEAD;
 const hexPrefix = new HexPrefix(OPAQUE_PREFIX_BYTES);
 const opaquePrefix = new RunDecoder(OPAQUE_PREFIX_BYTES);
 /** Bytes that may continue a run past its plain alphabet: escapes (`\`, `%`) and folds. */
-const MAY_CONTINUE = Uint8Array.from({ length: 256 }, (_, byte) => (byte === 0x5c || byte === 0x25 || byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0));
+const MAY_CONTINUE = Uint8Array.from({ length: 256 }, (_, byte) =>
+  byte === 0x5c || byte === 0x25 || byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0,
+);
 /** Hex digits a run must start with to be decoded as hex. */
 const HEX_RUN_CHARS = 32;
 
