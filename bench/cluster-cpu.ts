@@ -83,9 +83,7 @@ try {
     const seconds = (performance.now() - started) / 1000;
     const used = (await Promise.all(pids.map(cpuSeconds))).map((after, i) => after - before[i]!);
     const perPut = (cpu: number) => `${((cpu / requests) * 1000).toFixed(3)} ms`;
-    process.stdout.write(
-      `| ${workers} | ${perPut(used.reduce((a, b) => a + b, 0))} | ${used.map(perPut).join(', ')} | ${(requests / seconds).toFixed(0)} |\n`,
-    );
+    process.stdout.write(`| ${workers} | ${perPut(used.reduce((a, b) => a + b, 0))} | ${used.map(perPut).join(', ')} | ${(requests / seconds).toFixed(0)} |\n`);
     child.kill('SIGTERM');
     await exited;
   }

@@ -30,7 +30,10 @@ try {
   const token = await identity.sign({ account_id: 'bench', account_region: store.region, sub: 'bench-concurrent', exp: Math.floor(Date.now() / 1000) + 3_600 });
   const document = largeDocument(uploadMiB * MiB);
   const put = (name: string) =>
-    putDocument({ route: 'gateway', url: `${gateway.url}/v1/objects/${DATA_CLASS}/concurrent/${name}`, headers: { authorization: `Bearer ${token}` } }, document);
+    putDocument(
+      { route: 'gateway', url: `${gateway.url}/v1/objects/${DATA_CLASS}/concurrent/${name}`, headers: { authorization: `Bearer ${token}` } },
+      document,
+    );
 
   const measure = async (count: number) => {
     await resetPeakRss(gateway.pid);

@@ -51,7 +51,7 @@ const base64Of = (length: number): string => Buffer.from(Uint8Array.from({ lengt
 function jsonRecord(i: number): string {
   return JSON.stringify({
     id: i,
-    uuid: `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-7a1c-4e2b-9f00-${i.toString(16).padStart(12, '0')}`,
+    uuid: `${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}-7a1c-4e2b-9f00-${i.toString(16).padStart(12, '0')}`,
     createdAt: new Date(1_700_000_000_000 + i * 1000).toISOString(),
     price: Math.round(random() * 100_000) / 100,
     tags: [pick(['new', 'sale', 'eu', 'uk']), pick(['red', 'blue', 'green'])],
@@ -83,7 +83,21 @@ function chatRecord(i: number): string {
     default:
       return JSON.stringify({
         type: 3,
-        data: { source: 0, adds: [{ parentId: i, node: { type: 2, tagName: 'svg', isSVG: true, attributes: { viewBox: '0 0 24 24' }, childNodes: [{ type: 2, tagName: 'path', attributes: { d: 'M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10z' } }] } }] },
+        data: {
+          source: 0,
+          adds: [
+            {
+              parentId: i,
+              node: {
+                type: 2,
+                tagName: 'svg',
+                isSVG: true,
+                attributes: { viewBox: '0 0 24 24' },
+                childNodes: [{ type: 2, tagName: 'path', attributes: { d: 'M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10z' } }],
+              },
+            },
+          ],
+        },
       });
   }
 }
@@ -129,13 +143,17 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<number> {
   return total;
 }
 
-async function measure(bytes: number, records: Uint8Array, transform: () => TransformStream<Uint8Array, Uint8Array>): Promise<{ total: number; mbps: number; cpuMbps: number }> {
+async function measure(
+  bytes: number,
+  records: Uint8Array,
+  transform: () => TransformStream<Uint8Array, Uint8Array>,
+): Promise<{ total: number; mbps: number; cpuMbps: number }> {
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const total = await drain(body(bytes, records).pipeThrough(transform()));
   const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - started) / 1000;
-  return { total, mbps: Math.round(total / 1e6 / seconds), cpuMbps: Math.round(total / ((cpu.user + cpu.system) || 1)) };
+  return { total, mbps: Math.round(total / 1e6 / seconds), cpuMbps: Math.round(total / (cpu.user + cpu.system || 1)) };
 }
 
 async function benchCase(bytes: number, records: Uint8Array): Promise<InspectorBenchCase> {

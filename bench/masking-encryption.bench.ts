@@ -52,7 +52,11 @@ function chatJson(bytes: number, seed = 1): Uint8Array {
   const messages: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i += 1) {
-    const message = JSON.stringify({ at: new Date(1_764_000_000_000 + i * 1000).toISOString(), from: i % 2 ? 'agent' : 'visitor', text: PHRASES[Math.floor(random() * PHRASES.length)] });
+    const message = JSON.stringify({
+      at: new Date(1_764_000_000_000 + i * 1000).toISOString(),
+      from: i % 2 ? 'agent' : 'visitor',
+      text: PHRASES[Math.floor(random() * PHRASES.length)],
+    });
     messages.push(message);
     size += message.length + 1;
   }
@@ -120,14 +124,23 @@ async function benchSmallPuts(count: number, protectedWrites: boolean): Promise<
       version: 1,
       auth: { issuer: 'https://idp.test/', audience: 'a', algorithms: ['ES256'], jwks: { keys: [{}] } },
       ...(protectedWrites && { encryption: { keys: { dev: { type: 'local', secretEnv: 'BENCH_KEK', jurisdiction: 'UK' } } } }),
-      zones: { 'uk-eu': { jurisdictions: ['UK', 'EU'], regions: ['GB'], store: 'london', ...(protectedWrites && { encryption: { key: 'dev', keyStore: 'london-keys' } }) } },
+      zones: {
+        'uk-eu': {
+          jurisdictions: ['UK', 'EU'],
+          regions: ['GB'],
+          store: 'london',
+          ...(protectedWrites && { encryption: { key: 'dev', keyStore: 'london-keys' } }),
+        },
+      },
       stores: { london: { type: 'memory', jurisdiction: 'UK' }, 'london-keys': { type: 'memory', jurisdiction: 'UK' } },
       dataClasses: { 'chat-transcript': { retentionDays: 365, ...(protectedWrites && { mask: [...MASK_KINDS] }) } },
     }),
   );
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
   const policy = loaded.policy;
-  const encryption = protectedWrites ? new Map([['uk-eu', new ZoneEncryption(new KeyService(createMemoryStore(), await localKek(newLocalKekJwk('bench')), 'subject'))]]) : undefined;
+  const encryption = protectedWrites
+    ? new Map([['uk-eu', new ZoneEncryption(new KeyService(createMemoryStore(), await localKek(newLocalKekJwk('bench')), 'subject'))]])
+    : undefined;
   const service = new ObjectService({
     policy,
     stores: new StoreRegistry(policy, new Map([['london', createMemoryStore()]])),
@@ -140,7 +153,12 @@ async function benchSmallPuts(count: number, protectedWrites: boolean): Promise<
   const start = performance.now();
   for (let i = 0; i < count; i += 1) {
     const call = { principal: { account: 'acme', region: 'GB', scopes: new Set<string>(), expiresAt: 0 }, trail: { action: 'write' } };
-    await service.write(call, { dataClass: 'chat-transcript', key: `k/${i}` }, () => ({ body: chunked(body), contentType: 'application/json', contentEncoding: '', subject: `visitor-${i % 50}` }));
+    await service.write(call, { dataClass: 'chat-transcript', key: `k/${i}` }, () => ({
+      body: chunked(body),
+      contentType: 'application/json',
+      contentEncoding: '',
+      subject: `visitor-${i % 50}`,
+    }));
   }
   const seconds = (performance.now() - start) / 1000;
   const used = process.cpuUsage(cpu);

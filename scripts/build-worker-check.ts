@@ -78,7 +78,9 @@ function checkEnvironment(configPath: string, env: string | undefined, check: Wo
   const zones = [...loaded.policy.zones.values()].map((zone) => `${zone.name} -> ${zone.storeName} (${zone.placement.location})`);
   check.notes.push(`${where}: RESIDENCY_POLICY (${bytes} bytes) is valid at the edge: ${zones.join(', ')}`);
   if (bytes > VARIABLE_LIMIT_BYTES) {
-    check.notes.push(`${where}: warning: RESIDENCY_POLICY is over the ${VARIABLE_LIMIT_BYTES} bytes a Workers variable may hold; shorten it (comments, flow style)`);
+    check.notes.push(
+      `${where}: warning: RESIDENCY_POLICY is over the ${VARIABLE_LIMIT_BYTES} bytes a Workers variable may hold; shorten it (comments, flow style)`,
+    );
   }
 }
 

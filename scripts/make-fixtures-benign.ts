@@ -171,16 +171,36 @@ write(
         childNodes: [
           { type: 1, id: 2, name: 'html' },
           {
-            type: 2, id: 3, tagName: 'body', attributes: { class: 'checkout' },
+            type: 2,
+            id: 3,
+            tagName: 'body',
+            attributes: { class: 'checkout' },
             childNodes: [
               { type: 2, id: 4, tagName: 'img', attributes: { src: 'https://cdn.shop.example/logo.png', alt: 'Shop logo' }, childNodes: [] },
               {
-                type: 2, id: 5, tagName: 'svg', isSVG: true, attributes: { viewBox: '0 0 24 24', width: '24', height: '24', xmlns: 'http://www.w3.org/2000/svg' },
+                type: 2,
+                id: 5,
+                tagName: 'svg',
+                isSVG: true,
+                attributes: { viewBox: '0 0 24 24', width: '24', height: '24', xmlns: 'http://www.w3.org/2000/svg' },
                 childNodes: [
-                  { type: 2, id: 6, tagName: 'path', isSVG: true, attributes: { d: 'M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-6h2v6zm0-8h-2V7h2v2z', fill: 'currentColor' }, childNodes: [] },
+                  {
+                    type: 2,
+                    id: 6,
+                    tagName: 'path',
+                    isSVG: true,
+                    attributes: { d: 'M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2zm1 15h-2v-6h2v6zm0-8h-2V7h2v2z', fill: 'currentColor' },
+                    childNodes: [],
+                  },
                 ],
               },
-              { type: 2, id: 7, tagName: 'style', attributes: { _cssText: '.hero{background:url(https://cdn.shop.example/hero.jpg) no-repeat}' }, childNodes: [] },
+              {
+                type: 2,
+                id: 7,
+                tagName: 'style',
+                attributes: { _cssText: '.hero{background:url(https://cdn.shop.example/hero.jpg) no-repeat}' },
+                childNodes: [],
+              },
               { type: 2, id: 8, tagName: 'canvas', attributes: { width: '300', height: '150' }, childNodes: [] },
               { type: 3, id: 9, textContent: 'Total: 42.00 EUR' },
             ],
@@ -197,8 +217,29 @@ write(
   json([
     { type: 4, data: { href: 'https://shop.example/checkout', width: 1280, height: 720 }, timestamp: 1 },
     { type: 3, data: { source: 1, positions: [{ x: 10, y: 20, id: 4, timeOffset: 0 }] }, timestamp: 2 },
-    { type: 3, data: { source: 9, id: 8, type: 1, commands: [{ property: 'bufferData', args: [34962, { rr_type: 'Float32Array', args: [[-1, -1, 3, -1, -1, 3]] }, 35044] }] }, timestamp: 3 },
-    { type: 3, data: { source: 9, id: 8, type: 0, commands: [{ property: 'fillRect', args: [0, 0, 300, 150] }, { property: 'drawImage', args: [{ rr_type: 'HTMLImageElement', src: 'https://cdn.shop.example/logo.png' }, 0, 0] }] }, timestamp: 4 },
+    {
+      type: 3,
+      data: {
+        source: 9,
+        id: 8,
+        type: 1,
+        commands: [{ property: 'bufferData', args: [34962, { rr_type: 'Float32Array', args: [[-1, -1, 3, -1, -1, 3]] }, 35044] }],
+      },
+      timestamp: 3,
+    },
+    {
+      type: 3,
+      data: {
+        source: 9,
+        id: 8,
+        type: 0,
+        commands: [
+          { property: 'fillRect', args: [0, 0, 300, 150] },
+          { property: 'drawImage', args: [{ rr_type: 'HTMLImageElement', src: 'https://cdn.shop.example/logo.png' }, 0, 0] },
+        ],
+      },
+      timestamp: 4,
+    },
     rrwebPack({ type: 3, data: { source: 5, text: 'card holder name', isChecked: false, id: 12 }, timestamp: 5 }),
     { type: 5, data: { tag: 'note', payload: { formula: 'x^2 + y^2', airport: 'HKG', escaped: 'x\u0001 is not zlib' } }, timestamp: 6 },
   ]),
@@ -206,7 +247,7 @@ write(
 
 write(
   'events.ndjson',
-  Array.from({ length: 300 }, (_, i) =>
+  `${Array.from({ length: 300 }, (_, i) =>
     JSON.stringify({
       ts: `2026-11-21T10:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
       requestId: `${b64url(randomBytes(6))}-${i}`,
@@ -214,7 +255,7 @@ write(
       digest: `sha256-${b64(randomBytes(32))}`,
       message: i % 7 === 0 ? 'upload rejected: image/png is not accepted' : 'ok',
     }),
-  ).join('\n') + '\n',
+  ).join('\n')}\n`,
 );
 
 write(
@@ -249,7 +290,10 @@ write(
   multipart(
     [
       { headers: 'Content-Disposition: form-data; name="subject"', body: utf8('Order 4471: wrong price') },
-      { headers: 'Content-Disposition: form-data; name="transcript"; filename="chat.json"\r\nContent-Type: application/json', body: utf8('{"messages":["hi","the PNG export is broken"]}') },
+      {
+        headers: 'Content-Disposition: form-data; name="transcript"; filename="chat.json"\r\nContent-Type: application/json',
+        body: utf8('{"messages":["hi","the PNG export is broken"]}'),
+      },
       { headers: 'Content-Disposition: form-data; name="notes"; filename="notes.txt"\r\nContent-Type: text/plain', body: utf8('FORMAT: text only\n') },
     ],
     BENIGN_MULTIPART_BOUNDARY,
@@ -297,37 +341,73 @@ copyFileSync(require.resolve('ipaddr.js/ipaddr.min.js'), new URL('ipaddr.min.js'
 copyFileSync(require.resolve('fecha/dist/fecha.min.js'), new URL('fecha.min.js', out));
 
 // --- numeric arrays: what a sensor, a chart or a model sends, in both byte orders
-function typed(length: number, bytesPerValue: 2 | 4 | 8, set: (view: DataView, at: number, i: number, littleEndian: boolean) => void, littleEndian: boolean): Uint8Array {
+function typed(
+  length: number,
+  bytesPerValue: 2 | 4 | 8,
+  set: (view: DataView, at: number, i: number, littleEndian: boolean) => void,
+  littleEndian: boolean,
+): Uint8Array {
   const view = new DataView(new ArrayBuffer(length * bytesPerValue));
   for (let i = 0; i < length; i++) set(view, i * bytesPerValue, i, littleEndian);
   return new Uint8Array(view.buffer);
 }
 const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-for (const [order, littleEndian] of [['le', true], ['be', false]] as const) {
-  write(`int16-random-${order}.bin`, typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.floor(random() * 65536) - 32768, le), littleEndian));
-  write(`int16-small-${order}.bin`, typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.round(gaussian() * 40), le), littleEndian));
-  write(`int32-random-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.floor(random() * 2 ** 32) - 2 ** 31, le), littleEndian));
+for (const [order, littleEndian] of [
+  ['le', true],
+  ['be', false],
+] as const) {
+  write(
+    `int16-random-${order}.bin`,
+    typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.floor(random() * 65536) - 32768, le), littleEndian),
+  );
+  write(
+    `int16-small-${order}.bin`,
+    typed(8192, 2, (v, at, _, le) => v.setInt16(at, Math.round(gaussian() * 40), le), littleEndian),
+  );
+  write(
+    `int32-random-${order}.bin`,
+    typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.floor(random() * 2 ** 32) - 2 ** 31, le), littleEndian),
+  );
   // -1, -2, ...: FF FF FF FF, FE FF FF FF, ... (once read as MPEG audio layer I)
-  write(`int32-small-negative-${order}.bin`, typed(4096, 4, (v, at, i, le) => v.setInt32(at, -1 - (i % 512), le), littleEndian));
-  write(`int32-small-mixed-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.round(gaussian() * 30), le), littleEndian));
-  write(`float32-random-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setFloat32(at, gaussian() * 1000, le), littleEndian));
-  write(`float32-unit-${order}.bin`, typed(4096, 4, (v, at, _, le) => v.setFloat32(at, random() * 2 - 1, le), littleEndian));
-  write(`float64-series-${order}.bin`, typed(2048, 8, (v, at, i, le) => v.setFloat64(at, 20 + i / 100 + gaussian() / 10, le), littleEndian));
+  write(
+    `int32-small-negative-${order}.bin`,
+    typed(4096, 4, (v, at, i, le) => v.setInt32(at, -1 - (i % 512), le), littleEndian),
+  );
+  write(
+    `int32-small-mixed-${order}.bin`,
+    typed(4096, 4, (v, at, _, le) => v.setInt32(at, Math.round(gaussian() * 30), le), littleEndian),
+  );
+  write(
+    `float32-random-${order}.bin`,
+    typed(4096, 4, (v, at, _, le) => v.setFloat32(at, gaussian() * 1000, le), littleEndian),
+  );
+  write(
+    `float32-unit-${order}.bin`,
+    typed(4096, 4, (v, at, _, le) => v.setFloat32(at, random() * 2 - 1, le), littleEndian),
+  );
+  write(
+    `float64-series-${order}.bin`,
+    typed(2048, 8, (v, at, i, le) => v.setFloat64(at, 20 + i / 100 + gaussian() / 10, le), littleEndian),
+  );
 }
 
 // --- logs and recordings
 const LEVELS = ['INFO', 'INFO', 'INFO', 'WARN', 'DEBUG', 'ERROR'];
 write(
   'gateway.log',
-  Array.from({ length: 400 }, (_, i) => {
+  `${Array.from({ length: 400 }, (_, i) => {
     const level = LEVELS[Math.floor(random() * LEVELS.length)]!;
     const took = Math.floor(random() * 900);
     return `2026-11-21T10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}Z ${level} [worker-${i % 4}] PUT /v1/objects/chat/${b64url(randomBytes(9))} 201 ${took}ms bytes=${Math.floor(random() * 1e6)} ua="Mozilla/5.0 (X11; Linux x86_64)"`;
-  }).join('\n') + '\n',
+  }).join('\n')}\n`,
 );
 write(
   'access.log',
-  Array.from({ length: 300 }, (_, i) => `10.${i % 255}.${(i * 7) % 255}.${(i * 13) % 255} - - [21/Nov/2026:10:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /assets/app.${b64url(randomBytes(6))}.js HTTP/1.1" 200 ${Math.floor(random() * 90000)} "-" "curl/7.88.1"`).join('\n') + '\n',
+  `${Array.from(
+    { length: 300 },
+    (_, i) =>
+      `10.${i % 255}.${(i * 7) % 255}.${(i * 13) % 255} - - [21/Nov/2026:10:${String(i % 60).padStart(2, '0')}:00 +0000] "GET /assets/app.${b64url(randomBytes(6))}.js HTTP/1.1" 200 ${Math.floor(random() * 90000)} "-" "curl/7.88.1"`,
+  ).join('\n')}\n`,
 );
 write(
   'rrweb-session.json',
@@ -336,11 +416,29 @@ write(
       const timestamp = 1763719200000 + i * 16;
       switch (i % 4) {
         case 0:
-          return { type: 3, data: { source: 1, positions: [{ x: Math.floor(random() * 1280), y: Math.floor(random() * 720), id: 4, timeOffset: -8 }] }, timestamp };
+          return {
+            type: 3,
+            data: { source: 1, positions: [{ x: Math.floor(random() * 1280), y: Math.floor(random() * 720), id: 4, timeOffset: -8 }] },
+            timestamp,
+          };
         case 1:
-          return { type: 3, data: { source: 2, type: Math.floor(random() * 6), id: 5 + (i % 30), x: Math.floor(random() * 1280), y: Math.floor(random() * 720) }, timestamp };
+          return {
+            type: 3,
+            data: { source: 2, type: Math.floor(random() * 6), id: 5 + (i % 30), x: Math.floor(random() * 1280), y: Math.floor(random() * 720) },
+            timestamp,
+          };
         case 2:
-          return { type: 3, data: { source: 0, texts: [{ id: 9, value: `Total: ${(random() * 100).toFixed(2)} EUR` }], attributes: [{ id: 10, attributes: { class: i % 8 ? 'open' : null } }], removes: [], adds: [] }, timestamp };
+          return {
+            type: 3,
+            data: {
+              source: 0,
+              texts: [{ id: 9, value: `Total: ${(random() * 100).toFixed(2)} EUR` }],
+              attributes: [{ id: 10, attributes: { class: i % 8 ? 'open' : null } }],
+              removes: [],
+              adds: [],
+            },
+            timestamp,
+          };
         default:
           return { type: 3, data: { source: 3, id: 1, x: 0, y: Math.floor(i * 3.5) }, timestamp };
       }

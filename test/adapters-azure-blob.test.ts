@@ -36,7 +36,10 @@ describe('azure-blob adapter against Azurite', () => {
     const small = await container.getBlockBlobClient('blocks/small').getBlockList('all');
     const large = await container.getBlockBlobClient('blocks/large').getBlockList('all');
     assert.equal(small.committedBlocks?.length ?? 0, 0);
-    assert.deepEqual(large.committedBlocks?.map((block) => block.size), [4 * MiB, 4 * MiB, MiB]);
+    assert.deepEqual(
+      large.committedBlocks?.map((block) => block.size),
+      [4 * MiB, 4 * MiB, MiB],
+    );
     assert.equal(large.uncommittedBlocks?.length ?? 0, 0);
   });
 });

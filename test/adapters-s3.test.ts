@@ -45,7 +45,10 @@ describe('s3 adapter against s3rver', () => {
   test('a body within one part is one signed PutObject with a length, no chunked encoding', async () => {
     const store = createS3Store(storeOptions(front.endpoint));
     const requests = await requestsDuring(() => store.put('wire/small', patternBody(100_000, 1, { chunkBytes: 1000 }), META));
-    assert.deepEqual(requests.map((request) => request.method), ['PUT']);
+    assert.deepEqual(
+      requests.map((request) => request.method),
+      ['PUT'],
+    );
     const [put] = requests;
     assert.ok(put);
     assert.doesNotMatch(put.url, /uploadId|partNumber/);
@@ -130,5 +133,8 @@ function assertPlainSignedBody(request: RecordedRequest): void {
   assert.equal(request.headers['transfer-encoding'], undefined, 'no chunked transfer: real S3 needs a length');
   assert.doesNotMatch(String(request.headers['content-encoding'] ?? ''), /aws-chunked/);
   assert.doesNotMatch(String(request.headers['x-amz-content-sha256'] ?? ''), /^STREAMING-/);
-  assert.match(String(request.headers.authorization), /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/eu-west-2\/s3\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/);
+  assert.match(
+    String(request.headers.authorization),
+    /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/eu-west-2\/s3\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/,
+  );
 }

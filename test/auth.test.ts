@@ -39,12 +39,7 @@ function bearer(token: string): string[] {
 }
 
 /** Asserts a refusal with `code` whose detail does not echo any part of the token. */
-async function assertRefused(
-  authorization: readonly string[],
-  code: ErrorCode,
-  detail?: RegExp,
-  using: Authenticator = authenticator,
-): Promise<void> {
+async function assertRefused(authorization: readonly string[], code: ErrorCode, detail?: RegExp, using: Authenticator = authenticator): Promise<void> {
   await assert.rejects(using.authenticate(authorization), (error: unknown) => {
     assert.ok(isRefusal(error), `expected a Refusal, got ${String(error)}`);
     assert.equal(error.code, code, error.detail);
@@ -320,9 +315,7 @@ describe('account, region, subject and scope claims', () => {
     const custom = createAuthenticator(
       identity.authConfig(undefined, { claims: { account: 'tenant', region: 'https://example.com/region', subject: 'client_id' } }),
     );
-    const principal = await custom.authenticate(
-      await signedClaims({ tenant: 't-1', 'https://example.com/region': 'US', client_id: 'svc-a' }),
-    );
+    const principal = await custom.authenticate(await signedClaims({ tenant: 't-1', 'https://example.com/region': 'US', client_id: 'svc-a' }));
     assert.deepEqual({ account: principal.account, region: principal.region, subject: principal.subject }, { account: 't-1', region: 'US', subject: 'svc-a' });
 
     const inherited = createAuthenticator(identity.authConfig(undefined, { claims: { account: 'constructor', region: 'account_region', subject: 'sub' } }));
@@ -342,7 +335,10 @@ describe('account, region, subject and scope claims', () => {
     const admin = await authenticator.authenticate(await signedClaims({ scope: 'residency:admin' }));
     assert.doesNotThrow(() => requireScope(admin, 'residency:admin'));
     const plain = await authenticator.authenticate(await signedClaims({ scope: 'residency:administrator' }));
-    assert.throws(() => requireScope(plain, 'residency:admin'), (error: unknown) => isRefusal(error) && error.code === 'scope_required');
+    assert.throws(
+      () => requireScope(plain, 'residency:admin'),
+      (error: unknown) => isRefusal(error) && error.code === 'scope_required',
+    );
   });
 });
 

@@ -22,7 +22,13 @@ test('while one upload holds the whole budget, another is refused with 503 gatew
   const token = await gw.token();
   const { hostname, port } = new URL(gw.url);
   // A chunked upload of unknown length is charged what one upload may hold: the whole budget here.
-  const holding = request({ host: hostname, port, method: 'PUT', path: '/v1/objects/chat-transcript/holding.txt', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' } });
+  const holding = request({
+    host: hostname,
+    port,
+    method: 'PUT',
+    path: '/v1/objects/chat-transcript/holding.txt',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+  });
   const answered = new Promise<number>((resolve, reject) => {
     holding.on('response', (response) => {
       response.resume();
@@ -47,11 +53,16 @@ test('while one upload holds the whole budget, another is refused with 503 gatew
   const later = await gw.as({}, '/v1/objects/chat-transcript/later.txt', { method: 'PUT', body: 'hello again' });
   assert.equal(later.status, 201);
   assert.equal(budget.inUseBytes, 0);
-  assert.deepEqual((await storedKeys()).filter((key) => /holding|refused|later/.test(key)).sort(), ['objects/chat-transcript/acme/holding.txt', 'objects/chat-transcript/acme/later.txt']);
+  assert.deepEqual((await storedKeys()).filter((key) => /holding|refused|later/.test(key)).sort(), [
+    'objects/chat-transcript/acme/holding.txt',
+    'objects/chat-transcript/acme/later.txt',
+  ]);
 });
 
 test('a refused upload gives its share back too', async () => {
-  const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+  const png = Uint8Array.from([
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+  ]);
   const response = await gw.as({}, '/v1/objects/chat-transcript/shot.json', { method: 'PUT', body: png, headers: { 'content-type': 'application/json' } });
   assert.equal(response.status, 415);
   assert.equal(budget.inUseBytes, 0);

@@ -25,7 +25,10 @@ describe('the budget of body bytes held in memory by one process', () => {
   test('four concurrent 1 GiB uploads with room for two: two admitted, two refused, the next admitted once one ends', () => {
     const budget = new BodyBudget(32 * MiB, 16 * MiB);
     const leases = [1, 2, 3, 4].map(() => budget.tryAcquire(1 * GiB));
-    assert.deepEqual(leases.map((lease) => lease !== undefined), [true, true, false, false]);
+    assert.deepEqual(
+      leases.map((lease) => lease !== undefined),
+      [true, true, false, false],
+    );
     assert.equal(budget.inUseBytes, 32 * MiB);
     leases[0]!.release();
     assert.equal(budget.inUseBytes, 16 * MiB);

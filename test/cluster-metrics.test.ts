@@ -31,16 +31,21 @@ function workerMetrics(puts: number, seconds: number[]): string {
 
 const gauge = (name: string, value: number, labels = '') => `# HELP ${name} A reading.\n# TYPE ${name} gauge\n${name}${labels} ${value}\n`;
 
-function valueOf(text: string, series: string): number | undefined {
+function sampleOf(text: string, series: string): number | undefined {
   const line = text.split('\n').find((each) => each.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 describe('one /metrics view of several workers', () => {
   test('counters are summed series by series, label values with quotes, braces and spaces included', () => {
-    const merged = renderExposition(mergeExpositions([{ worker: '1', text: workerMetrics(3, []) }, { worker: '2', text: workerMetrics(4, []) }]));
-    assert.equal(valueOf(merged, 'residency_http_requests_total{method="PUT",status="201"}'), 7);
-    assert.equal(valueOf(merged, 'residency_decisions_total{action="write",code="a \\"quoted\\" } brace, and spaces"}'), 7);
+    const merged = renderExposition(
+      mergeExpositions([
+        { worker: '1', text: workerMetrics(3, []) },
+        { worker: '2', text: workerMetrics(4, []) },
+      ]),
+    );
+    assert.equal(sampleOf(merged, 'residency_http_requests_total{method="PUT",status="201"}'), 7);
+    assert.equal(sampleOf(merged, 'residency_decisions_total{action="write",code="a \\"quoted\\" } brace, and spaces"}'), 7);
     assert.equal(merged.match(/# TYPE residency_http_requests_total counter/g)?.length, 1, 'each family once');
   });
 
@@ -53,12 +58,12 @@ describe('one /metrics view of several workers', () => {
     );
     const series = (suffix: string, le?: string) =>
       `residency_http_request_duration_seconds_${suffix}{method="PUT",route="/v1/objects/*"${le === undefined ? '' : `,le="${le}"`}}`;
-    assert.equal(valueOf(merged, series('bucket', '0.005')), 2);
-    assert.equal(valueOf(merged, series('bucket', '0.25')), 3);
-    assert.equal(valueOf(merged, series('bucket', '5')), 3);
-    assert.equal(valueOf(merged, series('bucket', '+Inf')), 4);
-    assert.equal(valueOf(merged, series('count')), 4);
-    assert.ok(Math.abs(valueOf(merged, series('sum'))! - 7.204) < 1e-9);
+    assert.equal(sampleOf(merged, series('bucket', '0.005')), 2);
+    assert.equal(sampleOf(merged, series('bucket', '0.25')), 3);
+    assert.equal(sampleOf(merged, series('bucket', '5')), 3);
+    assert.equal(sampleOf(merged, series('bucket', '+Inf')), 4);
+    assert.equal(sampleOf(merged, series('count')), 4);
+    assert.ok(Math.abs(sampleOf(merged, series('sum'))! - 7.204) < 1e-9);
   });
 
   test('a gauge is a reading of one process: each worker keeps its own series, labelled, never summed', () => {
@@ -68,22 +73,22 @@ describe('one /metrics view of several workers', () => {
         { worker: '2', text: gauge('process_resident_memory_bytes', 250) + gauge('residency_policy_info', 1, '{version="abc"}') },
       ]),
     );
-    assert.equal(valueOf(merged, 'process_resident_memory_bytes{worker="1"}'), 100);
-    assert.equal(valueOf(merged, 'process_resident_memory_bytes{worker="2"}'), 250);
-    assert.equal(valueOf(merged, 'residency_policy_info{version="abc",worker="1"}'), 1);
-    assert.equal(valueOf(merged, 'residency_policy_info{version="abc",worker="2"}'), 1);
-    assert.equal(valueOf(merged, 'process_resident_memory_bytes'), undefined);
+    assert.equal(sampleOf(merged, 'process_resident_memory_bytes{worker="1"}'), 100);
+    assert.equal(sampleOf(merged, 'process_resident_memory_bytes{worker="2"}'), 250);
+    assert.equal(sampleOf(merged, 'residency_policy_info{version="abc",worker="1"}'), 1);
+    assert.equal(sampleOf(merged, 'residency_policy_info{version="abc",worker="2"}'), 1);
+    assert.equal(sampleOf(merged, 'process_resident_memory_bytes'), undefined);
   });
 
   test("a retired worker's counts stay in the view, its gauges do not, and the retired total is not changed by a scrape", () => {
     const retired = mergeExpositions([]);
     retireExposition(retired, workerMetrics(5, [0.5]) + gauge('process_resident_memory_bytes', 999));
     const first = renderExposition(mergeExpositions([{ worker: '1', text: workerMetrics(2, []) }], copyExposition(retired)));
-    assert.equal(valueOf(first, 'residency_http_requests_total{method="PUT",status="201"}'), 7);
-    assert.equal(valueOf(first, 'residency_http_request_duration_seconds_count{method="PUT",route="/v1/objects/*"}'), 1);
+    assert.equal(sampleOf(first, 'residency_http_requests_total{method="PUT",status="201"}'), 7);
+    assert.equal(sampleOf(first, 'residency_http_request_duration_seconds_count{method="PUT",route="/v1/objects/*"}'), 1);
     assert.doesNotMatch(first, /999/);
     const second = renderExposition(mergeExpositions([{ worker: '1', text: workerMetrics(3, []) }], copyExposition(retired)));
-    assert.equal(valueOf(second, 'residency_http_requests_total{method="PUT",status="201"}'), 8, 'retired counts added once per scrape, not accumulated');
+    assert.equal(sampleOf(second, 'residency_http_requests_total{method="PUT",status="201"}'), 8, 'retired counts added once per scrape, not accumulated');
   });
 
   test('special values survive, and lines that are not samples are ignored', () => {

@@ -119,7 +119,13 @@ describe('the gateway on two worker processes', () => {
       const token = await identity.sign({ account_id: 'acme', account_region: 'GB' });
       const puts = 10;
       for (let i = 0; i < puts; i++) {
-        const answer = await send(gateway.url, 'PUT', `/v1/objects/chat-transcript/cluster/${i}.json`, { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, `{"n":${i}}`);
+        const answer = await send(
+          gateway.url,
+          'PUT',
+          `/v1/objects/chat-transcript/cluster/${i}.json`,
+          { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          `{"n":${i}}`,
+        );
         assert.equal(answer.status, 201, answer.body);
       }
       for (let scrape = 1; scrape <= 4; scrape++) {
@@ -129,12 +135,22 @@ describe('the gateway on two worker processes', () => {
         assert.equal(sample(metrics.body, 'residency_decisions_total', { action: 'write', outcome: 'allowed' }), puts);
         const connections = workerConnections(metrics.body);
         assert.deepEqual([...connections.keys()].sort(), ['1', '2']);
-        assert.ok([...connections.values()].every((count) => count > 0), `both workers served: ${[...connections]}`);
+        assert.ok(
+          [...connections.values()].every((count) => count > 0),
+          `both workers served: ${[...connections]}`,
+        );
         // The PUTs and the scrapes so far, this one included: no connection is counted twice or lost.
-        assert.equal([...connections.values()].reduce((a, b) => a + b), puts + scrape);
+        assert.equal(
+          [...connections.values()].reduce((a, b) => a + b),
+          puts + scrape,
+        );
         assert.equal(sample(metrics.body, 'residency_workers'), 2);
       }
-      const audit = gateway.stdout().trim().split('\n').map((line) => JSON.parse(line) as { action: string; outcome: string });
+      const audit = gateway
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { action: string; outcome: string });
       assert.equal(audit.filter((event) => event.action === 'write' && event.outcome === 'allowed').length, puts);
     } finally {
       gateway.child.kill('SIGTERM');
@@ -163,9 +179,16 @@ describe('the gateway on two worker processes', () => {
           ),
         ),
       );
-      assert.deepEqual(answers.map((answer) => answer.status), Array<number>(puts).fill(201), answers[0]?.body);
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        Array<number>(puts).fill(201),
+        answers[0]?.body,
+      );
       const metrics = await send(gateway.url, 'GET', '/metrics');
-      assert.ok([...workerConnections(metrics.body).values()].every((count) => count > 0), 'both workers wrote audit lines');
+      assert.ok(
+        [...workerConnections(metrics.body).values()].every((count) => count > 0),
+        'both workers wrote audit lines',
+      );
       await waitFor(() => gateway.stdout().split('\n').length > puts, 'every audit line');
       const lines = gateway.stdout().trim().split('\n');
       assert.equal(lines.length, puts);
@@ -222,7 +245,11 @@ describe('the gateway on two worker processes', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as { action: string; outcome: string })
       .filter((event) => event.action === 'write');
-    assert.deepEqual(writes.map((event) => event.outcome), ['failed', 'failed'], gateway.stdout());
+    assert.deepEqual(
+      writes.map((event) => event.outcome),
+      ['failed', 'failed'],
+      gateway.stdout(),
+    );
   });
 
   test('a worker that dies is replaced; the pod keeps serving and its counters never go back', async () => {
@@ -281,7 +308,10 @@ describe('the gateway on two worker processes', () => {
 
   test('workers that cannot start end the primary with exit code 1 and the reasons', async () => {
     const bad = join(dir, 'bad.yaml');
-    await writeFile(bad, 'version: 1\nzones: {}\nstores: {}\ndataClasses: {}\nauth: { issuer: x, audience: y, algorithms: [none], jwks: { url: "https://x/" } }\n');
+    await writeFile(
+      bad,
+      'version: 1\nzones: {}\nstores: {}\ndataClasses: {}\nauth: { issuer: x, audience: y, algorithms: [none], jwks: { url: "https://x/" } }\n',
+    );
     const run = runEntry('src/hosts/node.ts', [], { env: { RESIDENCY_POLICY: bad, RESIDENCY_WORKERS: '2', PORT: '0', HOST: '127.0.0.1' } });
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /refusing to start/);

@@ -46,8 +46,15 @@ describe('opening keys on the hosts', () => {
     const open = nodeKekOpener({ baseDir: dir, env: {}, production: true });
     await assert.rejects(open('prod', { type: 'local', file: 'missing.json', jurisdiction: 'UK' }), /missing\.json does not exist/);
     await assert.rejects(open('prod', { type: 'local', secretEnv: 'RP_KEK', jurisdiction: 'UK' }), /RP_KEK is not set/);
-    await assert.rejects(open('hsm', { type: 'pkcs11', module: '/nowhere.so', token: 't', label: 'l', pinEnv: 'RP_PIN', jurisdiction: 'UK' }), /RP_PIN is not set/);
-    const fromSecret = await nodeKekOpener({ baseDir: dir, env: { RP_KEK: newLocalKekJwk('s') }, production: true })('prod', { type: 'local', secretEnv: 'RP_KEK', jurisdiction: 'UK' });
+    await assert.rejects(
+      open('hsm', { type: 'pkcs11', module: '/nowhere.so', token: 't', label: 'l', pinEnv: 'RP_PIN', jurisdiction: 'UK' }),
+      /RP_PIN is not set/,
+    );
+    const fromSecret = await nodeKekOpener({ baseDir: dir, env: { RP_KEK: newLocalKekJwk('s') }, production: true })('prod', {
+      type: 'local',
+      secretEnv: 'RP_KEK',
+      jurisdiction: 'UK',
+    });
     assert.equal(fromSecret.id, 'local:s');
   });
 
@@ -56,7 +63,10 @@ describe('opening keys on the hosts', () => {
     assert.equal((await open('k', { type: 'local', secretEnv: 'RP_KEK', jurisdiction: 'EU' })).id, 'local:edge');
     await assert.rejects(open('k', { type: 'local', secretEnv: 'RP_OTHER', jurisdiction: 'EU' }), /RP_OTHER is not set/);
     await assert.rejects(open('k', { type: 'local', file: 'k.json', jurisdiction: 'EU' }), /only local keys given as secrets/);
-    await assert.rejects(open('k', { type: 'pkcs11', module: 'm', token: 't', label: 'l', pinEnv: 'P', jurisdiction: 'EU' }), /only local keys given as secrets/);
+    await assert.rejects(
+      open('k', { type: 'pkcs11', module: 'm', token: 't', label: 'l', pinEnv: 'P', jurisdiction: 'EU' }),
+      /only local keys given as secrets/,
+    );
   });
 
   it('each zone with encryption gets its key service; a missing key store fails and closes what was opened', async () => {

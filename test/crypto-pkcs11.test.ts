@@ -71,7 +71,14 @@ describe('pkcs11 key-encryption key on a SoftHSM2 token', () => {
   });
 
   it('opens through the Node host with the PIN from the environment', async () => {
-    const config = { type: 'pkcs11' as const, module: SOFTHSM_MODULE, token: options.token, label: options.label, pinEnv: 'RP_TEST_HSM_PIN', location: 'eu-west-2' };
+    const config = {
+      type: 'pkcs11' as const,
+      module: SOFTHSM_MODULE,
+      token: options.token,
+      label: options.label,
+      pinEnv: 'RP_TEST_HSM_PIN',
+      location: 'eu-west-2',
+    };
     const hostKek = await nodeKekOpener({ baseDir: '.', env: { RP_TEST_HSM_PIN: options.pin }, production: true })('uk-eu-hsm', config);
     try {
       assert.equal(hostKek.id, 'pkcs11:uk-eu/kek-1');

@@ -24,7 +24,11 @@ async function seal(key: DataKey, plain: Uint8Array, chunkSize: number, pieceSiz
   return readBytes(streamIn(plain, pieceSize).pipeThrough(encryptStream(key, who, chunkSize)));
 }
 
-async function open(key: DataKey, sealed: Uint8Array, options: { who?: string; range?: { first: number; last: number }; pieceSize?: number; size?: number } = {}): Promise<Uint8Array> {
+async function open(
+  key: DataKey,
+  sealed: Uint8Array,
+  options: { who?: string; range?: { first: number; last: number }; pieceSize?: number; size?: number } = {},
+): Promise<Uint8Array> {
   const decryption = decryptStream(async () => key, options.who ?? identity, options.size ?? sealed.byteLength, options.range);
   return readBytes(streamIn(sealed, options.pieceSize).pipeThrough(decryption));
 }
@@ -32,7 +36,16 @@ async function open(key: DataKey, sealed: Uint8Array, options: { who?: string; r
 const isDecryptionError = (error: unknown) => error instanceof DecryptionError;
 
 describe('chunked AES-256-GCM', () => {
-  for (const [length, chunkSize] of [[0, 16], [1, 16], [15, 16], [16, 16], [17, 16], [64, 16], [1000, 64], [200_000, 65_536]] as const) {
+  for (const [length, chunkSize] of [
+    [0, 16],
+    [1, 16],
+    [15, 16],
+    [16, 16],
+    [17, 16],
+    [64, 16],
+    [1000, 64],
+    [200_000, 65_536],
+  ] as const) {
     it(`round trip: ${length} bytes in chunks of ${chunkSize}, arriving whole, by 1 byte and by 7`, async () => {
       const key = await newDataKey();
       const plain = randomPayload(length, length + 1);
@@ -57,7 +70,15 @@ describe('chunked AES-256-GCM', () => {
     const key = await newDataKey();
     const plain = randomPayload(1000, 9);
     const sealed = await seal(key, plain, 64);
-    for (const [first, last] of [[0, 0], [0, 63], [63, 64], [100, 300], [999, 999], [0, 999], [960, 5000]] as const) {
+    for (const [first, last] of [
+      [0, 0],
+      [0, 63],
+      [63, 64],
+      [100, 300],
+      [999, 999],
+      [0, 999],
+      [960, 5000],
+    ] as const) {
       assert.deepEqual(await open(key, sealed, { range: { first, last }, pieceSize: 13 }), plain.subarray(first, last + 1), `${first}-${last}`);
     }
     // A range needs only its chunks: a body whose later chunks are corrupt still serves an early range.
@@ -125,7 +146,11 @@ describe('data keys: local KEK and key store', () => {
     const key = await keys.keyForWrite({ account: 'acme', subject: 'a' });
     const record = await keyStore.get('data-keys/acme/subjects/a');
     const body = await new Response(record?.body).arrayBuffer();
-    await keyStore.put('data-keys/acme/subjects/b', streamIn(new Uint8Array(body)), { contentType: 'application/json', account: 'acme', dataClass: 'data-key' });
+    await keyStore.put('data-keys/acme/subjects/b', streamIn(new Uint8Array(body)), {
+      contentType: 'application/json',
+      account: 'acme',
+      dataClass: 'data-key',
+    });
     await assert.rejects(keys.keyForRead({ account: 'acme', subject: 'b' }, key.id), isDecryptionError);
     const stranger = new KeyService(keyStore, await localKek(newLocalKekJwk('two')), 'subject');
     await assert.rejects(stranger.keyForRead({ account: 'acme', subject: 'a' }, key.id), isDecryptionError);
@@ -143,13 +168,16 @@ describe('data keys: local KEK and key store', () => {
     await assert.rejects(readBytes(streamIn(sealed).pipeThrough(encryption.open('acme', 'h', identity, sealed.byteLength))), isDecryptionError);
   });
 
-  it('destroying an account destroys its own key and every subject key, and no other account\'s', async () => {
+  it("destroying an account destroys its own key and every subject key, and no other account's", async () => {
     const { encryption, keyStore } = await localZoneEncryption('subject');
     for (const owner of [{ account: 'acme' }, { account: 'acme', subject: 'a' }, { account: 'acme', subject: 'b' }, { account: 'acme2', subject: 'a' }]) {
       await encryption.keys.keyForWrite(owner);
     }
     assert.equal(await encryption.keys.destroyAccount('acme'), 3);
-    assert.deepEqual((await keyStore.list('data-keys/')).items.map((item) => item.key), ['data-keys/acme2/subjects/a']);
+    assert.deepEqual(
+      (await keyStore.list('data-keys/')).items.map((item) => item.key),
+      ['data-keys/acme2/subjects/a'],
+    );
   });
 
   it('refuses a local key file that is not a 256-bit JWK', async () => {

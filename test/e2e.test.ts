@@ -37,7 +37,10 @@ async function filesUnder(path: string): Promise<string[]> {
 describe('the gateway process', () => {
   test('refuses to start on an invalid policy, with the errors on stderr', async () => {
     const bad = join(dir, 'bad.yaml');
-    await writeFile(bad, 'version: 1\nzones: {}\nstores: {}\ndataClasses: {}\nauth: { issuer: x, audience: y, algorithms: [none], jwks: { url: "https://x/" } }\ntypo: 1\n');
+    await writeFile(
+      bad,
+      'version: 1\nzones: {}\nstores: {}\ndataClasses: {}\nauth: { issuer: x, audience: y, algorithms: [none], jwks: { url: "https://x/" } }\ntypo: 1\n',
+    );
     const run = runEntry('src/hosts/node.ts', [], { env: { RESIDENCY_POLICY: bad, PORT: '0' } });
     assert.equal(await run.exited, 1);
     assert.match(run.stderr(), /refusing to start/);
@@ -93,7 +96,10 @@ describe('the gateway process', () => {
     assert.notEqual(outcome, '201', 'the interrupted upload must not be reported as stored');
     upload.destroy();
     const leftovers = await filesUnder(join(dir, 'data', 'us'));
-    assert.deepEqual(leftovers.filter((file) => file.includes('interrupted')), []);
+    assert.deepEqual(
+      leftovers.filter((file) => file.includes('interrupted')),
+      [],
+    );
     assert.deepEqual(leftovers, [], 'no temporary or partial files either');
   });
 });

@@ -17,7 +17,14 @@ function withEncryption() {
     ...base,
     encryption: {
       keys: {
-        'uk-eu-hsm': { type: 'pkcs11', module: '/usr/lib/softhsm/libsofthsm2.so', token: 'uk-eu', label: 'kek-1', pinEnv: 'HSM_PIN', location: 'eu-west-2' } as Record<string, unknown>,
+        'uk-eu-hsm': {
+          type: 'pkcs11',
+          module: '/usr/lib/softhsm/libsofthsm2.so',
+          token: 'uk-eu',
+          label: 'kek-1',
+          pinEnv: 'HSM_PIN',
+          location: 'eu-west-2',
+        } as Record<string, unknown>,
         dev: { type: 'local', file: './.data/kek.json', jurisdiction: 'UK' } as Record<string, unknown>,
       },
     },
@@ -28,7 +35,11 @@ function withEncryption() {
     stores: { ...base.stores, 'london-keys': { type: 's3', bucket: 'keys-uk', region: 'eu-west-2' } as Record<string, unknown> },
     dataClasses: {
       ...base.dataClasses,
-      'chat-transcript': { retentionDays: 365, mask: ['card-number', 'email', { name: 'employee-id', pattern: 'EMP-\\d{6}', maxLength: 10 }], atRetention: 'anonymize' } as Record<string, unknown>,
+      'chat-transcript': {
+        retentionDays: 365,
+        mask: ['card-number', 'email', { name: 'employee-id', pattern: 'EMP-\\d{6}', maxLength: 10 }],
+        atRetention: 'anonymize',
+      } as Record<string, unknown>,
     },
   };
 }
@@ -46,22 +57,29 @@ describe('policy: encryption keys are placed like stores', () => {
   });
 
   it('refuses a UK/EU zone whose key is outside the UK and the EU (cloud region or declared)', () => {
+    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.encryption.keys['uk-eu-hsm'] = { ...p.encryption.keys['uk-eu-hsm'], location: 'us-east-1' }))), [
+      'zones.uk-eu.encryption.key: key "uk-eu-hsm" is in US (N. Virginia), outside [UK, EU]',
+    ]);
+    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.encryption.keys['uk-eu-hsm'] = { ...p.encryption.keys['uk-eu-hsm'], location: 'switzerlandnorth' }))), [
+      'zones.uk-eu.encryption.key: key "uk-eu-hsm" is in CH (Zurich, Switzerland), outside [UK, EU]',
+    ]);
     assert.deepEqual(
-      errorsOf(encryptedPolicy((p) => (p.encryption.keys['uk-eu-hsm'] = { ...p.encryption.keys['uk-eu-hsm'], location: 'us-east-1' }))),
-      ['zones.uk-eu.encryption.key: key "uk-eu-hsm" is in US (N. Virginia), outside [UK, EU]'],
-    );
-    assert.deepEqual(
-      errorsOf(encryptedPolicy((p) => (p.encryption.keys['uk-eu-hsm'] = { ...p.encryption.keys['uk-eu-hsm'], location: 'switzerlandnorth' }))),
-      ['zones.uk-eu.encryption.key: key "uk-eu-hsm" is in CH (Zurich, Switzerland), outside [UK, EU]'],
-    );
-    assert.deepEqual(
-      errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'dev', keyStore: 'london-keys' }, (p.encryption.keys.dev = { type: 'local', file: 'k.json', jurisdiction: 'US' })))),
+      errorsOf(
+        encryptedPolicy(
+          (p) => (
+            (p.zones['uk-eu'].encryption = { key: 'dev', keyStore: 'london-keys' }),
+            (p.encryption.keys.dev = { type: 'local', file: 'k.json', jurisdiction: 'US' })
+          ),
+        ),
+      ),
       ['zones.uk-eu.encryption.key: key "dev" is in US (declared by the policy), outside [UK, EU]'],
     );
   });
 
   it('refuses an unknown key, an unknown cloud region, and a key with both or neither location and jurisdiction', () => {
-    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'nope', keyStore: 'london-keys' }))), ['zones.uk-eu.encryption.key: no key named "nope" in encryption.keys']);
+    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'nope', keyStore: 'london-keys' }))), [
+      'zones.uk-eu.encryption.key: no key named "nope" in encryption.keys',
+    ]);
     assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.encryption.keys['uk-eu-hsm'] = { ...p.encryption.keys['uk-eu-hsm'], location: 'mars-1' }))), [
       'encryption.keys.uk-eu-hsm.location: unknown cloud region "mars-1" (an AWS or Azure region name)',
     ]);
@@ -69,7 +87,7 @@ describe('policy: encryption keys are placed like stores', () => {
     assert.equal(errorsOf(encryptedPolicy((p) => (p.encryption.keys.dev = { type: 'local', jurisdiction: 'UK' }))).length, 1);
   });
 
-  it('refuses a key store that is the data store, shares its bucket or folder, or holds another zone\'s data', () => {
+  it("refuses a key store that is the data store, shares its bucket or folder, or holds another zone's data", () => {
     const keyStoreErrors = (keyStore: Record<string, unknown> | string) =>
       errorsOf(
         encryptedPolicy((p) => {
@@ -92,16 +110,23 @@ describe('policy: encryption keys are placed like stores', () => {
     assert.deepEqual(fsPolicy('./.data/uk', './.data/uk-keys'), []);
   });
 
-  it('refuses a key store outside the zone\'s jurisdictions and a missing key store', () => {
+  it("refuses a key store outside the zone's jurisdictions and a missing key store", () => {
     assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.stores['london-keys'] = { type: 's3', bucket: 'keys', region: 'us-west-2' }))), [
       'zones.uk-eu.encryption.keyStore: store "london-keys" is in US (Oregon), outside [UK, EU]',
     ]);
-    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'vault' }))), ['zones.uk-eu.encryption.keyStore: no store named "vault" in stores']);
+    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'vault' }))), [
+      'zones.uk-eu.encryption.keyStore: no store named "vault" in stores',
+    ]);
   });
 
   it('refuses unknown keys in the encryption blocks (typos never weaken the policy)', () => {
-    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'london-keys', pre: 'subject' }))), ['zones.uk-eu.encryption.pre: unknown key']);
-    assert.match(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'london-keys', per: 'visitor' })))[0] ?? '', /zones\.uk-eu\.encryption\.per/);
+    assert.deepEqual(errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'london-keys', pre: 'subject' }))), [
+      'zones.uk-eu.encryption.pre: unknown key',
+    ]);
+    assert.match(
+      errorsOf(encryptedPolicy((p) => (p.zones['uk-eu'].encryption = { key: 'uk-eu-hsm', keyStore: 'london-keys', per: 'visitor' })))[0] ?? '',
+      /zones\.uk-eu\.encryption\.per/,
+    );
   });
 });
 

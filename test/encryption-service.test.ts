@@ -71,8 +71,20 @@ async function world(): Promise<World> {
   const us = createMemoryStore();
   const encryption = new ZoneEncryption(new KeyService(keyStore, await localKek(newLocalKekJwk('dev')), 'subject'), 1024);
   const hash = await createIdentifierHasher(new TextEncoder().encode('test secret'));
-  const stores = new StoreRegistry(loaded.policy, new Map([['london', data], ['virginia', us]]));
-  const service = new ObjectService({ policy: loaded.policy, stores, hashIdentifier: hash, now: () => Date.parse('2026-11-21T10:00:00Z'), encryption: new Map([['uk-eu', encryption]]) });
+  const stores = new StoreRegistry(
+    loaded.policy,
+    new Map([
+      ['london', data],
+      ['virginia', us],
+    ]),
+  );
+  const service = new ObjectService({
+    policy: loaded.policy,
+    stores,
+    hashIdentifier: hash,
+    now: () => Date.parse('2026-11-21T10:00:00Z'),
+    encryption: new Map([['uk-eu', encryption]]),
+  });
   return { dir, dataPath, policy: loaded.policy, data, keyStore, us, encryption, service, hash };
 }
 
@@ -137,9 +149,19 @@ describe('object service with masking and encryption', () => {
     const head = await w.service.head(call(), { dataClass: 'chat-transcript', key: 'chats/plain.txt' });
     assert.equal(head.info.size, 5000);
     // An object written before encryption was turned on is listed with its stored size, not refused.
-    await w.data.put(storeKey(ACCOUNT, 'chat-transcript', 'chats/plain-legacy'), streamIn(new Uint8Array([1, 2, 3])), { contentType: 'text/plain', account: ACCOUNT, dataClass: 'chat-transcript' });
+    await w.data.put(storeKey(ACCOUNT, 'chat-transcript', 'chats/plain-legacy'), streamIn(new Uint8Array([1, 2, 3])), {
+      contentType: 'text/plain',
+      account: ACCOUNT,
+      dataClass: 'chat-transcript',
+    });
     const listed = await w.service.list(call(), 'chat-transcript', { prefix: 'chats/plain', limit: 10 });
-    assert.deepEqual(listed.items.map((item) => [item.key, item.size]), [['chats/plain-legacy', 3], ['chats/plain.txt', 5000]]);
+    assert.deepEqual(
+      listed.items.map((item) => [item.key, item.size]),
+      [
+        ['chats/plain-legacy', 3],
+        ['chats/plain.txt', 5000],
+      ],
+    );
     const read = await w.service.read(call(), { dataClass: 'chat-transcript', key: 'chats/plain.txt' });
     const opened = read as typeof read & { openRange(range: { first: number; last: number }): ReadableStream<Uint8Array> };
     assert.equal((await readBytes(opened.openRange({ first: 1020, last: 2050 }))).byteLength, 1031);
@@ -147,22 +169,39 @@ describe('object service with masking and encryption', () => {
 
   it('a refused body stores nothing: an image, a type that cannot be masked, text that is not UTF-8, a gzip-encoded body', async () => {
     const before = await allKeys(w.data, 'objects/');
-    await assert.rejects(put(w, 'r/1', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), 'image/png'), (e) => isRefusal(e) && e.code === 'media_refused');
+    await assert.rejects(
+      put(w, 'r/1', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), 'image/png'),
+      (e) => isRefusal(e) && e.code === 'media_refused',
+    );
     await assert.rejects(put(w, 'r/2', new Uint8Array([1, 2, 3]), 'application/octet-stream'), (e) => isRefusal(e) && e.code === 'body_uninspectable');
     // Text that is not UTF-8: the inspector's verdict comes first.
     await assert.rejects(put(w, 'r/3', new Uint8Array([0x61, 0xc3, 0x28]), 'text/plain'), (e) => isRefusal(e) && e.code === 'bad_request');
     await assert.rejects(
-      w.service.write(call(), { dataClass: 'chat-transcript', key: 'r/4' }, () => ({ body: streamIn(new Uint8Array([1])), contentType: 'text/plain', contentEncoding: 'gzip' })),
+      w.service.write(call(), { dataClass: 'chat-transcript', key: 'r/4' }, () => ({
+        body: streamIn(new Uint8Array([1])),
+        contentType: 'text/plain',
+        contentEncoding: 'gzip',
+      })),
       (e) => isRefusal(e) && e.code === 'body_uninspectable',
     );
     assert.deepEqual(await allKeys(w.data, 'objects/'), before);
   });
 
   it('fails closed: a gateway whose zone encrypts but whose keys are not open refuses reads and writes (503) and stores nothing', async () => {
-    const stores = new StoreRegistry(w.policy, new Map([['london', w.data], ['virginia', w.us]]));
+    const stores = new StoreRegistry(
+      w.policy,
+      new Map([
+        ['london', w.data],
+        ['virginia', w.us],
+      ]),
+    );
     const unkeyed = new ObjectService({ policy: w.policy, stores, hashIdentifier: w.hash, now: Date.now });
     const before = await allKeys(w.data, 'objects/');
-    const write = unkeyed.write(call(), { dataClass: 'chat-transcript', key: 'unkeyed.json' }, () => ({ body: streamIn(chat()), contentType: 'application/json', contentEncoding: '' }));
+    const write = unkeyed.write(call(), { dataClass: 'chat-transcript', key: 'unkeyed.json' }, () => ({
+      body: streamIn(chat()),
+      contentType: 'application/json',
+      contentEncoding: '',
+    }));
     await assert.rejects(write, (e) => isRefusal(e) && e.code === 'store_unavailable' && /keys are not open/.test(e.detail));
     await assert.rejects(unkeyed.read(call(), { dataClass: 'chat-transcript', key: 'chats/1.json' }), (e) => isRefusal(e) && e.code === 'store_unavailable');
     assert.deepEqual(await allKeys(w.data, 'objects/'), before);
@@ -199,12 +238,19 @@ describe('erasure destroys the key: a restored backup cannot be read', () => {
     rmSync(w.dataPath, { recursive: true, force: true });
     cpSync(backup, w.dataPath, { recursive: true });
     for (const key of ['chats/a.json', 'chats/b.json']) {
-      await assert.rejects(w.service.read(call(), { dataClass: 'chat-transcript', key }), (e) => isRefusal(e) && e.code === 'not_found' && /destroyed/.test(e.detail), key);
+      await assert.rejects(
+        w.service.read(call(), { dataClass: 'chat-transcript', key }),
+        (e) => isRefusal(e) && e.code === 'not_found' && /destroyed/.test(e.detail),
+        key,
+      );
       // Even past the service: a fresh data key for the same subject does not open the restored bytes.
       const stored = await w.data.get(storeKey(ACCOUNT, 'chat-transcript', key));
       assert.ok(stored);
       await w.encryption.keys.keyForWrite({ account: ACCOUNT, subject: subjectHash });
-      await assert.rejects(readBytes(stored.body.pipeThrough(w.encryption.open(ACCOUNT, subjectHash, storeKey(ACCOUNT, 'chat-transcript', key), stored.info.size))), (e) => e instanceof DecryptionError);
+      await assert.rejects(
+        readBytes(stored.body.pipeThrough(w.encryption.open(ACCOUNT, subjectHash, storeKey(ACCOUNT, 'chat-transcript', key), stored.info.size))),
+        (e) => e instanceof DecryptionError,
+      );
       await w.encryption.keys.destroy({ account: ACCOUNT, subject: subjectHash });
     }
     const other = await w.service.read(call(), { dataClass: 'chat-transcript', key: 'chats/other.json' });
@@ -258,7 +304,12 @@ describe('anonymise at retention', () => {
 
   it('an object that cannot be masked is deleted instead, and the outcome says why', async () => {
     const key = storeKey(ACCOUNT, 'chat-transcript', 'blob.bin');
-    await w.data.put(key, streamIn(new Uint8Array([1, 2, 3])), { contentType: 'application/octet-stream', account: ACCOUNT, dataClass: 'chat-transcript', expiresAt: '2026-01-01T00:00:00.000Z' });
+    await w.data.put(key, streamIn(new Uint8Array([1, 2, 3])), {
+      contentType: 'application/octet-stream',
+      account: ACCOUNT,
+      dataClass: 'chat-transcript',
+      expiresAt: '2026-01-01T00:00:00.000Z',
+    });
     const outcome = await anonymizeExpired(w.data, (await w.data.head(key))!, ['email'], w.encryption);
     assert.equal(outcome.outcome, 'deleted');
     assert.equal(await w.data.head(key), null);

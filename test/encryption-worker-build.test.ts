@@ -62,14 +62,22 @@ describe('the worker build and encryption', () => {
   test('a pkcs11 key is refused, naming the zone and the key', async () => {
     const { errors } = checkWorkerConfig(await configFile(policy(PKCS11)));
     assert.equal(errors.length, 1);
-    assert.match(errors[0] ?? '', /RESIDENCY_POLICY: zones\.uk-eu\.encryption\.key: key "kek" is a pkcs11 key, which needs a native module and runs only on Node/);
+    assert.match(
+      errors[0] ?? '',
+      /RESIDENCY_POLICY: zones\.uk-eu\.encryption\.key: key "kek" is a pkcs11 key, which needs a native module and runs only on Node/,
+    );
   });
 
   test('a local key in a file and a key store the edge cannot open are refused', async () => {
-    const { errors } = checkWorkerConfig(await configFile(policy({ type: 'local', file: './kek.json', jurisdiction: 'UK' }, { type: 'fs', path: './keys', jurisdiction: 'UK' })));
+    const { errors } = checkWorkerConfig(
+      await configFile(policy({ type: 'local', file: './kek.json', jurisdiction: 'UK' }, { type: 'fs', path: './keys', jurisdiction: 'UK' })),
+    );
     assert.deepEqual(
       errors.map((error) => error.replace(/^.*RESIDENCY_POLICY: /, '')),
-      ['encryption.keys.kek.file: Workers have no filesystem; give the key as a Workers secret named by secretEnv', 'zones.uk-eu.encryption.keyStore: fs stores do not run on Workers; at the edge keep keys in an r2 or s3 store'],
+      [
+        'encryption.keys.kek.file: Workers have no filesystem; give the key as a Workers secret named by secretEnv',
+        'zones.uk-eu.encryption.keyStore: fs stores do not run on Workers; at the edge keep keys in an r2 or s3 store',
+      ],
     );
   });
 

@@ -21,7 +21,15 @@ async function cutOffUpload(key: string, sentBytes: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const socket = connect(Number(port), hostname, () => {
       socket.write(
-        [`PUT /v1/objects/chat-transcript/${key} HTTP/1.1`, `Host: ${hostname}`, `Authorization: Bearer ${token}`, 'Content-Type: text/plain', 'Content-Length: 100000', '', ''].join('\r\n'),
+        [
+          `PUT /v1/objects/chat-transcript/${key} HTTP/1.1`,
+          `Host: ${hostname}`,
+          `Authorization: Bearer ${token}`,
+          'Content-Type: text/plain',
+          'Content-Length: 100000',
+          '',
+          '',
+        ].join('\r\n'),
       );
       socket.write('x'.repeat(sentBytes), () => setTimeout(() => socket.destroy(), 50));
     });
@@ -47,7 +55,11 @@ for (const sentBytes of [0, 10, 50_000]) {
     const event = await auditOf(key);
     assert.equal(event.outcome, 'failed');
     assert.equal(event.code, 'client_closed');
-    for (const store of gw.stores.values()) assert.deepEqual((await allKeys(store)).filter((k) => k.includes(key)), []);
+    for (const store of gw.stores.values())
+      assert.deepEqual(
+        (await allKeys(store)).filter((k) => k.includes(key)),
+        [],
+      );
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     assert.match(metrics, /residency_http_client_disconnects_total\{method="PUT",route="\/v1\/objects\/\{dataClass\}\/\{key\}"\} [1-9]/);
     assert.doesNotMatch(metrics, /residency_http_requests_total\{method="PUT",[^}]*status="500"\}/);

@@ -88,7 +88,10 @@ describe('single byte ranges', () => {
       },
     });
     const bytes = new Uint8Array(await new Response(sliceBody(source, { start: 30, end: 49 })).arrayBuffer());
-    assert.deepEqual([...bytes], Array.from({ length: 20 }, (_, i) => 30 + i));
+    assert.deepEqual(
+      [...bytes],
+      Array.from({ length: 20 }, (_, i) => 30 + i),
+    );
     assert.ok(cancelled, 'the rest of the source was not read');
     assert.ok(pulled < 100);
   });
@@ -141,7 +144,13 @@ describe('conditional reads', () => {
     await (await get({ 'if-none-match': etag })).text();
     await (await get({ range: 'bytes=2-4' })).text();
     const reads = gw.audit.slice(count).filter((event) => event.action === 'read');
-    assert.deepEqual(reads.map((event) => [event.outcome, event.bytes]), [['allowed', 0], ['allowed', 3]]);
+    assert.deepEqual(
+      reads.map((event) => [event.outcome, event.bytes]),
+      [
+        ['allowed', 0],
+        ['allowed', 3],
+      ],
+    );
   });
 
   test('a conditional read of a missing object is a 404, not a 304', async () => {

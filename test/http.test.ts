@@ -5,8 +5,8 @@ import { allKeys, startTestGateway, type TestGateway } from './helpers/gateway.t
 import { rawRequest, type RawResponse } from './helpers/raw-http.ts';
 
 const PNG = Uint8Array.from([
-  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-  0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
+  0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
 ]);
 
 let gw: TestGateway;
@@ -34,7 +34,11 @@ async function storedKeys(): Promise<Record<string, string[]>> {
 
 async function assertNothingStored(under: string) {
   for (const [name, keys] of Object.entries(await storedKeys())) {
-    assert.deepEqual(keys.filter((key) => key.includes(under)), [], `store ${name} holds ${under}`);
+    assert.deepEqual(
+      keys.filter((key) => key.includes(under)),
+      [],
+      `store ${name} holds ${under}`,
+    );
   }
 }
 
@@ -119,10 +123,18 @@ describe('objects', () => {
   });
 
   test('declared media types and media bytes under a text label are refused, nothing stored', async () => {
-    const declared = await gw.as(GB, '/v1/objects/chat-transcript/declared.bin', { method: 'PUT', headers: { 'content-type': 'image/png' }, body: 'not really' });
+    const declared = await gw.as(GB, '/v1/objects/chat-transcript/declared.bin', {
+      method: 'PUT',
+      headers: { 'content-type': 'image/png' },
+      body: 'not really',
+    });
     assert.equal(declared.status, 415);
     assert.equal((await problemOf(declared)).code, 'media_refused');
-    const disguised = await gw.as(GB, '/v1/objects/chat-transcript/disguised.json', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: PNG });
+    const disguised = await gw.as(GB, '/v1/objects/chat-transcript/disguised.json', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: PNG,
+    });
     assert.equal(disguised.status, 415);
     assert.equal((await problemOf(disguised)).code, 'media_refused');
     await assertNothingStored('declared.bin');
@@ -130,7 +142,10 @@ describe('objects', () => {
   });
 
   test('media inside gzip or br Content-Encoding is refused; an encoded text body is stored as sent', async () => {
-    for (const [encoding, encode] of [['gzip', gzipSync], ['br', brotliCompressSync]] as const) {
+    for (const [encoding, encode] of [
+      ['gzip', gzipSync],
+      ['br', brotliCompressSync],
+    ] as const) {
       const refused = await gw.as(GB, `/v1/objects/chat-transcript/packed-${encoding}.json`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', 'content-encoding': encoding },
@@ -178,7 +193,7 @@ describe('objects', () => {
     await assertNothingStored('big-');
   });
 
-  test('an account cannot read, list or delete another account\'s object with the same key', async () => {
+  test("an account cannot read, list or delete another account's object with the same key", async () => {
     const path = '/v1/objects/chat-transcript/shared-name.json';
     await gw.as(GB, path, { method: 'PUT', body: '{"owner":"acme"}' });
     const globex = { account_id: 'globex', account_region: 'GB' };
@@ -213,7 +228,10 @@ describe('objects', () => {
       cursor = page.cursor;
       pages++;
     } while (cursor && pages < 10);
-    assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6].map((i) => `day1/s${i}.json`));
+    assert.deepEqual(
+      seen,
+      [0, 1, 2, 3, 4, 5, 6].map((i) => `day1/s${i}.json`),
+    );
     assert.ok(pages >= 3);
     const badLimit = await gw.as(account, '/v1/objects/cobrowse-session?limit=0');
     assert.equal((await problemOf(badLimit)).code, 'bad_request');
@@ -287,7 +305,11 @@ describe('headers', () => {
 
   test('two Authorization headers are refused, even when both are valid', async () => {
     const token = await gw.token();
-    const response = await rawRequest(gw.url, ['GET /v1/objects/chat-transcript/x HTTP/1.1', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`]);
+    const response = await rawRequest(gw.url, [
+      'GET /v1/objects/chat-transcript/x HTTP/1.1',
+      `Authorization: Bearer ${token}`,
+      `Authorization: Bearer ${token}`,
+    ]);
     assert.equal(response.status, 401);
     assert.equal((await problemOf(response)).code, 'token_invalid');
   });
@@ -295,7 +317,12 @@ describe('headers', () => {
   test('two Content-Type headers are a 400 and nothing is stored', async () => {
     const response = await rawRequest(
       gw.url,
-      ['PUT /v1/objects/chat-transcript/two-types.json HTTP/1.1', `Authorization: Bearer ${await gw.token()}`, 'Content-Type: application/json', 'Content-Type: image/png'],
+      [
+        'PUT /v1/objects/chat-transcript/two-types.json HTTP/1.1',
+        `Authorization: Bearer ${await gw.token()}`,
+        'Content-Type: application/json',
+        'Content-Type: image/png',
+      ],
       '{}',
     );
     assert.equal(response.status, 400);
@@ -313,7 +340,10 @@ describe('headers', () => {
 
 describe('explain', () => {
   test('says where a write would go, and stores nothing', async () => {
-    const response = await gw.as(GB, '/v1/explain', { method: 'POST', body: JSON.stringify({ dataClass: 'chat-transcript', contentType: 'application/json' }) });
+    const response = await gw.as(GB, '/v1/explain', {
+      method: 'POST',
+      body: JSON.stringify({ dataClass: 'chat-transcript', contentType: 'application/json' }),
+    });
     assert.equal(response.status, 200);
     const body = (await response.json()) as { allowed: boolean; placement: Record<string, string> };
     assert.equal(body.allowed, true);
@@ -334,12 +364,14 @@ describe('explain', () => {
     }
   });
 
-  test('says whether the token is a UK/EU account by the gateway\'s own table, whatever the policy lists', async () => {
+  test("says whether the token is a UK/EU account by the gateway's own table, whatever the policy lists", async () => {
     const explain = async (region: string) =>
-      ((await (await gw.as({ account_id: 'acme', account_region: region }, '/v1/explain', { method: 'POST', body: '{"dataClass":"chat-transcript"}' })).json()) as {
+      (await (
+        await gw.as({ account_id: 'acme', account_region: region }, '/v1/explain', { method: 'POST', body: '{"dataClass":"chat-transcript"}' })
+      ).json()) as {
         ukEuAccount: boolean;
         allowed: boolean;
-      });
+      };
     for (const region of ['GB', 'gb', 'UK', 'EU', 'DE', 'fr', 'EL']) assert.equal((await explain(region)).ukEuAccount, true, region);
     for (const region of ['US', 'CH', 'NO', 'IS', 'JP']) assert.equal((await explain(region)).ukEuAccount, false, region);
     // A UK/EU region the test policy does not list is still a UK/EU account, and still refused: there is no default zone.
@@ -359,7 +391,10 @@ describe('operations', () => {
     const ready = await fetch(`${gw.url}/readyz`);
     assert.equal(ready.status, 200);
     const readiness = (await ready.json()) as { stores: Array<{ store: string; state: string }> };
-    assert.deepEqual(readiness.stores.map((s) => [s.store, s.state]).sort(), [['london', 'ready'], ['virginia', 'ready']]);
+    assert.deepEqual(readiness.stores.map((s) => [s.store, s.state]).sort(), [
+      ['london', 'ready'],
+      ['virginia', 'ready'],
+    ]);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     assert.match(metrics, /residency_http_requests_total\{method="PUT",route="\/v1\/objects\/\{dataClass\}\/\{key\}",status="201"\} \d+/);
     assert.match(metrics, /residency_decisions_total\{action="write",outcome="refused",code="media_refused"\} \d+/);

@@ -33,13 +33,18 @@ describe('every benign fixture passes through byte-identical', () => {
   test('the corpus holds every kind of body issue 11 lists, real where it says real', () => {
     const names = BENIGN.map(({ name }) => name);
     const count = (pattern: RegExp): number => names.filter((name) => pattern.test(name)).length;
-    const startsWithBytes = (name: string, magic: readonly number[]): boolean => magic.every((byte, i) => BENIGN.find((file) => file.name === name)!.bytes[i] === byte);
+    const startsWithBytes = (name: string, magic: readonly number[]): boolean =>
+      magic.every((byte, i) => BENIGN.find((file) => file.name === name)!.bytes[i] === byte);
     assert.ok(count(/^elf-/) >= 5 && count(/^lib-.*\.so$/) >= 5, 'programs and shared libraries');
     for (const name of names.filter((name) => /^(elf-|lib-)/.test(name))) assert.ok(startsWithBytes(name, [0x7f, 0x45, 0x4c, 0x46]), `${name} is an ELF file`);
     assert.ok(count(/^font-/) >= 2, 'fonts');
-    assert.ok(names.filter((name) => name.endsWith('.wasm')).every((name) => startsWithBytes(name, [0, 0x61, 0x73, 0x6d])) && count(/\.wasm$/) >= 1, 'WebAssembly');
+    assert.ok(
+      names.filter((name) => name.endsWith('.wasm')).every((name) => startsWithBytes(name, [0, 0x61, 0x73, 0x6d])) && count(/\.wasm$/) >= 1,
+      'WebAssembly',
+    );
     assert.ok(count(/\.min\.js$|^minified\.js$/) >= 3, 'minified bundles');
-    for (const type of ['int16', 'int32', 'float32']) for (const order of ['le', 'be']) assert.ok(count(new RegExp(`^${type}-.*-${order}\\.bin$`)) >= 1, `${type} ${order}`);
+    for (const type of ['int16', 'int32', 'float32'])
+      for (const order of ['le', 'be']) assert.ok(count(new RegExp(`^${type}-.*-${order}\\.bin$`)) >= 1, `${type} ${order}`);
     assert.ok(count(/^int32-small-negative-/) === 2, 'small negative int32 values');
     for (const pattern of [/\.csv$/, /\.log$/, /^chat-/, /^rrweb-/]) assert.ok(count(pattern) >= 1, String(pattern));
   });
@@ -61,9 +66,10 @@ describe('text that looks a little like media', () => {
     'FORMAT:': 'FORMAT: PNG\nFORMAT: MP4\n',
     'data: without media': 'data: none\ndata:text/plain,hello\nmetadata:image/png\n{"data":"image/png"}\ndata:image/png;base64,\ndata:image/png;base64,"',
     'magic numbers spelt out': 'RIFF....WAVEfmt , OggS, fLaC, ftypisom, #!AMR\n, FLV, \\x89PNG\\r\\n\\x1a\\n, ÿØÿà',
-    'long words and identifiers': 'Pneumonoultramicroscopicsilicovolcanoconiosis supercalifragilisticexpialidocious_and_more QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo',
+    'long words and identifiers':
+      'Pneumonoultramicroscopicsilicovolcanoconiosis supercalifragilisticexpialidocious_and_more QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo',
     'hex digests': 'ffd8ffe000104a46494600010100 89504e470d0a1a0a0000000d49484452 474946383961',
-    'G every 188 bytes': ('G' + 'a'.repeat(187)).repeat(10),
+    'G every 188 bytes': `G${'a'.repeat(187)}`.repeat(10),
     'x^2 and HKG strings': JSON.stringify(['x^2 + y^2', 'x\u0001y', 'HKG', 'x\u009cz']),
     'inline svg markup': '<div><svg viewBox="0 0 10 10"><path d="M0 0h10v10z"/></svg></div>',
     'a large chat log': chatText(512 * 1024),
@@ -84,7 +90,9 @@ describe('text that looks a little like media', () => {
     const random = seededRandom(7);
     const bytes = Uint8Array.from({ length: 1024 * 1024 }, () => Math.floor(random() * 256));
     await assertPassesUnchanged(bytes, 'application/octet-stream', 'random');
-    const runs = Array.from({ length: 2000 }, (_, i) => Buffer.from(bytes.subarray(i * 400, i * 400 + 24 + (i % 300))).toString(i % 2 ? 'base64' : 'base64url'));
+    const runs = Array.from({ length: 2000 }, (_, i) =>
+      Buffer.from(bytes.subarray(i * 400, i * 400 + 24 + (i % 300))).toString(i % 2 ? 'base64' : 'base64url'),
+    );
     await assertPassesUnchanged(utf8(JSON.stringify(runs)), 'application/json', 'whole');
   });
 });

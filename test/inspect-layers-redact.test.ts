@@ -24,11 +24,26 @@ const widthOf = (name: string): number => (name.endsWith('64') ? 64 : 76);
 
 /** Where folded base64 is carried: the document around it, and its content type. */
 const CARRIERS: Readonly<Record<string, (folded: string, type: string) => { document: string; contentType: string }>> = {
-  'bare base64 in text': (folded) => ({ document: `kept: the attachment follows\r\n${folded}\r\n-- kept after the attachment --\r\n`, contentType: 'text/plain' }),
-  'bare base64 in a JSON string': (folded) => ({ document: JSON.stringify({ before: 'kept', blob: folded, after: 'kept too' }), contentType: 'application/json' }),
-  'a data: URL in a JSON string': (folded, type) => ({ document: JSON.stringify({ before: 'kept', src: `data:${type};base64,${folded}`, after: 'kept too' }), contentType: 'application/json' }),
-  'a data: URL in an HTML attribute': (folded, type) => ({ document: `<p>kept</p><img src="data:${type};base64,${folded}" alt="x"><p>kept too</p>`, contentType: 'text/html' }),
-  'an unquoted data: URL in text': (folded, type) => ({ document: `see data:${type};base64,${folded}\r\n\r\nkept after a blank line`, contentType: 'text/plain' }),
+  'bare base64 in text': (folded) => ({
+    document: `kept: the attachment follows\r\n${folded}\r\n-- kept after the attachment --\r\n`,
+    contentType: 'text/plain',
+  }),
+  'bare base64 in a JSON string': (folded) => ({
+    document: JSON.stringify({ before: 'kept', blob: folded, after: 'kept too' }),
+    contentType: 'application/json',
+  }),
+  'a data: URL in a JSON string': (folded, type) => ({
+    document: JSON.stringify({ before: 'kept', src: `data:${type};base64,${folded}`, after: 'kept too' }),
+    contentType: 'application/json',
+  }),
+  'a data: URL in an HTML attribute': (folded, type) => ({
+    document: `<p>kept</p><img src="data:${type};base64,${folded}" alt="x"><p>kept too</p>`,
+    contentType: 'text/html',
+  }),
+  'an unquoted data: URL in text': (folded, type) => ({
+    document: `see data:${type};base64,${folded}\r\n\r\nkept after a blank line`,
+    contentType: 'text/plain',
+  }),
 };
 
 /** Every `size`-long window of `whole` that is found in `output`. */
@@ -70,7 +85,11 @@ describe('redaction leaves nothing of folded base64', () => {
 
   test('text after a redacted run is kept: a short word after a fold is not base64', async () => {
     const png = MEDIA.find((file) => file.name === 'image.png')!;
-    const result = await inspect(utf8(`Screenshot: ${base64(png.bytes)} and then more words`), { contentType: 'text/plain', contentEncoding: '', embeddedMedia: 'redact' });
+    const result = await inspect(utf8(`Screenshot: ${base64(png.bytes)} and then more words`), {
+      contentType: 'text/plain',
+      contentEncoding: '',
+      embeddedMedia: 'redact',
+    });
     assert.equal(new TextDecoder().decode(result.output), `Screenshot: ${REDACTION_MARKER} and then more words`);
   });
 });

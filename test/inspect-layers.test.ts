@@ -43,7 +43,11 @@ describe('gzip', () => {
     for (const size of [1, 5, 4096]) {
       const out = run((output) => new GzipStream(output), body, size);
       assert.deepEqual(out.data, concat([text, utf8('second')]));
-      assert.deepEqual(out.fields, [['FEXTRA', 'extra bytes'], ['FNAME', 'notes.json'], ['FCOMMENT', 'a comment']]);
+      assert.deepEqual(out.fields, [
+        ['FEXTRA', 'extra bytes'],
+        ['FNAME', 'notes.json'],
+        ['FCOMMENT', 'a comment'],
+      ]);
       assert.equal(out.endedAt, -1, 'nothing follows the last member');
     }
   });
@@ -62,7 +66,10 @@ describe('gzip', () => {
 
 describe('inflate (pako)', () => {
   test('raw deflate and zlib say where the stream ended', () => {
-    for (const [format, compress] of [['raw', deflateRawSync], ['zlib', deflateSync]] as const) {
+    for (const [format, compress] of [
+      ['raw', deflateRawSync],
+      ['zlib', deflateSync],
+    ] as const) {
       const compressed = compress(text);
       const chunks: Uint8Array[] = [];
       const inflater = new Inflater(format, (bytes) => chunks.push(bytes.slice()));
@@ -103,7 +110,8 @@ describe('UTF-16 and UTF-32 text', () => {
   }
 
   test('UTF-8 text, binary data and a lone NUL are not', () => {
-    for (const bytes of [utf8('{"a":"plain"}'), png.bytes, Uint8Array.of(0x41, 0, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48)]) assert.equal(WIDE_TEXT.recognise(bytes, 0, bytes.length), false);
+    for (const bytes of [utf8('{"a":"plain"}'), png.bytes, Uint8Array.of(0x41, 0, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48)])
+      assert.equal(WIDE_TEXT.recognise(bytes, 0, bytes.length), false);
   });
 });
 
@@ -173,7 +181,8 @@ describe('text encodings', () => {
     assert.deepEqual(out.subarray(0, written), Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10, 0));
     const object = utf8(JSON.stringify(new Uint8Array(png.bytes.subarray(0, 12))).slice(1));
     assert.ok(opensByteValues(object, 0, object.length, 'object'));
-    for (const numbers of ['1000, 2, 3, 4, 5, 6, 7, 8]', '1.5, 2, 3, 4, 5, 6, 7, 8]', '1, 2, 3]']) assert.equal(opensByteValues(utf8(numbers), 0, numbers.length, 'array'), false, numbers);
+    for (const numbers of ['1000, 2, 3, 4, 5, 6, 7, 8]', '1.5, 2, 3, 4, 5, 6, 7, 8]', '1, 2, 3]'])
+      assert.equal(opensByteValues(utf8(numbers), 0, numbers.length, 'array'), false, numbers);
   });
 
   test('tar headers are read only with a valid checksum', () => {
@@ -187,7 +196,7 @@ describe('text encodings', () => {
 
 describe('content codings', () => {
   // Node 24's DecompressionStream has brotli (workerd's has not: br is refused there, test/inspect-workers.test.ts)
-  test('the runtime\'s brotli, which refuses bytes after its data, goes before an injected decoder that would let them pass', async () => {
+  test("the runtime's brotli, which refuses bytes after its data, goes before an injected decoder that would let them pass", async () => {
     const body = concat([brotliCompressSync(utf8('{"a":1}')), Uint8Array.of(0), gzipSync(png.bytes)]);
     const result = await inspect(body, options('application/json', { contentEncoding: 'br', decoders: { br: brotliDecoder } }));
     assert.ok(isRefusal(result.error), String(result.error));
@@ -199,11 +208,18 @@ describe('content codings', () => {
 describe('the policy sets the bounds', () => {
   test('limits map to budgets, absent keys keep the defaults', () => {
     assert.deepEqual(budgetsFromLimits({}), {});
-    assert.deepEqual(budgetsFromLimits({ maxInspectionDepth: 2, maxExpansionRatio: 50, maxExpandedBytes: 1024 }), { maxDepth: 2, maxExpansionRatio: 50, maxDecodedBytes: 1024 });
+    assert.deepEqual(budgetsFromLimits({ maxInspectionDepth: 2, maxExpansionRatio: 50, maxExpandedBytes: 1024 }), {
+      maxDepth: 2,
+      maxExpansionRatio: 50,
+      maxDecodedBytes: 1024,
+    });
   });
 
   test('inspectSample sees through layers and throws what cannot be inspected', async () => {
     assert.equal((await inspectSample(gzipSync(png.bytes), options('application/octet-stream'))).media?.format, 'PNG');
-    await assert.rejects(inspectSample(gzipSync(gzipSync(gzipSync(text))), options('application/octet-stream', { budgets: { maxDepth: 2 } })), (error: unknown) => isRefusal(error) && error.code === 'body_uninspectable');
+    await assert.rejects(
+      inspectSample(gzipSync(gzipSync(gzipSync(text))), options('application/octet-stream', { budgets: { maxDepth: 2 } })),
+      (error: unknown) => isRefusal(error) && error.code === 'body_uninspectable',
+    );
   });
 });

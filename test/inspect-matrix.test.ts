@@ -24,7 +24,18 @@ const NOT_APPLICABLE: Readonly<Record<string, readonly string[]>> = Object.fromE
  * (byte-by-byte streaming costs milliseconds per kilobyte).
  */
 const LARGE = new Set(['past the first 8 MiB', 'raw past the first 8 MiB']);
-const BYTE_BY_BYTE = new Set(['image.png', 'image.jpg', 'image.bmp', 'image.ico', 'image.svg', 'audio-noid3.mp3', 'audio.aac', 'audio.amr', 'video.ts', 'video.webm']);
+const BYTE_BY_BYTE = new Set([
+  'image.png',
+  'image.jpg',
+  'image.bmp',
+  'image.ico',
+  'image.svg',
+  'audio-noid3.mp3',
+  'audio.aac',
+  'audio.amr',
+  'video.ts',
+  'video.webm',
+]);
 const chunkingsFor = (wrapping: string, file: string): Chunking[] => {
   if (LARGE.has(wrapping)) return [64 * 1024, 'random'];
   return BYTE_BY_BYTE.has(file) ? ['whole', 1, 7, 'random'] : ['whole', 7, 'random'];

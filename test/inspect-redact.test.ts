@@ -57,7 +57,15 @@ describe('embeddedMedia: redact', () => {
 
   test('replaces an rrweb ImageData pixel array with the marker as a JSON string', async () => {
     const pixels = Array.from({ length: 4 * 64 }, (_, i) => (i * 37) % 256);
-    const event = { type: 3, data: { source: 9, id: 8, type: 0, commands: [{ property: 'putImageData', args: [{ rr_type: 'ImageData', args: [{ rr_type: 'Uint8ClampedArray', args: [pixels] }, 8, 8] }, 0, 0] }] } };
+    const event = {
+      type: 3,
+      data: {
+        source: 9,
+        id: 8,
+        type: 0,
+        commands: [{ property: 'putImageData', args: [{ rr_type: 'ImageData', args: [{ rr_type: 'Uint8ClampedArray', args: [pixels] }, 8, 8] }, 0, 0] }],
+      },
+    };
     const { output, redactions } = await redacted(JSON.stringify(event));
     const parsed = JSON.parse(output);
     assert.deepEqual(parsed.data.commands[0].args[0], { rr_type: 'ImageData', args: REDACTION_MARKER });
@@ -73,16 +81,16 @@ describe('embeddedMedia: redact', () => {
   const stillRefused: [string, Parameters<typeof inspect>][] = [
     ['media as the whole body', [png.bytes, redact('application/octet-stream')]],
     ['base64 media as the whole body', [utf8(base64(png.bytes)), redact('text/plain')]],
-    [
-      'media as a multipart part',
-      [WRAPPINGS['multipart part']!(png).body, redact(WRAPPINGS['multipart part']!(png).contentType)],
-    ],
+    ['media as a multipart part', [WRAPPINGS['multipart part']!(png).body, redact(WRAPPINGS['multipart part']!(png).contentType)]],
     [
       'base64 media as a whole multipart part',
       [multipart([{ headers: 'Content-Type: text/plain', body: utf8(base64(mp3.bytes)) }]).body, redact(multipart([]).contentType)],
     ],
     ['media inside a compressed packed string', [utf8(JSON.stringify([rrwebPack({ src: dataUrl(png) })])), redact()]],
-    ['embedded media in a gzip-encoded body (stored as sent, so not rewritable)', [gzipSync(utf8(JSON.stringify({ shot: dataUrl(png) }))), redact('application/json', 'gzip')]],
+    [
+      'embedded media in a gzip-encoded body (stored as sent, so not rewritable)',
+      [gzipSync(utf8(JSON.stringify({ shot: dataUrl(png) }))), redact('application/json', 'gzip')],
+    ],
     ['media inside a ZIP entry', [WRAPPINGS['ZIP stored']!(png).body, redact('application/zip')]],
   ];
   for (const [name, [body, options]] of stillRefused) {

@@ -17,7 +17,14 @@ const putImageData = (width: number, height: number) => ({
     commands: [
       {
         property: 'putImageData',
-        args: [{ rr_type: 'ImageData', args: [{ rr_type: 'Uint8ClampedArray', args: [Array.from({ length: width * height * 4 }, (_, i) => (i * 31) % 256)] }, width, height] }, 0, 0],
+        args: [
+          {
+            rr_type: 'ImageData',
+            args: [{ rr_type: 'Uint8ClampedArray', args: [Array.from({ length: width * height * 4 }, (_, i) => (i * 31) % 256)] }, width, height],
+          },
+          0,
+          0,
+        ],
       },
     ],
   },
@@ -53,7 +60,10 @@ describe('rrweb canvas pixels (ImageData)', () => {
   });
 
   test('other typed arrays (WebGL vertex data) are not pixels', async () => {
-    const event = { type: 3, data: { source: 9, commands: [{ property: 'bufferData', args: [34962, { rr_type: 'Float32Array', args: [[-1, -1, 3, -1, -1, 3]] }, 35044] }] } };
+    const event = {
+      type: 3,
+      data: { source: 9, commands: [{ property: 'bufferData', args: [34962, { rr_type: 'Float32Array', args: [[-1, -1, 3, -1, -1, 3]] }, 35044] }] },
+    };
     const body = utf8(JSON.stringify(event));
     assert.deepEqual((await inspect(body, options('application/json'), 7)).output, body);
   });

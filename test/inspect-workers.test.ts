@@ -52,7 +52,17 @@ function assertRefused(answer: Answer, code: string, what: string): void {
   assert.equal(answer.code, code, `${what}: ${answer.detail}`);
   assert.equal(answer.media, code === 'media_refused', `${what}: ${answer.detail}`);
 }
-const WORKER_WRAPPINGS = ['raw', 'gzip', 'deflate', 'multipart part', 'data: URL in JSON', 'JSON-escaped base64 with \\/', 'ZIP deflated', 'rrweb packed (zlib in latin1)', 'after a text prefix'];
+const WORKER_WRAPPINGS = [
+  'raw',
+  'gzip',
+  'deflate',
+  'multipart part',
+  'data: URL in JSON',
+  'JSON-escaped base64 with \\/',
+  'ZIP deflated',
+  'rrweb packed (zlib in latin1)',
+  'after a text prefix',
+];
 
 describe('in workerd', () => {
   for (const wrapping of WORKER_WRAPPINGS) {
@@ -78,7 +88,11 @@ describe('in workerd', () => {
   test('redaction rewrites embedded media', async () => {
     const png = MEDIA.find((file) => file.name === 'image.png')!;
     const document = JSON.stringify({ shot: dataUrl(png), blob: base64(png.bytes), text: 'kept' });
-    const response = await fetch(`${worker.url}/?echo`, { method: 'POST', body: document, headers: { 'content-type': 'application/json', 'x-embedded-media': 'redact' } });
+    const response = await fetch(`${worker.url}/?echo`, {
+      method: 'POST',
+      body: document,
+      headers: { 'content-type': 'application/json', 'x-embedded-media': 'redact' },
+    });
     assert.deepEqual(await response.json(), { shot: '[media redacted]', blob: '[media redacted]', text: 'kept' });
   });
 
@@ -93,7 +107,10 @@ describe('in workerd', () => {
     const lacksBrotli = (payload: Payload): boolean => payload.contentEncoding === 'br';
 
     test('Content-Encoding br is refused in workerd, whatever the body holds', async () => {
-      for (const payload of [LAYER_WRAPPINGS['Content-Encoding br (runtime decoder)']!(BENIGN_CONTENT[0]!), UNINSPECTABLE['Content-Encoding br, then bytes']!(BENIGN_CONTENT[0]!.bytes)]) {
+      for (const payload of [
+        LAYER_WRAPPINGS['Content-Encoding br (runtime decoder)']!(BENIGN_CONTENT[0]!),
+        UNINSPECTABLE['Content-Encoding br, then bytes']!(BENIGN_CONTENT[0]!.bytes),
+      ]) {
         const answer = await send(payload);
         assert.equal(answer.ok, false);
         assert.equal(answer.code, 'media_refused');

@@ -201,7 +201,12 @@ describe('key rotation', () => {
     idp.setKeys({ keys: identity.jwks.keys.filter((jwk) => jwk.kid !== identity.keys.RS256.kid) });
     clock.advance(601);
     await assertAccepted(auth, await sign({ alg: 'ES256' }));
-    await eventually(() => auth.authenticate(token).then(() => false, (error: unknown) => isRefusal(error) && error.code === 'token_invalid'));
+    await eventually(() =>
+      auth.authenticate(token).then(
+        () => false,
+        (error: unknown) => isRefusal(error) && error.code === 'token_invalid',
+      ),
+    );
     assert.equal(idp.hits(), 2);
   });
 
@@ -209,9 +214,7 @@ describe('key rotation', () => {
     const { idp, auth, clock, sign } = await setup();
     await assertAccepted(auth, await sign());
     clock.advance(31);
-    await Promise.all(
-      Array.from({ length: 50 }, async (_, index) => assertRefused(auth, await sign({ kid: `unknown-${index}` }), 'token_invalid')),
-    );
+    await Promise.all(Array.from({ length: 50 }, async (_, index) => assertRefused(auth, await sign({ kid: `unknown-${index}` }), 'token_invalid')));
     assert.equal(idp.hits(), 2);
 
     // 50 more, one simulated second apart: at most one fetch per 30 s.

@@ -12,14 +12,21 @@ describe('masking over HTTP', () => {
   before(async () => {
     const policy = memoryPolicy();
     policy.dataClasses['feedback-log'] = { retentionDays: 90, embeddedMedia: 'redact', mask: ['email', 'card-number'] };
-    policy.dataClasses['chat-transcript'] = { retentionDays: 365, mask: ['card-number', 'email', 'phone', 'iban', 'uk-nino', 'ip-address', { name: 'ticket', pattern: 'TCK-[0-9]{5}', maxLength: 9 }] };
+    policy.dataClasses['chat-transcript'] = {
+      retentionDays: 365,
+      mask: ['card-number', 'email', 'phone', 'iban', 'uk-nino', 'ip-address', { name: 'ticket', pattern: 'TCK-[0-9]{5}', maxLength: 9 }],
+    };
     gateway = await startTestGateway({ policy });
   });
   after(() => gateway.stop());
 
   it('PUT masks before storage: the 201 body and the audit event count masks by kind; GET returns the masked JSON', async () => {
     const body = fixture('chat-transcript.json');
-    const put = await gateway.as(claims, '/v1/objects/chat-transcript/2026/s1.json', { method: 'PUT', body, headers: { 'content-type': 'application/json', 'x-subject-id': 'v-1' } });
+    const put = await gateway.as(claims, '/v1/objects/chat-transcript/2026/s1.json', {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': 'application/json', 'x-subject-id': 'v-1' },
+    });
     assert.equal(put.status, 201);
     const placement = (await put.json()) as { masks: Record<string, number>; size: number };
     const counts = { email: 3, 'ip-address': 1, 'card-number': 3, phone: 1, iban: 1, 'uk-nino': 1 };
@@ -65,14 +72,24 @@ describe('masking over HTTP', () => {
     const store = gateway.stores.get('london')!;
     const before = await allKeys(store, 'objects/');
     const body = JSON.stringify({ text: 'a@b.co', shot: `data:image/png;base64,${png}` });
-    const put = await gateway.as(claims, '/v1/objects/chat-transcript/with-media.json', { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    const put = await gateway.as(claims, '/v1/objects/chat-transcript/with-media.json', {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(put.status, 415);
     assert.deepEqual(await allKeys(store, 'objects/'), before);
   });
 
   it('explain lists the masks of a class (and none for a class without)', async () => {
     const explain = async (dataClass: string) =>
-      (await (await gateway.as(claims, '/v1/explain', { method: 'POST', body: JSON.stringify({ dataClass, contentType: 'application/json' }), headers: { 'content-type': 'application/json' } })).json()) as { masks: string[] };
+      (await (
+        await gateway.as(claims, '/v1/explain', {
+          method: 'POST',
+          body: JSON.stringify({ dataClass, contentType: 'application/json' }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).json()) as { masks: string[] };
     assert.deepEqual((await explain('chat-transcript')).masks, ['card-number', 'email', 'phone', 'iban', 'uk-nino', 'ip-address', 'ticket']);
     assert.deepEqual((await explain('cobrowse-session')).masks, []);
   });
@@ -80,8 +97,15 @@ describe('masking over HTTP', () => {
   it('a body that cannot be masked is refused (422) and nothing is stored', async () => {
     const store = gateway.stores.get('london')!;
     const before = await allKeys(store, 'objects/');
-    for (const [contentType, headers] of [['application/octet-stream', {}], ['text/plain', { 'content-encoding': 'gzip' }]] as const) {
-      const response = await gateway.as(claims, '/v1/objects/chat-transcript/refused.bin', { method: 'PUT', body: 'a@b.co', headers: { 'content-type': contentType, ...headers } });
+    for (const [contentType, headers] of [
+      ['application/octet-stream', {}],
+      ['text/plain', { 'content-encoding': 'gzip' }],
+    ] as const) {
+      const response = await gateway.as(claims, '/v1/objects/chat-transcript/refused.bin', {
+        method: 'PUT',
+        body: 'a@b.co',
+        headers: { 'content-type': contentType, ...headers },
+      });
       assert.equal(response.status, 422, contentType);
       assert.equal(((await response.json()) as { code: string }).code, 'body_uninspectable');
     }

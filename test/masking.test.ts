@@ -19,11 +19,21 @@ describe('masking: each kind, in text', () => {
     ['e-mail addresses', 'write to Jane.Doe+news@mail.example.co.uk or x@y.io.', 'write to [email] or [email].', { email: 2 }],
     ['an E.164 number, compact and grouped', 'call +447700900123 or +44 20 7946 0958', 'call [phone] or [phone]', { phone: 2 }],
     ['North American formats', '(415) 555-2671, 415-555-2671, 415.555.2671, 1 415 555 2671', '[phone], [phone], [phone], [phone]', { phone: 4 }],
-    ['UK and European national formats', '020 7946 0958, 07700 900123, 07700900123, 01 23 45 67 89, (020) 7946 0958', '[phone], [phone], [phone], [phone], [phone]', { phone: 5 }],
+    [
+      'UK and European national formats',
+      '020 7946 0958, 07700 900123, 07700900123, 01 23 45 67 89, (020) 7946 0958',
+      '[phone], [phone], [phone], [phone], [phone]',
+      { phone: 5 },
+    ],
     ['00 international prefix', '0044 20 7946 0958', '[phone]', { phone: 1 }],
     ['IBANs, grouped and compact, any case', 'GB82 WEST 1234 5698 7654 32 and de89370400440532013000 ok', '[iban] and [iban] ok', { iban: 2 }],
     ['UK NINOs, spaced and compact', 'AB 12 34 56 C / ab123456d', '[uk-nino] / [uk-nino]', { 'uk-nino': 2 }],
-    ['IPv4 and IPv6', 'from 192.168.0.1, 2001:db8::8a2e:370:7334, ::1 and ::ffff:192.0.2.128.', 'from [ip-address], [ip-address], [ip-address] and [ip-address].', { 'ip-address': 4 }],
+    [
+      'IPv4 and IPv6',
+      'from 192.168.0.1, 2001:db8::8a2e:370:7334, ::1 and ::ffff:192.0.2.128.',
+      'from [ip-address], [ip-address], [ip-address] and [ip-address].',
+      { 'ip-address': 4 },
+    ],
     ['a full IPv6 address', 'fe80:0000:0000:0000:0202:b3ff:fe1e:8329', '[ip-address]', { 'ip-address': 1 }],
   ];
   for (const [name, input, expected, counts] of cases) {
@@ -53,7 +63,10 @@ describe('masking: each kind, in text', () => {
 });
 
 describe('masking: the false-positive corpus stays unmasked', () => {
-  const lines = new TextDecoder().decode(fixture('false-positives.txt')).split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  const lines = new TextDecoder()
+    .decode(fixture('false-positives.txt'))
+    .split('\n')
+    .filter((line) => line !== '' && !line.startsWith('#'));
   for (const line of lines) {
     it(line.slice(0, 60), async () => {
       const result = await mask(line, { contentType: text });
@@ -81,7 +94,8 @@ describe('masking: JSON keeps its structure', () => {
 
   it('a card number written as a JSON number becomes a string; other numbers stay numbers', async () => {
     const result = await mask('[4111111111111111, 1764758400123, -12.5e3, 4111111111111111.5, 12345678901234567890123]', { contentType: json }, 'bytes');
-    assert.deepEqual(JSON.parse(result.text), ['************1111', 1764758400123, -12.5e3, 4111111111111111.5, 12345678901234567890123]);
+    // The two long numbers are beyond a double's precision, as JSON numbers often are: JSON.parse rounds them alike on both sides.
+    assert.deepEqual(JSON.parse(result.text), JSON.parse('["************1111", 1764758400123, -12.5e3, 4111111111111111.5, 12345678901234567890123]'));
   });
 
   it('NDJSON: one masked value per line, lines kept', async () => {
@@ -98,7 +112,19 @@ describe('masking: JSON keeps its structure', () => {
 describe('masking: any chunking gives the same bytes', () => {
   const random = seededRandom(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const values = ['4111 1111 1111 1111', 'jane@example.com', '+44 20 7946 0958', 'GB82WEST12345698765432', 'AB123456C', '10.0.0.1', '2001:db8::1', '😀', 'é', 'order 100234', '2026-11-21T10:00:00Z'];
+  const values = [
+    '4111 1111 1111 1111',
+    'jane@example.com',
+    '+44 20 7946 0958',
+    'GB82WEST12345698765432',
+    'AB123456C',
+    '10.0.0.1',
+    '2001:db8::1',
+    '😀',
+    'é',
+    'order 100234',
+    '2026-11-21T10:00:00Z',
+  ];
   const documents = Array.from({ length: 20 }, () => Array.from({ length: 30 }, () => pick(values)).join(pick([' ', ', ', '\n', ' and '])));
   for (const [index, document] of documents.entries()) {
     it(`random document #${index}`, async () => {
@@ -125,7 +151,11 @@ describe('masking: irreversible and bounded', () => {
 
   it('refuses a body type it cannot mask, and text that is not UTF-8', async () => {
     for (const contentType of ['application/octet-stream', '', 'image/png', 'text/plain; charset=utf-16']) {
-      assert.throws(() => createMasking({ kinds: MASK_KINDS, custom: [], contentType }), (error) => isRefusal(error) && error.code === 'body_uninspectable', contentType);
+      assert.throws(
+        () => createMasking({ kinds: MASK_KINDS, custom: [], contentType }),
+        (error) => isRefusal(error) && error.code === 'body_uninspectable',
+        contentType,
+      );
     }
     await assert.rejects(mask(new Uint8Array([0x61, 0xff, 0x62]), { contentType: text }), (error) => isRefusal(error) && error.code === 'body_uninspectable');
   });

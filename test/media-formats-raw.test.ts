@@ -116,11 +116,82 @@ const FFMPEG_AUDIO: Readonly<Record<string, readonly string[]>> = {
   wv: TONE,
 };
 
-const SOX_TYPES = ['8svx', 'aif', 'aifc', 'amr-nb', 'au', 'avr', 'caf', 'flac', 'ircam', 'maud', 'nist', 'ogg', 'paf', 'prc', 'pvf', 'sf', 'smp', 'sndt', 'sph', 'txw', 'voc', 'vorbis', 'w64', 'wav', 'wv', 'wve', 'xi'];
+const SOX_TYPES = [
+  '8svx',
+  'aif',
+  'aifc',
+  'amr-nb',
+  'au',
+  'avr',
+  'caf',
+  'flac',
+  'ircam',
+  'maud',
+  'nist',
+  'ogg',
+  'paf',
+  'prc',
+  'pvf',
+  'sf',
+  'smp',
+  'sndt',
+  'sph',
+  'txw',
+  'voc',
+  'vorbis',
+  'w64',
+  'wav',
+  'wv',
+  'wve',
+  'xi',
+];
 
 const IMAGEMAGICK_FORMATS = [
-  'bmp', 'bmp2', 'bmp3', 'cin', 'dds', 'dpx', 'exr', 'fits', 'gif', 'hdr', 'icb', 'ico', 'j2k', 'jng', 'jp2', 'jpeg', 'miff', 'mng', 'pam', 'pbm', 'pcx', 'pfm', 'pgm',
-  'pgx', 'png', 'pnm', 'ppm', 'psd', 'ptif', 'ras', 'sgi', 'sixel', 'sun', 'tga', 'tiff', 'vda', 'vicar', 'viff', 'vips', 'vst', 'webp', 'xbm', 'xpm', 'xv', 'xwd',
+  'bmp',
+  'bmp2',
+  'bmp3',
+  'cin',
+  'dds',
+  'dpx',
+  'exr',
+  'fits',
+  'gif',
+  'hdr',
+  'icb',
+  'ico',
+  'j2k',
+  'jng',
+  'jp2',
+  'jpeg',
+  'miff',
+  'mng',
+  'pam',
+  'pbm',
+  'pcx',
+  'pfm',
+  'pgm',
+  'pgx',
+  'png',
+  'pnm',
+  'ppm',
+  'psd',
+  'ptif',
+  'ras',
+  'sgi',
+  'sixel',
+  'sun',
+  'tga',
+  'tiff',
+  'vda',
+  'vicar',
+  'viff',
+  'vips',
+  'vst',
+  'webp',
+  'xbm',
+  'xpm',
+  'xv',
+  'xwd',
 ];
 
 let folder = '';
@@ -131,7 +202,8 @@ const ffmpeg = (args: readonly string[]): void => run('ffmpeg', ['-nostdin', '-h
 
 before(() => {
   folder = mkdtempSync(join(tmpdir(), 'media-formats-raw-'));
-  for (const [muxer, input] of [...Object.entries(FFMPEG_VIDEO), ...Object.entries(FFMPEG_AUDIO)]) ffmpeg([...input, '-map_metadata', '-1', '-f', muxer, `ffmpeg.${muxer}`]);
+  for (const [muxer, input] of [...Object.entries(FFMPEG_VIDEO), ...Object.entries(FFMPEG_AUDIO)])
+    ffmpeg([...input, '-map_metadata', '-1', '-f', muxer, `ffmpeg.${muxer}`]);
   run('sox', ['-n', '-r', '8000', '-c', '1', 'tone.wav', 'synth', '0.3', 'sine', '440']);
   for (const type of SOX_TYPES) run('sox', ['tone.wav', '-t', type, `sox.${type}`]);
   writeFileSync(join(folder, 'picture.png'), fixtures('media').find((fixture) => fixture.name === 'image.png')!.bytes);

@@ -53,7 +53,13 @@ const bytesOf = (file: string): Uint8Array => {
   return bytes;
 };
 
-async function assertRefused(body: Uint8Array, expected: { kind: string; format: string }, where: RegExp, chunking: Chunking, contentType = 'application/octet-stream'): Promise<void> {
+async function assertRefused(
+  body: Uint8Array,
+  expected: { kind: string; format: string },
+  where: RegExp,
+  chunking: Chunking,
+  contentType = 'application/octet-stream',
+): Promise<void> {
   const result = await inspect(body, options(contentType), chunking);
   assert.equal(result.output, undefined, 'nothing may pass through to the store');
   assert.ok(isMediaRefusal(result.error), `expected media_refused, got ${String(result.error)}`);
@@ -62,7 +68,11 @@ async function assertRefused(body: Uint8Array, expected: { kind: string; format:
   assert.match(result.error.finding.where, where);
 }
 
-async function assertStoredUnchanged(body: Uint8Array, contentType = 'application/octet-stream', chunkings: Chunking[] = ['whole', 7, 'random']): Promise<void> {
+async function assertStoredUnchanged(
+  body: Uint8Array,
+  contentType = 'application/octet-stream',
+  chunkings: Chunking[] = ['whole', 7, 'random'],
+): Promise<void> {
   for (const chunking of chunkings) {
     const result = await inspect(body, options(contentType), chunking);
     assert.equal(result.error, undefined, `refused (${String(chunking)}): ${String(result.error)}`);
@@ -77,7 +87,8 @@ describe('the formats issue 11 found stored are refused', () => {
   for (const { file, kind, format, anywhere } of FORMATS) {
     test(`${file}: ${kind} ${format} as the whole body, in every chunking, under any label`, async () => {
       for (const chunking of CHUNKINGS) await assertRefused(bytesOf(file), { kind, format }, /^at byte 0$/, chunking);
-      for (const contentType of ['', 'application/json', 'text/plain']) await assertRefused(bytesOf(file), { kind, format }, /^at byte 0$/, 'random', contentType);
+      for (const contentType of ['', 'application/json', 'text/plain'])
+        await assertRefused(bytesOf(file), { kind, format }, /^at byte 0$/, 'random', contentType);
     });
     if (anywhere) {
       test(`${file}: after other binary content`, async () => {
@@ -102,7 +113,8 @@ function integers(values: readonly number[], bytes: 2 | 4, littleEndian: boolean
   return new Uint8Array(view.buffer);
 }
 
-const repeat = (pattern: readonly number[], times: number): Uint8Array => Uint8Array.from({ length: pattern.length * times }, (_, i) => pattern[i % pattern.length]!);
+const repeat = (pattern: readonly number[], times: number): Uint8Array =>
+  Uint8Array.from({ length: pattern.length * times }, (_, i) => pattern[i % pattern.length]!);
 
 describe('weak signatures count only when the structure confirms them', () => {
   const random = seededRandom(11);
@@ -115,11 +127,19 @@ describe('weak signatures count only when the structure confirms them', () => {
     'small negative int16, both byte orders': concat([integers(smallNegatives, 2, true), integers(smallNegatives, 2, false)]),
     'FF FF every 4 bytes': repeat([0xff, 0xff, 0x12, 0x34], 2048),
     'FF FC 18 FF repeated (a table in tar: MPEG-1 layer II headers 144 bytes apart)': repeat([0xff, 0xfc, 0x18, 0xff], 2048),
-    'a block of code repeated at a layer I frame length': repeat([0xff, 0xff, 0x49, 0x8b, 0x77, 0x08, 0x48, 0x8d, 0x3d, 0x8b, 0x98, 0x03, 0x00, 0xe8, 0x1e, 0x88, 0x01, 0x00, ...new Array<number>(174).fill(0x90)], 16),
-    'a table of 16-bit values 0x47 0x00 ... (an MPEG-TS sync every 188 bytes)': Uint8Array.from({ length: 188 * 16 }, (_, i) => (i % 4 === 0 ? 0x47 : i % 4 === 1 ? 0 : i % 4 === 2 ? ((i >> 2) * 0x20) & 0xff : 0x10 + (((i >> 2) * 0x20) >> 8))),
+    'a block of code repeated at a layer I frame length': repeat(
+      [0xff, 0xff, 0x49, 0x8b, 0x77, 0x08, 0x48, 0x8d, 0x3d, 0x8b, 0x98, 0x03, 0x00, 0xe8, 0x1e, 0x88, 0x01, 0x00, ...new Array<number>(174).fill(0x90)],
+      16,
+    ),
+    'a table of 16-bit values 0x47 0x00 ... (an MPEG-TS sync every 188 bytes)': Uint8Array.from({ length: 188 * 16 }, (_, i) =>
+      i % 4 === 0 ? 0x47 : i % 4 === 1 ? 0 : i % 4 === 2 ? ((i >> 2) * 0x20) & 0xff : 0x10 + (((i >> 2) * 0x20) >> 8),
+    ),
     // 48 kHz, 48 kbit/s: frames of 192 bytes
     'AC-3 sync words every 192 bytes in zeros': Uint8Array.from({ length: 192 * 16 }, (_, i) => [0x0b, 0x77, 0, 0, 0x04, 0x40][i % 192] ?? 0),
-    'start codes and an H.264 SPS without the rest of a stream': concat([Uint8Array.of(0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x0a, 0xda, 0x7b), Uint8Array.from({ length: 600 }, () => Math.floor(random() * 256))]),
+    'start codes and an H.264 SPS without the rest of a stream': concat([
+      Uint8Array.of(0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x0a, 0xda, 0x7b),
+      Uint8Array.from({ length: 600 }, () => Math.floor(random() * 256)),
+    ]),
   };
   for (const [name, body] of Object.entries(cases)) {
     test(`${name} is stored unchanged`, async () => {
@@ -129,7 +149,14 @@ describe('weak signatures count only when the structure confirms them', () => {
 
   test('MPEG audio layer I frames with valid bit allocations are audio; one allocation of 15 breaks the stream', async () => {
     // 32 kHz, 128 kbit/s, mono: 192-byte frames; allocations of 4 bits, then random samples
-    const frame = (): number[] => [0xff, 0xff, 0x48, 0xc0, ...Array.from({ length: 16 }, () => 0x44), ...Array.from({ length: 172 }, () => Math.floor(random() * 256))];
+    const frame = (): number[] => [
+      0xff,
+      0xff,
+      0x48,
+      0xc0,
+      ...Array.from({ length: 16 }, () => 0x44),
+      ...Array.from({ length: 172 }, () => Math.floor(random() * 256)),
+    ];
     const frames = Array.from({ length: 6 }, frame);
     await assertRefused(Uint8Array.from(frames.flat()), { kind: 'audio', format: 'MPEG audio layer I' }, /^at byte 0$/, 'whole');
     const broken = frames.map((bytes) => bytes.map((byte, i) => (i === 10 ? 0x4f : byte)));
@@ -154,22 +181,179 @@ describe('weak signatures count only when the structure confirms them', () => {
 
 describe('header templates and magic-number tables in programs are not media', () => {
   const templates: Record<string, Uint8Array> = {
-    'a WAV header with an empty fmt chunk': utf8('RIFF$\0\0\0WAVEfmt \x10\0\0\0' + '\0'.repeat(16) + 'snd_pcm_file_write_bytes\0'),
-    'fLaC and a STREAMINFO length followed by code': Uint8Array.of(...utf8('fLaC\0\0\0\x22'), 0x85, 0xc9, 0x48, 0x89, 0x04, 0x24, 0x0f, 0x95, 0xc0, 0xc1, 0xe0, 0x07, 0x88, 0x44, 0x24, 0x04, 0x83, 0xfa, 0x21, 0x7e, 0x3d, 0x48),
+    'a WAV header with an empty fmt chunk': utf8(`RIFF$\0\0\0WAVEfmt \x10\0\0\0${'\0'.repeat(16)}snd_pcm_file_write_bytes\0`),
+    'fLaC and a STREAMINFO length followed by code': Uint8Array.of(
+      ...utf8('fLaC\0\0\0\x22'),
+      0x85,
+      0xc9,
+      0x48,
+      0x89,
+      0x04,
+      0x24,
+      0x0f,
+      0x95,
+      0xc0,
+      0xc1,
+      0xe0,
+      0x07,
+      0x88,
+      0x44,
+      0x24,
+      0x04,
+      0x83,
+      0xfa,
+      0x21,
+      0x7e,
+      0x3d,
+      0x48,
+    ),
     'an FLV header with no audio or video': Uint8Array.of(...utf8('FLV\x01\0\0\0\0\x09\0\0\0\0LNX 10,0,32,18'), ...new Array<number>(16).fill(0)),
-    'a JPEG 2000 signature box in a table': Uint8Array.of(0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a, ...new Array<number>(24).fill(0), 1, 0, 0, 0),
-    'a JFIF header template without the segments after it': Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...utf8('JFIF\0'), 1, 1, 0, 0, 0x46, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xc4, 1, 0xa2, 0, 0, 1, 2, 3, 4, 5, 6, 7),
+    'a JPEG 2000 signature box in a table': Uint8Array.of(
+      0,
+      0,
+      0,
+      0x0c,
+      0x6a,
+      0x50,
+      0x20,
+      0x20,
+      0x0d,
+      0x0a,
+      0x87,
+      0x0a,
+      ...new Array<number>(24).fill(0),
+      1,
+      0,
+      0,
+      0,
+    ),
+    'a JFIF header template without the segments after it': Uint8Array.of(
+      0xff,
+      0xd8,
+      0xff,
+      0xe0,
+      0x00,
+      0x10,
+      ...utf8('JFIF\0'),
+      1,
+      1,
+      0,
+      0,
+      0x46,
+      0,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xff,
+      0xc4,
+      1,
+      0xa2,
+      0,
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+    ),
     'a table of magic numbers with AMR ones': utf8('#!AMR-WB\n\0NIST_1A\0#!AMR\n\0LM8953\0SOUND\x1a\0Speex\0snd\0application/octet-stream\0'),
-    'pointers that begin with the Codec2 magic': Uint8Array.of(0xb8, 0xf7, 0xdf, 0, 0, 0, 0, 0, 0xc0, 0xde, 0xc2, 1, 0, 0, 0, 0, 0xc8, 0xf7, 0xdf, 0, 0, 0, 0, 0),
-    'an AV1 temporal delimiter before an extended sequence header': Uint8Array.of(0x12, 0x00, 0x0e, 0x00, 0x30, 0x56, 0x6a, 0, 0, 0, 0, 0, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0x57, 0x49, 0, 0),
+    'pointers that begin with the Codec2 magic': Uint8Array.of(
+      0xb8,
+      0xf7,
+      0xdf,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xc0,
+      0xde,
+      0xc2,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0xc8,
+      0xf7,
+      0xdf,
+      0,
+      0,
+      0,
+      0,
+      0,
+    ),
+    'an AV1 temporal delimiter before an extended sequence header': Uint8Array.of(
+      0x12,
+      0x00,
+      0x0e,
+      0x00,
+      0x30,
+      0x56,
+      0x6a,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x0c,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0x57,
+      0x49,
+      0,
+      0,
+    ),
     'a PCX-like record without run-length encoding': Uint8Array.of(0x0a, 0, 0, 1, 0x82, 0x1b, 0, 0, 2, 0xa2, ...new Array<number>(70).fill(0)),
-    'OggS in a string table': Uint8Array.of(...utf8('OggS\0\0\0\0{\xef\xbd\xf7\xde\0\0\0none\0\0\0\0&#34;\0\0\0&#39;\0\0\0&amp;\0\0\0'), 1, 3, 2, 3, 3, 3, 0, 0),
+    'OggS in a string table': Uint8Array.of(
+      ...utf8('OggS\0\0\0\0{\xef\xbd\xf7\xde\0\0\0none\0\0\0\0&#34;\0\0\0&#39;\0\0\0&amp;\0\0\0'),
+      1,
+      3,
+      2,
+      3,
+      3,
+      3,
+      0,
+      0,
+    ),
     'objects whose header reads as MPEG layer I with nothing in the low subbands': concat(
       ['This subclass of IncrementalDecoder', 'An IncrementalEncoder that', 'Return the current state', 'Creates an IncrementalDecoder'].map((doc) =>
         concat([Uint8Array.of(0xff, 0xff, 0xe4, 0), new Uint8Array(14), utf8(`\n    ${doc}`.padEnd(448 - 18, ' '))]),
       ),
     ),
-    'FORM and ILBM in code': Uint8Array.of(...utf8('FORM'), 0x0f, 0x94, 0xc2, 0x3d, ...utf8('ILBM'), 0x75, 0x04, 0x84, 0xd2, 0x75, 0x1b, 0x3d, 0x41, 0, 0, 0, 0),
+    'FORM and ILBM in code': Uint8Array.of(
+      ...utf8('FORM'),
+      0x0f,
+      0x94,
+      0xc2,
+      0x3d,
+      ...utf8('ILBM'),
+      0x75,
+      0x04,
+      0x84,
+      0xd2,
+      0x75,
+      0x1b,
+      0x3d,
+      0x41,
+      0,
+      0,
+      0,
+      0,
+    ),
   };
   for (const [name, body] of Object.entries(templates)) {
     test(`${name}, inside binary content, is stored unchanged`, async () => {
@@ -180,9 +364,11 @@ describe('header templates and magic-number tables in programs are not media', (
 
 describe('text that spells out a header is not media', () => {
   const texts: Record<string, string> = {
-    'a Y4M header in a how-to': 'Write "YUV4MPEG2 W16 H16 F25:1 Ip\\n" then "FRAME\\n" and the planes.\nYUV4MPEG2 W16 H16 F25:1\nFRAME\nthe pixels would go here, but this is text.\n',
+    'a Y4M header in a how-to':
+      'Write "YUV4MPEG2 W16 H16 F25:1 Ip\\n" then "FRAME\\n" and the planes.\nYUV4MPEG2 W16 H16 F25:1\nFRAME\nthe pixels would go here, but this is text.\n',
     'a FITS card in a note': 'The first card reads SIMPLE  =                    T and then BITPIX.\n',
-    'netpbm headers in a tutorial': 'P6\n16 16\n255\nis a PPM header; P3 16 16 255 starts a plain one, P7\nWIDTH 16\nHEIGHT 16\nDEPTH 3\nMAXVAL 255\nENDHDR\nends a PAM header.\n',
+    'netpbm headers in a tutorial':
+      'P6\n16 16\n255\nis a PPM header; P3 16 16 255 starts a plain one, P7\nWIDTH 16\nHEIGHT 16\nDEPTH 3\nMAXVAL 255\nENDHDR\nends a PAM header.\n',
     'magic strings of other formats': 'DKIF, TTA1, Creative Voice File, nut/multimedia container, SMJPEG, riff and wave GUIDs.\n',
   };
   for (const [name, text] of Object.entries(texts)) {

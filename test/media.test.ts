@@ -30,15 +30,25 @@ describe('declared Content-Type', () => {
   ];
   for (const contentType of refused) {
     test(`refuses ${contentType} before reading the body`, () => {
-      assert.throws(() => createInspection(options(contentType)), (error) => {
-        assertMediaRefused(error);
-        assert.match((error as Error).message, /declared by Content-Type/);
-        return true;
-      });
+      assert.throws(
+        () => createInspection(options(contentType)),
+        (error) => {
+          assertMediaRefused(error);
+          assert.match((error as Error).message, /declared by Content-Type/);
+          return true;
+        },
+      );
     });
   }
 
-  for (const contentType of ['application/json', 'text/plain; charset=utf-8', 'application/sdp', 'application/vnd.apple.mpegurl', 'multipart/form-data; boundary=x', '']) {
+  for (const contentType of [
+    'application/json',
+    'text/plain; charset=utf-8',
+    'application/sdp',
+    'application/vnd.apple.mpegurl',
+    'multipart/form-data; boundary=x',
+    '',
+  ]) {
     test(`accepts ${contentType || 'no Content-Type'}`, () => {
       assert.doesNotThrow(() => createInspection(options(contentType)));
     });
@@ -101,6 +111,9 @@ describe('inspectSample', () => {
   });
 
   test('still throws refusals that are not about media', async () => {
-    await assert.rejects(inspectSample(utf8('x'), options('text/plain', { contentEncoding: 'compress' })), (error) => isRefusal(error) && !isMediaRefusal(error));
+    await assert.rejects(
+      inspectSample(utf8('x'), options('text/plain', { contentEncoding: 'compress' })),
+      (error) => isRefusal(error) && !isMediaRefusal(error),
+    );
   });
 });

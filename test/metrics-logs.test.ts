@@ -25,10 +25,18 @@ before(async () => {
   });
   const london = createMemoryStore();
   // A bug in a store: a plain error with a cause, not a StoreError.
-  const buggy: ObjectStore = { ...london, get: () => Promise.reject(new TypeError('cannot read the index', { cause: new Error('index file truncated at byte 17') })) };
+  const buggy: ObjectStore = {
+    ...london,
+    get: () => Promise.reject(new TypeError('cannot read the index', { cause: new Error('index file truncated at byte 17') })),
+  };
   const virginia = createMemoryStore();
   const down: ObjectStore = { ...virginia, get: () => Promise.reject(new StoreError('unavailable', 's3 get failed (ECONNREFUSED)')) };
-  gw = await startTestGateway({ stores: new Map([['london', buggy], ['virginia', down]]) });
+  gw = await startTestGateway({
+    stores: new Map([
+      ['london', buggy],
+      ['virginia', down],
+    ]),
+  });
 });
 after(async () => {
   await gw.stop();
@@ -64,7 +72,7 @@ describe('the operational log', () => {
     assert.ok(record?.properties.error instanceof StoreError);
   });
 
-  test('refusals are the audit log\'s business: nothing here', async () => {
+  test("refusals are the audit log's business: nothing here", async () => {
     const response = await gw.as(GB, '/v1/objects/no-such-class/x');
     assert.equal(response.status, 400);
     assert.deepEqual(recordsOf(response.headers.get('x-request-id')!), []);

@@ -36,7 +36,13 @@ describe('the metrics registry', () => {
     assert.doesNotMatch(text, /code=/);
     assert.deepEqual(
       text.split('\n').filter((line) => line.startsWith('t_seconds')),
-      ['t_seconds_bucket{op="x",le="0.01"} 0', 't_seconds_bucket{op="x",le="0.1"} 1', 't_seconds_bucket{op="x",le="+Inf"} 2', 't_seconds_sum{op="x"} 5.02', 't_seconds_count{op="x"} 2'],
+      [
+        't_seconds_bucket{op="x",le="0.01"} 0',
+        't_seconds_bucket{op="x",le="0.1"} 1',
+        't_seconds_bucket{op="x",le="+Inf"} 2',
+        't_seconds_sum{op="x"} 5.02',
+        't_seconds_count{op="x"} 2',
+      ],
     );
   });
 
@@ -56,7 +62,12 @@ describe('/metrics of a gateway at work', () => {
   before(async () => {
     const london = createMemoryStore();
     const countingPuts: ObjectStore = { ...london, put: (...args) => ((londonPuts += 1), london.put(...args)) };
-    gw = await startTestGateway({ stores: new Map([['london', countingPuts], ['virginia', createMemoryStore()]]) });
+    gw = await startTestGateway({
+      stores: new Map([
+        ['london', countingPuts],
+        ['virginia', createMemoryStore()],
+      ]),
+    });
     processMetrics = startNodeProcessMetrics();
     gw.deps.metrics.register(processMetrics.collector);
     const body = '{"hello":"metrics"}';
@@ -78,7 +89,7 @@ describe('/metrics of a gateway at work', () => {
     assert.equal(promtoolFindings(text), '');
   });
 
-  test('route labels are the API\'s templates: a list is not a read', () => {
+  test("route labels are the API's templates: a list is not a read", () => {
     assert.equal(sample(text, 'residency_http_requests_total{method="GET",route="/v1/objects/{dataClass}",status="200"}'), 1);
     assert.equal(sample(text, 'residency_http_requests_total{method="GET",route="/v1/objects/{dataClass}/{key}",status="200"}'), 1);
     assert.equal(sample(text, 'residency_http_requests_total{method="GET",route="/v1/objects/{dataClass}/{key}",status="404"}'), 1);
@@ -105,7 +116,7 @@ describe('/metrics of a gateway at work', () => {
     assert.equal(sample(text, `residency_policy_info{version="${gw.deps.policyVersion}"}`), 1);
   });
 
-  test('process and runtime metrics under the names Prometheus\' Node client uses', () => {
+  test("process and runtime metrics under the names Prometheus' Node client uses", () => {
     assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 10 * 1024 * 1024);
     assert.ok((sample(text, 'nodejs_heap_size_used_bytes') ?? 0) > 0);
     assert.ok((sample(text, 'process_cpu_seconds_total') ?? 0) > 0);
@@ -117,7 +128,13 @@ describe('/metrics of a gateway at work', () => {
   test('a client that goes away mid-upload is counted as a disconnect, not as a 500', async () => {
     const token = await gw.token(GB);
     const { hostname, port } = new URL(gw.url);
-    const upload = request({ hostname, port, method: 'PUT', path: '/v1/objects/chat-transcript/m/cut.json', headers: { authorization: `Bearer ${token}`, 'content-length': '1000000' } });
+    const upload = request({
+      hostname,
+      port,
+      method: 'PUT',
+      path: '/v1/objects/chat-transcript/m/cut.json',
+      headers: { authorization: `Bearer ${token}`, 'content-length': '1000000' },
+    });
     upload.on('error', () => {});
     upload.write('{"a":"');
     // The connection is cut once the gateway streams the body into the store.

@@ -39,7 +39,11 @@ function registeredOperations(): string[] {
 
 function documentedOperations(): string[] {
   return Object.entries(document.paths)
-    .flatMap(([path, item]) => Object.keys(item).filter((key) => METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => METHODS.includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
     .sort();
 }
 
@@ -84,7 +88,14 @@ describe('real answers match the documented schemas', () => {
     schemas.listPage.parse(await (await gw.as(GB, '/v1/objects/chat-transcript?prefix=openapi/')).json());
     schemas.explainAnswer.parse(await (await gw.as(GB, '/v1/explain', { method: 'POST', body: '{"dataClass":"chat-transcript"}' })).json());
     schemas.explainAnswer.parse(await (await gw.as(GB, '/v1/explain', { method: 'POST', body: '{"dataClass":"recording"}' })).json());
-    schemas.explainAnswer.parse(await (await gw.as(GB, '/v1/explain', { method: 'POST', body: JSON.stringify({ dataClass: 'chat-transcript', sample: btoa('GIF89a\x01\x00\x01\x00\x00\x00\x00;') }) })).json());
+    schemas.explainAnswer.parse(
+      await (
+        await gw.as(GB, '/v1/explain', {
+          method: 'POST',
+          body: JSON.stringify({ dataClass: 'chat-transcript', sample: btoa('GIF89a\x01\x00\x01\x00\x00\x00\x00;') }),
+        })
+      ).json(),
+    );
     schemas.subjectObjects.parse(await (await gw.as(ADMIN, '/v1/subjects/v-1/objects')).json());
     schemas.hold.parse(await (await gw.as(ADMIN, '/v1/holds/account', { method: 'PUT', body: '{"reason":"audit"}' })).json());
     schemas.holdList.parse(await (await gw.as(ADMIN, '/v1/holds')).json());

@@ -26,13 +26,25 @@ interface Readiness {
 const zoneStates = (readiness: Readiness) => Object.fromEntries(readiness.zones.map((zone) => [zone.zone, [zone.state, zone.serving]]));
 
 describe('readiness per zone', () => {
-  test('one zone\'s store stopped: its requests answer 503 with Retry-After, the other zone keeps writing, /readyz stays 200', async (t) => {
+  test("one zone's store stopped: its requests answer 503 with Retry-After, the other zone keeps writing, /readyz stays 200", async (t) => {
     const s3 = await startS3Server({ buckets: ['sessions-uk'] });
     t.after(() => s3.stop());
     // The UK zone's store is a real S3 server; the policy declares its location, so no proof is needed.
-    const uk = createS3Store({ bucket: 'sessions-uk', region: 'eu-west-2', endpoint: s3.endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS, timeoutMs: 2_000 });
+    const uk = createS3Store({
+      bucket: 'sessions-uk',
+      region: 'eu-west-2',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: S3_TEST_CREDENTIALS,
+      timeoutMs: 2_000,
+    });
     const us = createMemoryStore();
-    const gw = await startTestGateway({ stores: new Map([['london', uk], ['virginia', us]]) });
+    const gw = await startTestGateway({
+      stores: new Map([
+        ['london', uk],
+        ['virginia', us],
+      ]),
+    });
     t.after(() => gw.stop());
 
     const before = await fetch(`${gw.url}/readyz`);
@@ -82,10 +94,16 @@ describe('readiness per zone', () => {
       get(target, property) {
         const value = Reflect.get(target, property) as unknown;
         if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => (down.now ? Promise.reject(new StoreError('unavailable', 'injected outage')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+        return (...args: unknown[]) =>
+          down.now ? Promise.reject(new StoreError('unavailable', 'injected outage')) : (value as (...a: unknown[]) => unknown).apply(target, args);
       },
     });
-    const gw = await startTestGateway({ stores: new Map([['london', failing], ['virginia', createMemoryStore()]]) });
+    const gw = await startTestGateway({
+      stores: new Map([
+        ['london', failing],
+        ['virginia', createMemoryStore()],
+      ]),
+    });
     t.after(() => gw.stop());
     down.now = true;
     assert.equal((await gw.as(GB, '/v1/objects/chat-transcript/x.json', { method: 'PUT', body: '{}' })).status, 503);
@@ -100,7 +118,12 @@ describe('readiness per zone', () => {
       const store = createMemoryStore();
       return Object.assign(Object.create(store) as typeof store, { probe: () => Promise.reject(new StoreError('unavailable', 'injected outage')) });
     };
-    const gw = await startTestGateway({ stores: new Map([['london', broken()], ['virginia', broken()]]) });
+    const gw = await startTestGateway({
+      stores: new Map([
+        ['london', broken()],
+        ['virginia', broken()],
+      ]),
+    });
     t.after(() => gw.stop());
     const ready = await fetch(`${gw.url}/readyz`);
     assert.equal(ready.status, 503);
@@ -140,7 +163,11 @@ describe('readiness per zone', () => {
     clock += 300_000; // past cacheMaxAge, within maxStale: the refresh fails, the last good keys still verify
     assert.deepEqual(await readiness().then(({ status, body }) => [status, body.keys]), [200, 'available']);
     const token = await identity.sign({ ...GB, iat: Math.floor(clock / 1000), exp: Math.floor(clock / 1000) + 300 }, { now: Math.floor(clock / 1000) });
-    const put = await fetch(`${listening.url}/v1/objects/chat-transcript/stale-keys.json`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: '{}' });
+    const put = await fetch(`${listening.url}/v1/objects/chat-transcript/stale-keys.json`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{}',
+    });
     assert.equal(put.status, 201, 'requests are still served on the last good keys');
 
     clock += 600_000; // past maxStale: nothing can be verified, so no zone can serve

@@ -59,7 +59,10 @@ test('GB, DE, IE, EU and UK accounts land in the UK/EU directory only; US in the
 });
 
 test('an unknown region writes nothing anywhere', async () => {
-  const response = await gw.as({ account_id: 'acct-jp', account_region: 'JP' }, '/v1/objects/chat-transcript/jp.json', { method: 'PUT', body: '{"marker":"routing-JP"}' });
+  const response = await gw.as({ account_id: 'acct-jp', account_region: 'JP' }, '/v1/objects/chat-transcript/jp.json', {
+    method: 'PUT',
+    body: '{"marker":"routing-JP"}',
+  });
   assert.equal(response.status, 403);
   assert.ok(!(await everythingUnder(root)).includes('routing-JP'));
 });

@@ -28,7 +28,14 @@ async function stagedUpload(s3: S3Client, key: string, subject: string) {
 }
 
 const complete = (s3: S3Client, key: string, upload: { UploadId: string; ETag: string }) =>
-  s3.send(new CompleteMultipartUploadCommand({ Bucket: 'chat-transcript', Key: key, UploadId: upload.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: upload.ETag }] } }));
+  s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: 'chat-transcript',
+      Key: key,
+      UploadId: upload.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: upload.ETag }] },
+    }),
+  );
 
 test('an upload begun before its subject was erased cannot be completed after: NoSuchUpload, and nothing of it is stored', async () => {
   const s3 = await client();
@@ -40,7 +47,10 @@ test('an upload begun before its subject was erased cannot be completed after: N
     assert.equal(error.name, 'NoSuchUpload');
     return true;
   });
-  assert.deepEqual((await gw.storedKeys()).filter((key) => key.includes('erased/visitor.json') || key.includes('uploads/')), []);
+  assert.deepEqual(
+    (await gw.storedKeys()).filter((key) => key.includes('erased/visitor.json') || key.includes('uploads/')),
+    [],
+  );
 });
 
 test('an upload of another subject, or begun after the erasure, completes', async () => {

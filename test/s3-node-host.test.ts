@@ -27,7 +27,12 @@ describe('the S3 front door on the Node host', () => {
   const start = (env: NodeJS.ProcessEnv) => startNodeGateway({ policyPath, env, host: '127.0.0.1', port: 0, audit: () => {} });
 
   async function assumeRole(gateway: RunningGateway): Promise<Response> {
-    const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: await identity.sign(), RoleSessionName: 'ci' });
+    const form = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      WebIdentityToken: await identity.sign(),
+      RoleSessionName: 'ci',
+    });
     return fetch(`${gateway.s3Url}/`, { method: 'POST', body: form });
   }
 
@@ -56,12 +61,21 @@ describe('the S3 front door on the Node host', () => {
   });
 
   test('S3_PORT without RESIDENCY_SESSION_KEY refuses to start, naming the variable', async () => {
-    await assert.rejects(start({ S3_PORT: '0' }), (error: unknown) => error instanceof ConfigurationError && /RESIDENCY_SESSION_KEY/.test(error.errors.join('\n')));
+    await assert.rejects(
+      start({ S3_PORT: '0' }),
+      (error: unknown) => error instanceof ConfigurationError && /RESIDENCY_SESSION_KEY/.test(error.errors.join('\n')),
+    );
   });
 
   test('a short session key or a bad port refuses to start', async () => {
-    await assert.rejects(start({ S3_PORT: '0', RESIDENCY_SESSION_KEY: 'short' }), (error: unknown) => error instanceof ConfigurationError && /at least 32 bytes/.test(error.errors.join('\n')));
-    await assert.rejects(start({ S3_PORT: 'eighty', RESIDENCY_SESSION_KEY: SECRET }), (error: unknown) => error instanceof ConfigurationError && /S3_PORT/.test(error.errors.join('\n')));
+    await assert.rejects(
+      start({ S3_PORT: '0', RESIDENCY_SESSION_KEY: 'short' }),
+      (error: unknown) => error instanceof ConfigurationError && /at least 32 bytes/.test(error.errors.join('\n')),
+    );
+    await assert.rejects(
+      start({ S3_PORT: 'eighty', RESIDENCY_SESSION_KEY: SECRET }),
+      (error: unknown) => error instanceof ConfigurationError && /S3_PORT/.test(error.errors.join('\n')),
+    );
   });
 
   test('credentials sealed by one instance are accepted by another sharing the key', async () => {
@@ -81,7 +95,10 @@ describe('the S3 front door on the Node host', () => {
         }).send(new ListBucketsCommand({}));
       assert.ok(((await list(second)).Buckets ?? []).some((bucket) => bucket.Name === 'chat-transcript'));
       // Sealed under another key, the session token cannot be opened: S3's answer to a token it cannot read.
-      await assert.rejects(list(other), (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => error.name === 'InvalidToken' && error.$metadata?.httpStatusCode === 400);
+      await assert.rejects(
+        list(other),
+        (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => error.name === 'InvalidToken' && error.$metadata?.httpStatusCode === 400,
+      );
     } finally {
       await Promise.all([first.stop(1_000), second.stop(1_000), other.stop(1_000)]);
     }

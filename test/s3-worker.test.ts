@@ -11,7 +11,9 @@ import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
  */
 
 const S3_HOST = 'localhost';
-const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+const PNG = Uint8Array.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+]);
 
 describe('the S3 front door on Workers', () => {
   let identity: TestIdentity;
@@ -47,7 +49,12 @@ describe('the S3 front door on Workers', () => {
   after(() => worker?.stop());
 
   async function clientFor(claims: Record<string, string>): Promise<S3Client> {
-    const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: await identity.sign(claims), RoleSessionName: 'workers' });
+    const form = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      WebIdentityToken: await identity.sign(claims),
+      RoleSessionName: 'workers',
+    });
     const response = await fetch(`${s3Url}/`, { method: 'POST', body: form });
     const xml = await response.text();
     assert.equal(response.status, 200, xml);
@@ -67,7 +74,10 @@ describe('the S3 front door on Workers', () => {
     assert.deepEqual(await bucketKeys(worker, 'SESSIONS_US'), []);
     assert.ok((await bucketKeys(worker, 'SESSIONS_EU')).some((key) => key.endsWith('/acme/2026/12/03/s1.json')));
     const listed = await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript', Prefix: '2026/' }));
-    assert.deepEqual(listed.Contents?.map((item) => item.Key), ['2026/12/03/s1.json']);
+    assert.deepEqual(
+      listed.Contents?.map((item) => item.Key),
+      ['2026/12/03/s1.json'],
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/03/s1.json' }));
     assert.equal(await got.Body?.transformToString(), body);
     await client.send(new DeleteObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/03/s1.json' }));
@@ -76,15 +86,21 @@ describe('the S3 front door on Workers', () => {
 
   test('a PNG labelled as JSON is refused with MediaRefused, and nothing is in either bucket', async () => {
     const client = await clientFor({ account_id: 'acme', account_region: 'FR' });
-    await assert.rejects(client.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: 'shot.json', Body: PNG, ContentType: 'application/json' })), (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(error.$metadata?.httpStatusCode, 415);
-      assert.equal(error.name, 'MediaRefused');
-      return true;
-    });
-    assert.deepEqual([...(await bucketKeys(worker, 'SESSIONS_EU')), ...(await bucketKeys(worker, 'SESSIONS_US'))].filter((key) => key.includes('shot')), []);
+    await assert.rejects(
+      client.send(new PutObjectCommand({ Bucket: 'chat-transcript', Key: 'shot.json', Body: PNG, ContentType: 'application/json' })),
+      (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.$metadata?.httpStatusCode, 415);
+        assert.equal(error.name, 'MediaRefused');
+        return true;
+      },
+    );
+    assert.deepEqual(
+      [...(await bucketKeys(worker, 'SESSIONS_EU')), ...(await bucketKeys(worker, 'SESSIONS_US'))].filter((key) => key.includes('shot')),
+      [],
+    );
   });
 
-  test('the Worker\'s other hostnames still answer /v1, not S3', async () => {
+  test("the Worker's other hostnames still answer /v1, not S3", async () => {
     const health = await fetch(`${worker.url}/healthz`);
     assert.equal(health.status, 200);
     const v1 = await fetch(`${worker.url}/v1/objects/chat-transcript/x`);

@@ -88,7 +88,10 @@ describe('s3 store faults', () => {
     await server.restart();
     assert.ok(await store.head('cut/kept'), 'the server kept what it had stored');
     assert.equal(await store.head('cut/object'), null);
-    assert.deepEqual((await store.list('cut/')).items.map((item) => item.key), ['cut/kept']);
+    assert.deepEqual(
+      (await store.list('cut/')).items.map((item) => item.key),
+      ['cut/kept'],
+    );
   });
 
   test('a server that accepts connections and never answers times out as unavailable', async (t) => {
@@ -121,7 +124,11 @@ describe('s3 store faults', () => {
       const front = await startS3Front(server.endpoint, { headBucketRegion: 'eu-west-2', bucketLocation: 'us-west-2' });
       t.after(() => front.stop());
       assert.deepEqual(await s3Store(front.endpoint).probe(), { region: 'eu-west-2' });
-      assert.deepEqual(front.requests.map((request) => request.method), ['HEAD'], 'GetBucketLocation not needed');
+      assert.deepEqual(
+        front.requests.map((request) => request.method),
+        ['HEAD'],
+        'GetBucketLocation not needed',
+      );
     });
 
     test('without the header, GetBucketLocation answers, its legacy EU meaning eu-west-1', async (t) => {
@@ -135,8 +142,7 @@ describe('s3 store faults', () => {
 });
 
 describe('azure-blob store faults', () => {
-  const azureStore = (connectionString: string): ObjectStore =>
-    createAzureBlobStore({ connectionString, container: 'sessions', timeoutMs: 1_000 });
+  const azureStore = (connectionString: string): ObjectStore => createAzureBlobStore({ connectionString, container: 'sessions', timeoutMs: 1_000 });
 
   async function startAzuriteWithContainer(t: TestContext) {
     const server = await startAzurite();
@@ -170,7 +176,10 @@ describe('azure-blob store faults', () => {
     await server.restart();
     assert.ok(await store.head('cut/kept'), 'the emulator kept what it had stored');
     assert.equal(await store.head('cut/object'), null);
-    assert.deepEqual((await store.list('cut/')).items.map((item) => item.key), ['cut/kept']);
+    assert.deepEqual(
+      (await store.list('cut/')).items.map((item) => item.key),
+      ['cut/kept'],
+    );
   });
 
   test('a server that accepts connections and never answers times out as unavailable', async (t) => {

@@ -25,7 +25,13 @@ function s3Policy() {
 
 async function gatewayOn(endpoint: string, usStore: ObjectStore, s3Options: { timeoutMs?: number } = {}): Promise<{ gw: TestGateway; uk: ObjectStore }> {
   const uk = createS3Store({ bucket: 'sessions-uk', region: 'eu-west-2', endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS, ...s3Options });
-  const gw = await startTestGateway({ policy: s3Policy(), stores: new Map([['london', uk], ['virginia', usStore]]) });
+  const gw = await startTestGateway({
+    policy: s3Policy(),
+    stores: new Map([
+      ['london', uk],
+      ['virginia', usStore],
+    ]),
+  });
   return { gw, uk };
 }
 
@@ -58,7 +64,7 @@ describe('location proof', () => {
     }
   });
 
-  test('a bucket that reports the policy\'s region is proven and takes writes', async () => {
+  test("a bucket that reports the policy's region is proven and takes writes", async () => {
     const front: S3Front = await startS3Front(s3.endpoint, { headBucketRegion: 'eu-west-2' });
     const { gw, uk } = await gatewayOn(front.endpoint, createMemoryStore());
     try {
@@ -66,7 +72,10 @@ describe('location proof', () => {
       assert.equal(put.status, 201, await put.clone().text());
       assert.equal(put.headers.get('x-residency-location'), 'eu-west-2');
       // Besides the object, only the store's catalog of the classes it holds (for erasure by what is stored).
-      assert.deepEqual((await allKeys(uk)).filter((key) => !key.startsWith('catalog/')), ['objects/chat-transcript/acme/proven.json']);
+      assert.deepEqual(
+        (await allKeys(uk)).filter((key) => !key.startsWith('catalog/')),
+        ['objects/chat-transcript/acme/proven.json'],
+      );
       const ready = await fetch(`${gw.url}/readyz`);
       assert.equal(ready.status, 200);
     } finally {
@@ -89,7 +98,7 @@ describe('location proof', () => {
 });
 
 describe('store down', () => {
-  test('an unreachable store refuses its zone\'s writes with 503 and writes nothing anywhere', async () => {
+  test("an unreachable store refuses its zone's writes with 503 and writes nothing anywhere", async () => {
     const us = createMemoryStore();
     // Nothing listens on port 1: connection refused.
     const { gw } = await gatewayOn('http://127.0.0.1:1', us, { timeoutMs: 1000 });
@@ -101,7 +110,10 @@ describe('store down', () => {
       const ready = await fetch(`${gw.url}/readyz`);
       assert.equal(ready.status, 200, 'the US zone still serves');
       const zones = ((await ready.json()) as { zones: Array<{ zone: string; serving: boolean }> }).zones;
-      assert.deepEqual(zones.map((z) => [z.zone, z.serving]).sort(), [['uk-eu', false], ['us', true]]);
+      assert.deepEqual(zones.map((z) => [z.zone, z.serving]).sort(), [
+        ['uk-eu', false],
+        ['us', true],
+      ]);
     } finally {
       await gw.stop();
     }
@@ -140,7 +152,12 @@ describe('readiness', () => {
         return store.probe();
       },
     });
-    const gw = await startTestGateway({ stores: new Map([['london', counted(createMemoryStore())], ['virginia', counted(createMemoryStore())]]) });
+    const gw = await startTestGateway({
+      stores: new Map([
+        ['london', counted(createMemoryStore())],
+        ['virginia', counted(createMemoryStore())],
+      ]),
+    });
     try {
       probes = 0;
       const answers = await Promise.all(Array.from({ length: 40 }, () => fetch(`${gw.url}/readyz`)));

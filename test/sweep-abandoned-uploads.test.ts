@@ -26,13 +26,21 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const stagedFiles = async () => (await readdir(join(dir, 'data', 'uk-eu'), { recursive: true }).catch(() => [])).filter((path) => /upload/i.test(path) && !path.includes('.incomplete'));
+const stagedFiles = async () =>
+  (await readdir(join(dir, 'data', 'uk-eu'), { recursive: true }).catch(() => [])).filter((path) => /upload/i.test(path) && !path.includes('.incomplete'));
 
 test('the sweep removes the staged parts of an abandoned multipart upload once they expire, and not before', async () => {
-  const gateway = await startGatewayProcess({ env: { RESIDENCY_POLICY: policyPath, S3_PORT: '0', RESIDENCY_SESSION_KEY: SESSION_KEY, AWS_EC2_METADATA_DISABLED: 'true' } });
+  const gateway = await startGatewayProcess({
+    env: { RESIDENCY_POLICY: policyPath, S3_PORT: '0', RESIDENCY_SESSION_KEY: SESSION_KEY, AWS_EC2_METADATA_DISABLED: 'true' },
+  });
   try {
     const s3Url = /S3 front door on (http:\/\/127\.0\.0\.1:\d+)/.exec(gateway.stderr())![1]!;
-    const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: await identity.sign(), RoleSessionName: 'sweep' });
+    const form = new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      WebIdentityToken: await identity.sign(),
+      RoleSessionName: 'sweep',
+    });
     const xml = await (await fetch(`${s3Url}/`, { method: 'POST', body: form })).text();
     const field = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)![1]!;
     const client = new S3Client({
@@ -47,12 +55,17 @@ test('the sweep removes the staged parts of an abandoned multipart upload once t
     gateway.child.kill('SIGTERM');
     await gateway.exited;
   }
-  assert.ok((await stagedFiles()).length > 0, 'the upload is staged in the zone\'s own store');
+  assert.ok((await stagedFiles()).length > 0, "the upload is staged in the zone's own store");
 
   const sweepAt = async (now: Date) => {
     const sweep = runEntry('src/cli/main.ts', ['sweep', '--policy', policyPath, '--now', now.toISOString()]);
     assert.equal(await sweep.exited, 0, sweep.stderr());
-    return JSON.parse(sweep.stdout().split('\n').find((line) => line.includes('"store":"london"'))!) as { abandonedUploadsRemoved: number };
+    return JSON.parse(
+      sweep
+        .stdout()
+        .split('\n')
+        .find((line) => line.includes('"store":"london"'))!,
+    ) as { abandonedUploadsRemoved: number };
   };
   assert.equal((await sweepAt(new Date())).abandonedUploadsRemoved, 0, 'a fresh upload is left alone');
   assert.ok((await stagedFiles()).length > 0);

@@ -11,9 +11,14 @@ describe('telemetry on Workers', () => {
     const built = await buildWorker('test/fixtures/worker/telemetry.wrangler.toml');
     t.after(() => built.remove());
 
-    for (const [protocol, contentType] of [['http/json', 'application/json'], ['http/protobuf', 'application/x-protobuf']] as const) {
+    for (const [protocol, contentType] of [
+      ['http/json', 'application/json'],
+      ['http/protobuf', 'application/x-protobuf'],
+    ] as const) {
       const exported = receiver.requests.length;
-      const worker = await startWorker(built, { bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, LOG_LEVEL: 'info' } });
+      const worker = await startWorker(built, {
+        bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, LOG_LEVEL: 'info' },
+      });
       t.after(() => worker.stop());
       assert.equal(await (await fetch(worker.url)).text(), 'traced');
       assert.equal(receiver.requests.length, exported + 1, protocol);
@@ -38,7 +43,7 @@ describe('telemetry on Workers', () => {
 });
 
 describe('the gateway Worker traced', () => {
-  test('a /v1 write in workerd exports its request, decision and store spans, continuing the caller\'s traceparent', async (t) => {
+  test("a /v1 write in workerd exports its request, decision and store spans, continuing the caller's traceparent", async (t) => {
     const { createTestIdentity } = await import('./helpers/tokens.ts');
     const identity = await createTestIdentity();
     const receiver = await startOtlpReceiver();
@@ -71,11 +76,17 @@ describe('the gateway Worker traced', () => {
     let names: string[] = [];
     for (let waited = 0; waited < 10_000 && !(names.includes('decision') && names.some((name) => name.startsWith('store.'))); waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      names = receiver.spans().filter((span) => span.traceId === traceId).map((span) => span.name);
+      names = receiver
+        .spans()
+        .filter((span) => span.traceId === traceId)
+        .map((span) => span.name);
     }
     assert.ok(names.includes('PUT /v1/objects/{dataClass}/{key}'), names.join(', '));
     assert.ok(names.includes('decision'), names.join(', '));
-    assert.ok(names.some((name) => name.startsWith('store.')), names.join(', '));
+    assert.ok(
+      names.some((name) => name.startsWith('store.')),
+      names.join(', '),
+    );
     assert.ok(!receiver.requests.some((request) => request.body.includes('traced.json')), 'no object key in any span');
   });
 });

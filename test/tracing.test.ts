@@ -46,8 +46,14 @@ describe('tracing configuration', () => {
   });
 
   test('settings that cannot work are refused, naming the variable', () => {
-    assert.throws(() => tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), /OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/);
-    assert.throws(() => tracingConfigFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' }), /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector:4318 is not an http\(s\) URL/);
+    assert.throws(
+      () => tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+      /OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/,
+    );
+    assert.throws(
+      () => tracingConfigFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' }),
+      /OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector:4318 is not an http\(s\) URL/,
+    );
     assert.throws(() => tracingConfigFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_TIMEOUT: 'soon' }), /OTEL_EXPORTER_OTLP_TIMEOUT/);
   });
 });
@@ -60,7 +66,12 @@ describe('spans exported to an OTLP receiver', () => {
       const receiver = await startOtlpReceiver();
       t.after(() => receiver.stop());
       const tracing = startTracing({
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: protocol, OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=k1', OTEL_SERVICE_NAME: 'rp-test' },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+          OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-collector-key=k1',
+          OTEL_SERVICE_NAME: 'rp-test',
+        },
         contextStorage: new AsyncLocalStorage<Context>(),
       });
       assert.ok(tracing);
@@ -113,12 +124,20 @@ describe('spans exported to an OTLP receiver', () => {
   test('a failed store call marks its span and the request span as errors', async (t) => {
     const receiver = await startOtlpReceiver();
     t.after(() => receiver.stop());
-    const tracing = startTracing({ env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces` }, contextStorage: new AsyncLocalStorage<Context>() });
+    const tracing = startTracing({
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces` },
+      contextStorage: new AsyncLocalStorage<Context>(),
+    });
     assert.ok(tracing);
     t.after(() => tracing.shutdown());
     const london = createMemoryStore();
     const broken = { ...london, get: () => Promise.reject(new StoreError('unavailable', 'injected outage')) };
-    const gw = await startTestGateway({ stores: new Map([['london', broken], ['virginia', createMemoryStore()]]) });
+    const gw = await startTestGateway({
+      stores: new Map([
+        ['london', broken],
+        ['virginia', createMemoryStore()],
+      ]),
+    });
     t.after(() => gw.stop());
     assert.equal((await gw.as(GB, '/v1/objects/chat-transcript/x.json')).status, 503);
     await tracing.flush();

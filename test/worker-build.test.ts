@@ -64,7 +64,10 @@ describe('the worker build', () => {
   test('wrangler.toml bundles offline, after its policy check passed, small enough for the free plan', async () => {
     const built = await buildWorker('wrangler.toml');
     try {
-      assert.match(built.output, /wrangler\.toml: RESIDENCY_POLICY \(\d+ bytes\) is valid at the edge: uk-eu -> edge-eu \(r2:eu\), us -> edge-us \(r2:fedramp\)/);
+      assert.match(
+        built.output,
+        /wrangler\.toml: RESIDENCY_POLICY \(\d+ bytes\) is valid at the edge: uk-eu -> edge-eu \(r2:eu\), us -> edge-us \(r2:fedramp\)/,
+      );
       const gzip = /Total Upload: [\d.]+ KiB \/ gzip: ([\d.]+) KiB/.exec(built.output);
       assert.ok(gzip, built.output);
       // Workers Free takes 3 MB compressed, Paid 10 MB.
@@ -93,7 +96,10 @@ describe('the worker build', () => {
       wranglerConfig({ policy: policyWith(EU_STORE), bucket: '[[r2_buckets]]\nbinding = "SESSIONS_EU"\nbucket_name = "sessions-anywhere"' }),
     );
     assert.equal(errors.length, 1);
-    assert.match(errors[0]!, /stores\.edge-eu\.jurisdiction: the policy places SESSIONS_EU in jurisdiction "eu", but its \[\[r2_buckets\]\] entry \(sessions-anywhere\) has no jurisdiction$/);
+    assert.match(
+      errors[0]!,
+      /stores\.edge-eu\.jurisdiction: the policy places SESSIONS_EU in jurisdiction "eu", but its \[\[r2_buckets\]\] entry \(sessions-anywhere\) has no jurisdiction$/,
+    );
   });
 
   test('an R2 store whose binding wrangler.toml does not declare is refused', async () => {
@@ -103,7 +109,9 @@ describe('the worker build', () => {
   });
 
   test('every [env.*] is checked too', async () => {
-    const { errors } = await check(wranglerConfig({ policy: policyWith(EU_STORE), stagingPolicy: policyWith({ type: 'fs', path: './data', jurisdiction: 'UK' }) }));
+    const { errors } = await check(
+      wranglerConfig({ policy: policyWith(EU_STORE), stagingPolicy: policyWith({ type: 'fs', path: './data', jurisdiction: 'UK' }) }),
+    );
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, /\[env\.staging\]: RESIDENCY_POLICY: stores\.edge-eu: fs stores need a filesystem/);
   });
@@ -120,7 +128,10 @@ describe('the worker build', () => {
     const azure = { type: 'azure-blob', container: 'sessions', location: 'northeurope', connectionStringEnv: 'AZURE_EU' };
     const path = join(dir, 'wrangler-hooked.toml');
     const hook = `node --import ${TSX} ${CHECK_SCRIPT} --config ${path}`;
-    await writeFile(path, `${wranglerConfig({ policy: policyWith(azure) })}\n[build]\ncommand = ${JSON.stringify(hook)}\ncwd = ${JSON.stringify(PROJECT_ROOT)}\n`);
+    await writeFile(
+      path,
+      `${wranglerConfig({ policy: policyWith(azure) })}\n[build]\ncommand = ${JSON.stringify(hook)}\ncwd = ${JSON.stringify(PROJECT_ROOT)}\n`,
+    );
     await assert.rejects(buildWorker(path), /azure-blob stores do not run on Workers/);
   });
 });

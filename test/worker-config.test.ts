@@ -41,7 +41,10 @@ describe('the policy at the edge', () => {
 
   test('a store no zone uses is not opened, so its kind does not matter', () => {
     const document = basePolicy({ ukStore: EU_R2, usStore: US_R2 });
-    const stores: Record<string, object> = { ...document.stores, dublin: { type: 'azure-blob', container: 'sessions', location: 'northeurope', connectionStringEnv: 'AZURE_EU' } };
+    const stores: Record<string, object> = {
+      ...document.stores,
+      dublin: { type: 'azure-blob', container: 'sessions', location: 'northeurope', connectionStringEnv: 'AZURE_EU' },
+    };
     assert.deepEqual(edgeErrors({ ...document, stores }), []);
   });
 
@@ -67,7 +70,13 @@ describe('the stores at the edge', () => {
     const policy = edgePolicy(basePolicy({ ukStore: EU_R2 }));
     const opened = await openEdgeStores(policy, { SESSIONS_EU: fakeBucket(), AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' });
     assert.ok(opened.ok, opened.ok ? '' : opened.errors.join('\n'));
-    assert.deepEqual([...opened.stores].map(([name, store]) => [name, store.kind]), [['london', 'r2'], ['virginia', 's3']]);
+    assert.deepEqual(
+      [...opened.stores].map(([name, store]) => [name, store.kind]),
+      [
+        ['london', 'r2'],
+        ['virginia', 's3'],
+      ],
+    );
   });
 
   test('a missing bucket binding, a variable where a bucket should be, and missing S3 secrets are each named', async () => {

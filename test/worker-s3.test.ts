@@ -102,7 +102,7 @@ describe('the worker writing to an S3 store', () => {
 
   test('a chunked upload larger than one S3 part goes up as a multipart upload from workerd', async () => {
     const size = 6 * MiB;
-    const bytes = new TextEncoder().encode('{"pad":"'.padEnd(size - 2, 'x') + '"}');
+    const bytes = new TextEncoder().encode(`${'{"pad":"'.padEnd(size - 2, 'x')}"}`);
     const chunks = () =>
       new ReadableStream<Uint8Array>({
         start(controller) {
@@ -113,7 +113,10 @@ describe('the worker writing to an S3 store', () => {
     const requestsBefore = front.requests.length;
     const response = await put('/v1/objects/cobrowse-session/edge/large.json', chunks());
     assert.equal(response.status, 201, await response.clone().text());
-    assert.ok(front.requests.slice(requestsBefore).some((request) => request.method === 'POST' && /[?&]uploads/.test(request.url)), 'a multipart upload was started');
+    assert.ok(
+      front.requests.slice(requestsBefore).some((request) => request.method === 'POST' && /[?&]uploads/.test(request.url)),
+      'a multipart upload was started',
+    );
 
     const key = (await allKeys(bucket)).find((candidate) => candidate.endsWith('edge/large.json'));
     assert.ok(key);
@@ -124,10 +127,16 @@ describe('the worker writing to an S3 store', () => {
   });
 
   test('media is refused and nothing reaches S3', async () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89]);
+    const png = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08,
+      0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
+    ]);
     const response = await put('/v1/objects/chat-transcript/edge/shot.json', png);
     assert.equal(response.status, 415);
     await response.body?.cancel();
-    assert.deepEqual((await allKeys(bucket)).filter((key) => key.includes('shot.json')), []);
+    assert.deepEqual(
+      (await allKeys(bucket)).filter((key) => key.includes('shot.json')),
+      [],
+    );
   });
 });

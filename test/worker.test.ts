@@ -21,8 +21,8 @@ import { createTestIdentity, nowSeconds, remoteJwks, unsignedToken, type Claims,
 const MiB = 1024 * 1024;
 const DAY_MS = 86_400_000;
 const PNG = Uint8Array.from([
-  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-  0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
+  0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89,
 ]);
 const BUCKETS = ['SESSIONS_EU', 'SESSIONS_US'];
 
@@ -232,7 +232,12 @@ describe('the gateway in workerd', () => {
 
   test('in redact mode embedded images are replaced, and the body of unknown length is stored', async () => {
     const image = `data:image/png;base64,${Buffer.from(PNG).toString('base64')}`;
-    const document = JSON.stringify({ events: [{ type: 'note', text: 'before' }, { type: 'canvas', rr_dataURL: image }] });
+    const document = JSON.stringify({
+      events: [
+        { type: 'note', text: 'before' },
+        { type: 'canvas', rr_dataURL: image },
+      ],
+    });
     const response = await as(GB, '/v1/objects/feedback-log/redacted.json', {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -276,11 +281,20 @@ describe('the gateway in workerd', () => {
     const sample = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64');
     const cases: Array<[Claims, unknown]> = [
       [GB, { dataClass: 'chat-transcript', contentType: 'application/json' }],
-      [{ account_id: 'acme', account_region: 'fr' }, { dataClass: 'cobrowse-session', contentType: 'application/json' }],
+      [
+        { account_id: 'acme', account_region: 'fr' },
+        { dataClass: 'cobrowse-session', contentType: 'application/json' },
+      ],
       [US, { dataClass: 'survey', contentType: 'application/json' }],
       [US, { dataClass: 'technical-metadata', contentType: 'text/plain' }],
-      [{ account_id: 'acme', account_region: 'JP' }, { dataClass: 'chat-transcript', contentType: 'application/json' }],
-      [{ account_id: 'acme', account_region: 'CH' }, { dataClass: 'chat-transcript', contentType: 'application/json' }],
+      [
+        { account_id: 'acme', account_region: 'JP' },
+        { dataClass: 'chat-transcript', contentType: 'application/json' },
+      ],
+      [
+        { account_id: 'acme', account_region: 'CH' },
+        { dataClass: 'chat-transcript', contentType: 'application/json' },
+      ],
       [GB, { dataClass: 'recording', contentType: 'video/webm' }],
       [GB, { dataClass: 'cobrowse-screenshot', contentType: 'application/json' }],
       [GB, { dataClass: 'chat-transcript', contentType: 'image/png' }],
@@ -325,7 +339,11 @@ describe('the gateway in workerd', () => {
   });
 
   test('every decision is audited on the console, without keys or subjects in clear', async () => {
-    const response = await as(GB, '/v1/objects/chat-transcript/audited/secret-name.json', { method: 'PUT', headers: { 'x-subject-id': 'visitor-42' }, body: '{}' });
+    const response = await as(GB, '/v1/objects/chat-transcript/audited/secret-name.json', {
+      method: 'PUT',
+      headers: { 'x-subject-id': 'visitor-42' },
+      body: '{}',
+    });
     assert.equal(response.status, 201);
     const requestId = response.headers.get('x-request-id');
     const events = worker
@@ -419,7 +437,7 @@ describe('key refresh at the edge', () => {
     return response.status;
   };
 
-  test("a key withdrawn from the JWKS stops verifying after its max-age, by a refresh that outlived its request", async () => {
+  test('a key withdrawn from the JWKS stops verifying after its max-age, by a refresh that outlived its request', async () => {
     assert.equal(await status('first'), 404);
     assert.equal(jwks.hits(), 1);
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // let the keys pass their max-age
@@ -462,7 +480,11 @@ describe('a misconfigured worker', () => {
     ],
     [
       'a bucket that is not bound',
-      { RESIDENCY_POLICY: JSON.stringify(edgePolicy({ issuer: 'https://idp.test/', audience: 'residency-proxy', algorithms: ['ES256'], jwks: { url: 'https://idp.test/jwks.json' } })) },
+      {
+        RESIDENCY_POLICY: JSON.stringify(
+          edgePolicy({ issuer: 'https://idp.test/', audience: 'residency-proxy', algorithms: ['ES256'], jwks: { url: 'https://idp.test/jwks.json' } }),
+        ),
+      },
       ['SESSIONS_EU'],
       /stores\.edge-us\.binding: the Worker has no R2 bucket bound as SESSIONS_US/,
     ],

@@ -45,7 +45,8 @@ export async function startChild(
   let stopping = false;
   void exited.then((code) => {
     process.removeListener('exit', killOnExit);
-    if (!stopping) process.stderr.write(`${command} (pid ${child.pid}) exited unexpectedly (${code ?? child.signalCode}); its last output:\n${output.slice(-4000)}\n`);
+    if (!stopping)
+      process.stderr.write(`${command} (pid ${child.pid}) exited unexpectedly (${code ?? child.signalCode}); its last output:\n${output.slice(-4000)}\n`);
   });
 
   const running: RunningChild = {
@@ -66,7 +67,9 @@ export async function startChild(
   const failed = exited.then((code) => {
     throw new Error(`${command} exited (${code}) before it was ready:\n${output.slice(-2000)}`);
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${command} not ready after ${READY_TIMEOUT_MS} ms:\n${output.slice(-2000)}`)), READY_TIMEOUT_MS).unref());
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`${command} not ready after ${READY_TIMEOUT_MS} ms:\n${output.slice(-2000)}`)), READY_TIMEOUT_MS).unref(),
+  );
   const ready = options.ready;
   const readiness =
     typeof ready === 'function'

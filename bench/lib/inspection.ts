@@ -32,7 +32,10 @@ export async function benchInspectionCost(
   const rates = { on: [] as number[], off: [] as number[] };
   try {
     for (let run = 0; run < options.runs; run++) {
-      for (const [name, gateway] of [['on', on], ['off', off]] as const) {
+      for (const [name, gateway] of [
+        ['on', on],
+        ['off', off],
+      ] as const) {
         const url = `${gateway.url}/v1/objects/${DATA_CLASS}/inspection/${name}.json`;
         const seconds = await putDocument({ route: 'gateway', url, headers: { authorization: `Bearer ${token}` } }, document);
         rates[name].push(options.bytes / 1e6 / seconds);

@@ -95,7 +95,12 @@ export async function getDocument(endpoint: Endpoint, document: LargeDocument): 
 async function endpointsFor(store: BenchStore, context: LargeContext): Promise<Endpoint[]> {
   const key = (route: Route) => `large/${route}-object`;
   // Valid for an hour: a slow store's runs can outlast the default ten minutes.
-  const token = await context.identity.sign({ account_id: 'bench', account_region: store.region, sub: 'bench-large', exp: Math.floor(Date.now() / 1000) + 3_600 });
+  const token = await context.identity.sign({
+    account_id: 'bench',
+    account_region: store.region,
+    sub: 'bench-large',
+    exp: Math.floor(Date.now() / 1000) + 3_600,
+  });
   const nginxOrigin = context.nginx?.origins[store.name];
   return [
     { route: 'direct', url: `${store.origin}${store.directPath(key('direct'))}`, headers: store.directPutHeaders },

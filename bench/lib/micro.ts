@@ -49,7 +49,9 @@ function measureSync(op: () => unknown, runMs: number, runs: number): Summary {
   return summarize(rates);
 }
 
-const PNG_LEAD = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0, 0x5c, 0x72, 0xa8, 0x66]);
+const PNG_LEAD = Uint8Array.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0, 0x5c, 0x72, 0xa8, 0x66,
+]);
 
 /** Pushes one body through a fresh inspection; true when it passed, false when refused as media. */
 async function sniff(body: Uint8Array, contentType: string): Promise<boolean> {

@@ -33,7 +33,8 @@ export async function findNginx(): Promise<NginxBinary> {
   const found = await onPath('nginx');
   if (found) return { path: found, version: await versionOf(found), installed: false };
   const apt = await onPath('apt-get');
-  if (process.getuid?.() !== 0 || !apt) return { path: null, reason: 'nginx is not installed and cannot be installed here (needs root and apt-get): apt-get install nginx' };
+  if (process.getuid?.() !== 0 || !apt)
+    return { path: null, reason: 'nginx is not installed and cannot be installed here (needs root and apt-get): apt-get install nginx' };
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
     await run(apt, ['install', '-y', '-qq', 'nginx'], { env }).catch(async () => {
@@ -44,7 +45,9 @@ export async function findNginx(): Promise<NginxBinary> {
     return { path: null, reason: `apt-get install nginx failed: ${String(error).split('\n')[0]}` };
   }
   const installed = await onPath('nginx');
-  return installed ? { path: installed, version: await versionOf(installed), installed: true } : { path: null, reason: 'apt-get installed nginx but it is not on PATH' };
+  return installed
+    ? { path: installed, version: await versionOf(installed), installed: true }
+    : { path: null, reason: 'apt-get installed nginx but it is not on PATH' };
 }
 
 export interface NginxProxy {

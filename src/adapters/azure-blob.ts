@@ -114,9 +114,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
           .listBlobsFlat({ prefix, includeMetadata: true, abortSignal })
           .byPage({ maxPageSize: pageLimit(listOptions.limit), ...(listOptions.cursor ? { continuationToken: listOptions.cursor } : {}) });
         const page: ContainerListBlobFlatSegmentResponse | undefined = (await pages.next()).value;
-        const items: ObjectInfo[] = (page?.segment.blobItems ?? []).map((item) =>
-          toInfo(item.name, { ...item.properties, metadata: item.metadata }),
-        );
+        const items: ObjectInfo[] = (page?.segment.blobItems ?? []).map((item) => toInfo(item.name, { ...item.properties, metadata: item.metadata }));
         return page?.continuationToken ? { items, cursor: page.continuationToken } : { items };
       }),
 
@@ -165,10 +163,7 @@ function headWith(call: StoreCaller, client: ContainerClient, key: string): Prom
 }
 
 /** Stages blocks, a few in flight at a time, stopping at the first failure; returns the block ids in order. */
-async function stageBlocks(
-  blocks: AsyncIterable<Uint8Array>,
-  stage: (blockId: string, bytes: Uint8Array) => Promise<unknown>,
-): Promise<string[]> {
+async function stageBlocks(blocks: AsyncIterable<Uint8Array>, stage: (blockId: string, bytes: Uint8Array) => Promise<unknown>): Promise<string[]> {
   // Ids are unique per upload, so concurrent uploads to one blob never commit each other's blocks.
   const upload = crypto.randomUUID();
   const blockIds: string[] = [];

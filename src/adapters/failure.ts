@@ -2,9 +2,21 @@ import { StoreError, isStoreError, type StoreFailure } from './errors.ts';
 
 /** Error codes of a store that could not be reached at all, as Node, undici and the SDKs report them. */
 const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE',
-  'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'REQUEST_SEND_ERROR',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'REQUEST_SEND_ERROR',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
 
 const UNREACHABLE_NAMES = new Set(['TimeoutError']);
@@ -34,9 +46,7 @@ export function statusOf(error: unknown): number | undefined {
 function codeOf(error: unknown): string | undefined {
   const fields = fieldsOf(error);
   const candidates = [fields.code, fieldsOf(fields.cause).code, fields.name];
-  return candidates.find(
-    (value): value is string => typeof value === 'string' && SAFE_TOKEN.test(value) && !/^(Rest)?Error$/.test(value),
-  );
+  return candidates.find((value): value is string => typeof value === 'string' && SAFE_TOKEN.test(value) && !/^(Rest)?Error$/.test(value));
 }
 
 function failureOf(error: unknown, status: number | undefined, code: string | undefined): StoreFailure {
@@ -70,10 +80,7 @@ export function toStoreError(error: unknown, kind: string, operation: string): S
 export function storeCaller(kind: string, timeoutMs: number) {
   return async function call<T>(operation: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new StoreError('unavailable', `${kind} ${operation} timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => deadline.abort(new StoreError('unavailable', `${kind} ${operation} timed out after ${timeoutMs} ms`)), timeoutMs);
     try {
       return await run(deadline.signal);
     } catch (error) {

@@ -25,8 +25,7 @@ const DIRECTORY = '.d';
 const CONTINUED = '.c';
 const SLASH = 0x2f;
 
-const isKept = (byte: number) =>
-  (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d;
+const isKept = (byte: number) => (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f || byte === 0x2d;
 
 function encodeSegment(bytes: Buffer): string {
   let encoded = '';
@@ -199,5 +198,4 @@ function mayHoldKeysIn(entry: Entry, { prefix, after }: Range): boolean {
   return meetsPrefix && !allBeforeCursor;
 }
 
-const startsWith = (bytes: Buffer, prefix: Buffer) =>
-  bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
+const startsWith = (bytes: Buffer, prefix: Buffer) => bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);

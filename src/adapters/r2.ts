@@ -47,7 +47,10 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
   async function putStreaming(key: string, body: ReadableStream<Uint8Array>, length: number, write: R2WriteOptions): Promise<R2Object | null> {
     const fixed = fixedLengthStream(length);
     // A failure on either side reaches the other: a body error errors the put, a failed put cancels the body.
-    const piping = body.pipeThrough(untilCleanEnd()).pipeTo(fixed.writable).catch(() => {});
+    const piping = body
+      .pipeThrough(untilCleanEnd())
+      .pipeTo(fixed.writable)
+      .catch(() => {});
     const object = await bucket.put(key, fixed.readable, write);
     await piping;
     return object;
@@ -63,7 +66,8 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
     try {
       const parts: R2UploadedPart[] = [];
       for (let block: IteratorResult<Uint8Array> = first; !block.done; block = await blocks.next()) {
-        if (parts.length === MAX_PARTS) throw new StoreError('failed', `r2 put: a body of unknown length is limited to ${MAX_PARTS} parts of ${partBytes} bytes`);
+        if (parts.length === MAX_PARTS)
+          throw new StoreError('failed', `r2 put: a body of unknown length is limited to ${MAX_PARTS} parts of ${partBytes} bytes`);
         const part = block.value;
         parts.push(await call('put', () => upload.uploadPart(parts.length + 1, part)));
       }

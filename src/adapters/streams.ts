@@ -75,10 +75,7 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
  * source yields nothing for `idleTimeoutMs` while a reader waits, the stream
  * fails with `onIdle()`'s error and the source is closed.
  */
-export function streamFromIterable(
-  iterable: AsyncIterable<Uint8Array>,
-  idle: { timeoutMs: number; onIdle: () => Error },
-): ReadableStream<Uint8Array> {
+export function streamFromIterable(iterable: AsyncIterable<Uint8Array>, idle: { timeoutMs: number; onIdle: () => Error }): ReadableStream<Uint8Array> {
   const iterator = iterable[Symbol.asyncIterator]();
   const close = () => iterator.return?.().catch(() => {});
   return new ReadableStream<Uint8Array>(

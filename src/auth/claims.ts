@@ -29,10 +29,7 @@ export function principalFromClaims(claims: JWTPayload & { exp: number }, config
   }
   const region = ownClaim(claims, names.region);
   if (typeof region !== 'string' || region.length > MAX_REGION_LENGTH || !PRINTABLE_ASCII.test(region)) {
-    throw new Refusal(
-      'region_missing',
-      `the "${names.region}" claim must be one string of 1-${MAX_REGION_LENGTH} printable ASCII characters`,
-    );
+    throw new Refusal('region_missing', `the "${names.region}" claim must be one string of 1-${MAX_REGION_LENGTH} printable ASCII characters`);
   }
   const subject = ownClaim(claims, names.subject);
   if (subject !== undefined && !isIdentifier(subject, MAX_SUBJECT_LENGTH)) {

@@ -25,9 +25,6 @@ export function checkTokenTimes(times: TokenTimes, nowSeconds: number, limits: T
     throw new Refusal('token_invalid', 'the token was issued in the future ("iat")');
   }
   if (times.exp - nowSeconds > limits.maxTokenLifetimeSeconds + tolerance) {
-    throw new Refusal(
-      'token_invalid',
-      `the token expires too far ahead: at most ${limits.maxTokenLifetimeSeconds} seconds are accepted`,
-    );
+    throw new Refusal('token_invalid', `the token expires too far ahead: at most ${limits.maxTokenLifetimeSeconds} seconds are accepted`);
   }
 }

@@ -3,6 +3,7 @@ import { jsonLinesAudit } from '../service/audit.ts';
 import { ConfigurationError } from '../hosts/configuration-error.ts';
 import { parseCommandLine, usageError } from './args.ts';
 import { readCommandPolicy } from './command-policy.ts';
+import type { NodePolicy } from '../hosts/node-policy.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
 import { provenKeyStores } from '../hosts/proven-key-stores.ts';
 import { dataStores } from '../hosts/store-kinds.ts';
@@ -50,7 +51,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
   if (Number.isNaN(now)) return usageError(SWEEP, `--now must be an ISO-8601 instant, not "${args.now}"`, err);
   if (!Number.isInteger(batch) || batch < 1 || batch > 1000)
     return usageError(SWEEP, `--batch must be a whole number from 1 to 1000, not "${args.batch}"`, err);
-  let loaded;
+  let loaded: NodePolicy;
   try {
     loaded = await readCommandPolicy(args.policy, env);
   } catch (error) {
@@ -97,9 +98,13 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
       // S3 multipart uploads that were never completed nor aborted: their staged parts, past their expiry.
       const abandonedUploadsRemoved = args['dry-run'] ? 0 : await removeAbandonedUploads(store, now);
       if (summary.unlistedClasses.length > 0) {
-        err.write(`store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`);
+        err.write(
+          `store ${name}: holds data classes the policy no longer lists: ${summary.unlistedClasses.join(', ')} (expired by their recorded expiresAt, erased with their account)\n`,
+        );
       }
-      out.write(`${JSON.stringify({ type: 'sweep', store: name, zone: zone.name, dryRun: args['dry-run'], now: new Date(now).toISOString(), ...summary, abandonedUploadsRemoved })}\n`);
+      out.write(
+        `${JSON.stringify({ type: 'sweep', store: name, zone: zone.name, dryRun: args['dry-run'], now: new Date(now).toISOString(), ...summary, abandonedUploadsRemoved })}\n`,
+      );
       audit({
         time: new Date().toISOString(),
         requestId: crypto.randomUUID(),

@@ -107,7 +107,12 @@ export interface ByteRange {
  * stream ends after the last chunk the range needs. `storedBytes` is the
  * stored (encrypted) size, from the store's listing or head.
  */
-export function decryptStream(keyFor: (keyId: Uint8Array) => Promise<DataKey>, identity: string, storedBytes: number, range?: ByteRange): TransformStream<Uint8Array, Uint8Array> {
+export function decryptStream(
+  keyFor: (keyId: Uint8Array) => Promise<DataKey>,
+  identity: string,
+  storedBytes: number,
+  range?: ByteRange,
+): TransformStream<Uint8Array, Uint8Array> {
   const buffer = new ByteQueue();
   let parsed: { header: Header; key: CryptoKey; total: number; chunks: number; first: number; last: number } | null = null;
   let index = 0;

@@ -14,7 +14,9 @@ export function edgeEncryptionErrors(policy: CompiledPolicy): string[] {
     if (!zone.encryption) continue;
     const key = keys[zone.encryption.key];
     if (key?.type === 'pkcs11') {
-      errors.push(`zones.${zoneName}.encryption.key: key "${zone.encryption.key}" is a pkcs11 key, which needs a native module and runs only on Node; at the edge use a local key given as a secret (secretEnv)`);
+      errors.push(
+        `zones.${zoneName}.encryption.key: key "${zone.encryption.key}" is a pkcs11 key, which needs a native module and runs only on Node; at the edge use a local key given as a secret (secretEnv)`,
+      );
     } else if (key?.type === 'local' && key.file !== undefined) {
       errors.push(`encryption.keys.${zone.encryption.key}.file: Workers have no filesystem; give the key as a Workers secret named by secretEnv`);
     }

@@ -107,7 +107,12 @@ export class KeyService {
       createdAt: new Date().toISOString(),
     };
     const body = utf8(JSON.stringify(record));
-    await this.#store.put(recordKey(owner), streamOf(body), { contentType: RECORD_TYPE, account: owner.account, dataClass: 'data-key', ...(owner.subject !== undefined && { subject: owner.subject }) }, { contentLength: body.byteLength });
+    await this.#store.put(
+      recordKey(owner),
+      streamOf(body),
+      { contentType: RECORD_TYPE, account: owner.account, dataClass: 'data-key', ...(owner.subject !== undefined && { subject: owner.subject }) },
+      { contentLength: body.byteLength },
+    );
     const stored = await this.#read(owner);
     if (!stored) throw new Error('the key store lost a data key just written');
     return stored;

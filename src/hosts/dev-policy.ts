@@ -5,7 +5,6 @@ import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.ts';
 export const DEV_DATA_DIR = './.data';
 export const DEV_KEYS_DIR = `${DEV_DATA_DIR}/dev-keys`;
 
-
 /**
  * The embedded development policy that `npm start` runs without
  * RESIDENCY_POLICY: filesystem stores under ./.data/<zone>/ and the dev key

@@ -5,7 +5,6 @@ import { DEV_ISSUER, ensureDevKeys } from './dev-keys.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { DEV_KEYS_DIR, developmentPolicy } from './dev-policy.ts';
 
-
 export interface NodePolicy {
   policy: CompiledPolicy;
   /** Relative paths in the policy are resolved against this folder. */

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
 import type { ObjectStore } from '../adapters/types.ts';
 import { nodeKekOpener } from '../crypto/kek-node.ts';
@@ -115,7 +115,9 @@ async function removeDeadWrites(stores: ReadonlyMap<string, ObjectStore>, reques
   await Promise.all(
     [...stores].map(([name, store]) =>
       // A store that cannot be reached now keeps its leftovers for the sweep; its zone's readiness says the rest.
-      store.removeIncomplete?.(idleSince).catch((error: unknown) => process.stderr.write(`residency-proxy: store ${name}: leftovers of dead writes not removed: ${String(error)}\n`)),
+      store
+        .removeIncomplete?.(idleSince)
+        .catch((error: unknown) => process.stderr.write(`residency-proxy: store ${name}: leftovers of dead writes not removed: ${String(error)}\n`)),
     ),
   );
 }

@@ -63,8 +63,7 @@ export function nodeSettings(env: NodeJS.ProcessEnv, machine: MachineLimits = ma
   const forWorkers = workers > 1 ? machine.memoryBytes - PRIMARY_BYTES : machine.memoryBytes;
   const shutdownGraceMs = read('SHUTDOWN_GRACE_MS', 0, 3_600_000) ?? 25_000;
   const maxInflightBytes =
-    read('RESIDENCY_MAX_INFLIGHT_BYTES', 1, Number.MAX_SAFE_INTEGER) ??
-    Math.max(MIN_INFLIGHT_BYTES, Math.floor(forWorkers / workers - WORKER_BASELINE_BYTES));
+    read('RESIDENCY_MAX_INFLIGHT_BYTES', 1, Number.MAX_SAFE_INTEGER) ?? Math.max(MIN_INFLIGHT_BYTES, Math.floor(forWorkers / workers - WORKER_BASELINE_BYTES));
   if (errors.length > 0) throw new ConfigurationError(errors);
   return { workers, shutdownGraceMs, maxInflightBytes };
 }

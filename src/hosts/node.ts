@@ -79,7 +79,10 @@ function refuseToStart(lines: string[]): never {
 
 function banner(gateway: RunningGateway): string {
   const zones = [...gateway.policy.zones.values()]
-    .map((zone) => `  ${zone.name}: regions ${zone.regions.join(' ')} -> store ${zone.storeName} (${zone.store.type}, ${zone.placement.location}, ${zone.placement.jurisdiction})`)
+    .map(
+      (zone) =>
+        `  ${zone.name}: regions ${zone.regions.join(' ')} -> store ${zone.storeName} (${zone.store.type}, ${zone.placement.location}, ${zone.placement.jurisdiction})`,
+    )
     .join('\n');
   const s3 = gateway.s3Url ? `residency-proxy S3 front door on ${gateway.s3Url} (path-style; docs/s3.md)\n` : '';
   const listening = `residency-proxy listening on ${gateway.url}\n${s3}${zones}\n`;

@@ -25,7 +25,7 @@ const subjectPath = z.object({ subject: z.string().describe('The data subject id
 
 const placementHeaders = {
   'X-Residency-Zone': header('The zone that served the request.'),
-  'X-Residency-Location': header('Where the zone\'s store is.'),
+  'X-Residency-Location': header("Where the zone's store is."),
 };
 
 /** Refusals every authenticated route can answer. */
@@ -35,7 +35,7 @@ const refusals = {
   403: problem('`account_missing`, `region_missing`, `region_unknown`, `scope_required`, `data_class_not_persisted`'),
   405: problem('`method_not_allowed`, with `Allow`'),
   502: problem('`store_error`'),
-  503: problem('`store_unavailable`, with `Retry-After`: the zone\'s store is down; other zones are not affected'),
+  503: problem("`store_unavailable`, with `Retry-After`: the zone's store is down; other zones are not affected"),
 };
 
 const objectRoutes: RouteConfig[] = [
@@ -72,7 +72,11 @@ const objectRoutes: RouteConfig[] = [
       }),
     },
     responses: {
-      200: { description: 'The object, with its stored Content-Type.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } }, headers: placementHeaders },
+      200: {
+        description: 'The object, with its stored Content-Type.',
+        content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
+        headers: placementHeaders,
+      },
       206: { description: 'The requested range, with `Content-Range`.', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
       304: { description: 'Not modified (`If-None-Match`, `If-Modified-Since`).' },
       ...refusals,
@@ -84,7 +88,7 @@ const objectRoutes: RouteConfig[] = [
   {
     method: 'head',
     path: '/v1/objects/{dataClass}/{key}',
-    summary: 'An object\'s headers',
+    summary: "An object's headers",
     request: { params: objectPath },
     responses: { 200: { description: 'The headers a GET would carry.', headers: placementHeaders }, ...refusals, 404: { description: 'No such object.' } },
   },
@@ -98,7 +102,7 @@ const objectRoutes: RouteConfig[] = [
   ...(['get', 'head'] as const).map((method) => ({
     method,
     path: '/v1/objects/{dataClass}',
-    summary: method === 'get' ? 'List the account\'s objects of a data class, a page at a time' : 'The headers of a list',
+    summary: method === 'get' ? "List the account's objects of a data class, a page at a time" : 'The headers of a list',
     request: {
       params: classPath,
       query: z.object({
@@ -117,7 +121,7 @@ const adminRoutes: RouteConfig[] = [
     path: '/v1/subjects/{subject}/objects',
     summary: 'Admin: every object of a data subject in the account',
     request: { params: subjectPath, query: z.object({ limit: z.coerce.number().int().min(1).max(1000).optional(), cursor: z.string().optional() }) },
-    responses: { 200: json(schemas.subjectObjects, 'The subject\'s objects.'), ...refusals },
+    responses: { 200: json(schemas.subjectObjects, "The subject's objects."), ...refusals },
   },
   {
     method: 'delete',
@@ -136,7 +140,7 @@ const adminRoutes: RouteConfig[] = [
   {
     method: 'get',
     path: '/v1/holds',
-    summary: 'Admin: the account\'s legal holds',
+    summary: "Admin: the account's legal holds",
     responses: { 200: json(schemas.holdList, 'The holds.'), ...refusals },
   },
   ...[
@@ -177,15 +181,17 @@ const otherRoutes: RouteConfig[] = [
   },
   ...[
     { path: '/healthz', summary: 'Liveness' },
-    { path: '/readyz', summary: 'Readiness: 200 while keys are usable and at least one zone can serve; each zone\'s state in the body' },
+    { path: '/readyz', summary: "Readiness: 200 while keys are usable and at least one zone can serve; each zone's state in the body" },
     { path: '/metrics', summary: 'Prometheus text exposition' },
-  ].map(({ path, summary }): RouteConfig => ({
-    method: 'get',
-    path,
-    summary,
-    security: [],
-    responses: { 200: { description: 'OK' }, ...(path === '/readyz' && { 503: { description: 'Not ready; the body says why.' } }) },
-  })),
+  ].map(
+    ({ path, summary }): RouteConfig => ({
+      method: 'get',
+      path,
+      summary,
+      security: [],
+      responses: { 200: { description: 'OK' }, ...(path === '/readyz' && { 503: { description: 'Not ready; the body says why.' } }) },
+    }),
+  ),
 ];
 
 /** Builds the document; hono answers HEAD with GET handlers, so every GET path also takes HEAD. */
@@ -196,7 +202,11 @@ export function openApiDocument(): Record<string, unknown> {
   for (const route of [...objectRoutes, ...adminRoutes, ...otherRoutes]) registry.registerPath(route);
   return generator.getOpenAPI31Document({
     openapi: '3.1.0',
-    info: { title: 'residency-proxy', version: '1', description: 'Data-residency enforcing storage gateway. Errors are application/problem+json (RFC 9457) with a stable `code`.' },
+    info: {
+      title: 'residency-proxy',
+      version: '1',
+      description: 'Data-residency enforcing storage gateway. Errors are application/problem+json (RFC 9457) with a stable `code`.',
+    },
     security: [{ bearer: [] }],
   }) as unknown as Record<string, unknown>;
 }

@@ -18,11 +18,7 @@ export function tracedRequests(routeOf: (c: Context<GatewayEnv>) => string): Mid
     if (!tracingEnabled()) return next();
     const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
     const method = c.req.method;
-    const span = trace.getTracer('residency-proxy').startSpan(
-      method,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } },
-      parent,
-    );
+    const span = trace.getTracer('residency-proxy').startSpan(method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } }, parent);
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {

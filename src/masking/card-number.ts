@@ -12,13 +12,19 @@ const CANDIDATE = /(?<!\w|\w[-.])\d(?:[ -]?\d){12,30}(?!\w|[-.]\w)/;
 const MAX_LENGTH = 61;
 
 export function cardNumberDetector(): Detector {
-  return patternDetector('card-number', MAX_LENGTH, CANDIDATE, (text, start, end) => {
-    for (let last = end; last > start; last = previousGroupEnd(text, start, last)) {
-      const digits = text.slice(start, last).replace(/[ -]/g, '');
-      if (isCardNumber(digits)) return { end: last, replacement: maskAllButLastFour(text.slice(start, last)) };
-    }
-    return null;
-  }, /\d/);
+  return patternDetector(
+    'card-number',
+    MAX_LENGTH,
+    CANDIDATE,
+    (text, start, end) => {
+      for (let last = end; last > start; last = previousGroupEnd(text, start, last)) {
+        const digits = text.slice(start, last).replace(/[ -]/g, '');
+        if (isCardNumber(digits)) return { end: last, replacement: maskAllButLastFour(text.slice(start, last)) };
+      }
+      return null;
+    },
+    /\d/,
+  );
 }
 
 export function isCardNumber(digits: string): boolean {

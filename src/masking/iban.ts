@@ -10,13 +10,19 @@ const CANDIDATE = /(?<!\w)[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}(?![A-Za-z0-9]
 const MAX_LENGTH = 4 + 2 * 30;
 
 export function ibanDetector(): Detector {
-  return patternDetector('iban', MAX_LENGTH, CANDIDATE, (text, start, end) => {
-    for (let last = end; last > start; last = text.lastIndexOf(' ', last - 1)) {
-      if (last <= start) break;
-      if (isIban(text.slice(start, last).replace(/ /g, ''))) return { end: last, replacement: placeholder('iban') };
-    }
-    return null;
-  }, /\d/);
+  return patternDetector(
+    'iban',
+    MAX_LENGTH,
+    CANDIDATE,
+    (text, start, end) => {
+      for (let last = end; last > start; last = text.lastIndexOf(' ', last - 1)) {
+        if (last <= start) break;
+        if (isIban(text.slice(start, last).replace(/ /g, ''))) return { end: last, replacement: placeholder('iban') };
+      }
+      return null;
+    },
+    /\d/,
+  );
 }
 
 export function isIban(compact: string): boolean {

@@ -15,10 +15,16 @@ export function ipAddressDetectors(): Detector[] {
   const replacement = placeholder('ip-address');
   return [
     patternDetector('ip-address', 15, IPV4, (_text, _start, end) => ({ end, replacement }), /\./),
-    patternDetector('ip-address', 45, IPV6_CANDIDATE, (text, start, end) => {
-      const last = text[end - 1] === '.' ? end - 1 : end; // a full stop after the address
-      return isIpv6(text.slice(start, last)) ? { end: last, replacement } : null;
-    }, /:/),
+    patternDetector(
+      'ip-address',
+      45,
+      IPV6_CANDIDATE,
+      (text, start, end) => {
+        const last = text[end - 1] === '.' ? end - 1 : end; // a full stop after the address
+        return isIpv6(text.slice(start, last)) ? { end: last, replacement } : null;
+      },
+      /:/,
+    ),
   ];
 }
 

@@ -30,7 +30,10 @@ const MAX_COUNT = 100;
 const isDigit: CharTest = (c) => c >= 48 && c <= 57;
 const isWord: CharTest = (c) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isSpace: CharTest = (c) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x2028 || c === 0x2029 || c === 0xfeff;
-const not = (test: CharTest): CharTest => (c) => !test(c);
+const not =
+  (test: CharTest): CharTest =>
+  (c) =>
+    !test(c);
 const CLASS_ESCAPES: Readonly<Record<string, CharTest>> = { d: isDigit, D: not(isDigit), w: isWord, W: not(isWord), s: isSpace, S: not(isSpace) };
 const LITERAL_ESCAPES = new Set([...'\\.^$|?*+()[]{}/-_ :#@&%=,;!"\'<>~`']);
 

@@ -8,12 +8,16 @@ import { patternDetector, placeholder, type Detector } from './detector.ts';
  * `07700900123`). Digit runs without these shapes (order numbers, dates,
  * timestamps, amounts) are left alone. The number becomes `[phone]`.
  */
-const CANDIDATE = /(?<![\w+.\/:-])(?:\+|00)?\(?\d[\d ().-]{5,22}\d(?!\w|[.\/:-]\d)/;
+const CANDIDATE = /(?<![\w+./:-])(?:\+|00)?\(?\d[\d ().-]{5,22}\d(?!\w|[./:-]\d)/;
 const MAX_LENGTH = 28;
 
 export function phoneDetector(): Detector {
-  return patternDetector('phone', MAX_LENGTH, CANDIDATE, (text, start, end) =>
-    isPhoneShape(text.slice(start, end)) ? { end, replacement: placeholder('phone') } : null, /\d/,
+  return patternDetector(
+    'phone',
+    MAX_LENGTH,
+    CANDIDATE,
+    (text, start, end) => (isPhoneShape(text.slice(start, end)) ? { end, replacement: placeholder('phone') } : null),
+    /\d/,
   );
 }
 

@@ -69,6 +69,9 @@ export function maskableFormat(contentType: string): 'json' | 'text' | null {
   if (!type || !isTextual(type)) return null;
   const charset = type.params.get('charset')?.toLowerCase();
   if (charset !== undefined && !['utf-8', 'utf8', 'us-ascii', 'ascii'].includes(charset)) return null;
-  const json = type.essence === 'application/json' || type.subtype.endsWith('+json') || ['application/x-ndjson', 'application/jsonl', 'application/json-seq'].includes(type.essence);
+  const json =
+    type.essence === 'application/json' ||
+    type.subtype.endsWith('+json') ||
+    ['application/x-ndjson', 'application/jsonl', 'application/json-seq'].includes(type.essence);
   return json ? 'json' : 'text';
 }

@@ -10,7 +10,11 @@ const MAX_LENGTH = 13;
 const NEVER_ISSUED = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
 
 export function ukNinoDetector(): Detector {
-  return patternDetector('uk-nino', MAX_LENGTH, CANDIDATE, (text, start, end) =>
-    NEVER_ISSUED.has(text.slice(start, start + 2).toUpperCase()) ? null : { end, replacement: placeholder('uk-nino') }, /\d/,
+  return patternDetector(
+    'uk-nino',
+    MAX_LENGTH,
+    CANDIDATE,
+    (text, start, end) => (NEVER_ISSUED.has(text.slice(start, start + 2).toUpperCase()) ? null : { end, replacement: placeholder('uk-nino') }),
+    /\d/,
   );
 }

@@ -32,7 +32,7 @@ const FOLD_MAX_BYTES = 12;
 /** The white space byte at `at`, raw or JSON-escaped (`\\r`, `\\n`, `\\t`), and its length; 0 when there is none. */
 function blankAt(b: Uint8Array, at: number, end: number, blank: { byte: number }): number {
   const byte = b[at];
-  if (byte === SPACE || byte === TAB || byte === CR || byte === LF) return (blank.byte = byte), 1;
+  if (byte === SPACE || byte === TAB || byte === CR || byte === LF) return ((blank.byte = byte), 1);
   if (byte !== BACKSLASH || at + 1 >= end) return 0;
   const escaped = b[at + 1] === 0x72 ? CR : b[at + 1] === 0x6e ? LF : b[at + 1] === 0x74 ? TAB : 0;
   return escaped ? ((blank.byte = escaped), 2) : 0;
@@ -80,10 +80,10 @@ export function continuation(b: Uint8Array, at: number, end: number, char: { val
   if (folded && (byte === SPACE || byte === TAB || byte === CR || byte === LF || byte === BACKSLASH)) {
     const fold = foldAt(b, at, end);
     // a multipart boundary line ("--boundary") after a line break ends the run
-    if (fold > 0 && !(b[at + fold] === DASH && b[at + fold + 1] === DASH)) return (char.value = -1), fold;
+    if (fold > 0 && !(b[at + fold] === DASH && b[at + fold + 1] === DASH)) return ((char.value = -1), fold);
   }
   if (byte !== BACKSLASH || at + 1 >= end) return 0;
-  if (b[at + 1] === 0x2f) return (char.value = 0x2f), 2;
+  if (b[at + 1] === 0x2f) return ((char.value = 0x2f), 2);
   const escaped = latin1EscapeAt(b, at, end);
   return escaped >= 0 && RUN_BYTE[escaped] ? ((char.value = escaped), 6) : 0;
 }

@@ -83,8 +83,8 @@ export class ByteValues {
       if (closes) this.ended = true;
       return VALUE;
     }
-    if (this.shape === 'object' && byte === QUOTE && !this.afterColon && this.value < 0) return (this.inKey = true), GOING;
-    if (this.shape === 'object' && byte === COLON && !this.afterColon) return (this.afterColon = true), GOING;
+    if (this.shape === 'object' && byte === QUOTE && !this.afterColon && this.value < 0) return ((this.inKey = true), GOING);
+    if (this.shape === 'object' && byte === COLON && !this.afterColon) return ((this.afterColon = true), GOING);
     return this.end();
   }
 

@@ -27,7 +27,8 @@ export function ascii(b: Uint8Array, at: number, length: number): string {
   return text;
 }
 
-const hexDigit = (byte: number): number => (byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1);
+const hexDigit = (byte: number): number =>
+  byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1;
 
 /** The character (0-255) a JSON `\u00XX` escape at `at` stands for, or -1. */
 export function latin1EscapeAt(b: Uint8Array, at: number, end: number): number {

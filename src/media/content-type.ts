@@ -15,7 +15,10 @@ export function parseMediaType(value: string): MediaType | null {
   const [essencePart = '', ...paramParts] = splitOutsideQuotes(value, ';');
   const slash = essencePart.indexOf('/');
   const type = essencePart.slice(0, slash).trim().toLowerCase();
-  const subtype = essencePart.slice(slash + 1).trim().toLowerCase();
+  const subtype = essencePart
+    .slice(slash + 1)
+    .trim()
+    .toLowerCase();
   if (slash < 0 || !TOKEN.test(type) || !TOKEN.test(subtype)) return null;
   const params = new Map<string, string>();
   for (const part of paramParts) {
@@ -111,12 +114,7 @@ const TEXT_APPLICATION_TYPES: ReadonlySet<string> = new Set([
 
 /** Whether the body claims to be text (and so must be valid UTF-8 unless it names another charset). */
 export function isTextual(type: MediaType): boolean {
-  return (
-    type.type === 'text' ||
-    TEXT_APPLICATION_TYPES.has(type.essence) ||
-    type.subtype.endsWith('+json') ||
-    type.subtype.endsWith('+xml')
-  );
+  return type.type === 'text' || TEXT_APPLICATION_TYPES.has(type.essence) || type.subtype.endsWith('+json') || type.subtype.endsWith('+xml');
 }
 
 /** Charsets in which every ASCII character is one byte of the same value, so byte patterns still match. */

@@ -22,10 +22,41 @@ export interface DataUrl {
 }
 
 const FORMAT_BY_SUBTYPE: Readonly<Record<string, string>> = {
-  png: 'PNG', apng: 'APNG', jpeg: 'JPEG', jpg: 'JPEG', pjpeg: 'JPEG', gif: 'GIF', webp: 'WebP', avif: 'AVIF', heic: 'HEIC', heif: 'HEIF',
-  bmp: 'BMP', 'x-ms-bmp': 'BMP', tiff: 'TIFF', 'svg+xml': 'SVG', 'x-icon': 'ICO', 'vnd.microsoft.icon': 'ICO',
-  mpeg: 'MPEG', mp3: 'MP3', mp4: 'MP4', 'x-m4a': 'M4A', aac: 'AAC', ogg: 'Ogg', opus: 'Opus', wav: 'WAV', 'x-wav': 'WAV', wave: 'WAV',
-  webm: 'WebM', flac: 'FLAC', amr: 'AMR', aiff: 'AIFF', quicktime: 'QuickTime (MOV)', 'x-matroska': 'Matroska', '3gpp': '3GP', 'x-flv': 'FLV', mp2t: 'MPEG-TS',
+  png: 'PNG',
+  apng: 'APNG',
+  jpeg: 'JPEG',
+  jpg: 'JPEG',
+  pjpeg: 'JPEG',
+  gif: 'GIF',
+  webp: 'WebP',
+  avif: 'AVIF',
+  heic: 'HEIC',
+  heif: 'HEIF',
+  bmp: 'BMP',
+  'x-ms-bmp': 'BMP',
+  tiff: 'TIFF',
+  'svg+xml': 'SVG',
+  'x-icon': 'ICO',
+  'vnd.microsoft.icon': 'ICO',
+  mpeg: 'MPEG',
+  mp3: 'MP3',
+  mp4: 'MP4',
+  'x-m4a': 'M4A',
+  aac: 'AAC',
+  ogg: 'Ogg',
+  opus: 'Opus',
+  wav: 'WAV',
+  'x-wav': 'WAV',
+  wave: 'WAV',
+  webm: 'WebM',
+  flac: 'FLAC',
+  amr: 'AMR',
+  aiff: 'AIFF',
+  quicktime: 'QuickTime (MOV)',
+  'x-matroska': 'Matroska',
+  '3gpp': '3GP',
+  'x-flv': 'FLV',
+  mp2t: 'MPEG-TS',
 };
 
 /**
@@ -78,7 +109,9 @@ function hasPayload(b: Uint8Array, at: number, end: number, base64: boolean): bo
 
 /** Bytes that end an unquoted URL in text: white space and controls, quotes, angle brackets, `)`, backslash. */
 function isUrlTerminator(byte: number): boolean {
-  return byte <= 0x20 || byte === 0x22 || byte === 0x27 || byte === 0x3c || byte === 0x3e || byte === 0x29 || byte === 0x60 || byte === BACKSLASH || byte === 0x7f;
+  return (
+    byte <= 0x20 || byte === 0x22 || byte === 0x27 || byte === 0x3c || byte === 0x3e || byte === 0x29 || byte === 0x60 || byte === BACKSLASH || byte === 0x7f
+  );
 }
 
 /**

@@ -17,7 +17,10 @@ export interface DecoderPair {
 export type DecoderFactory = () => DecoderPair;
 
 /** `gzip`, `deflate` (zlib) or `deflate-raw` as the runtime's DecompressionStream provides them. */
-export const decompression = (format: 'gzip' | 'deflate' | 'deflate-raw'): DecoderFactory => () => new DecompressionStream(format);
+export const decompression =
+  (format: 'gzip' | 'deflate' | 'deflate-raw'): DecoderFactory =>
+  () =>
+    new DecompressionStream(format);
 
 /** A format the runtime's DecompressionStream may or may not know (`br`: Node 20 does not), or undefined. */
 export function runtimeDecompression(format: string): DecoderFactory | undefined {

@@ -98,7 +98,8 @@ function contentDecoders(contentEncoding: string, options: InspectionOptions, ma
  */
 function codingFailure(coding: string, error: unknown): Refusal {
   const message = error instanceof Error ? error.message : String(error);
-  if (coding === 'zstd' || /trailing|junk|after the end/i.test(message)) return uninspectable(`the ${coding} data cannot be decoded to its last byte (${message})`);
+  if (coding === 'zstd' || /trailing|junk|after the end/i.test(message))
+    return uninspectable(`the ${coding} data cannot be decoded to its last byte (${message})`);
   return new Refusal('bad_request', `the body is not valid ${coding} data (${message})`);
 }
 
@@ -170,7 +171,10 @@ export function createInspection(options: InspectionOptions): Inspection {
   const rewritten: Uint8Array[] = [];
   // Redaction rewrites the stored bytes, which are the bytes as sent: only possible without a Content-Encoding or a wide charset.
   const redact = options.embeddedMedia === 'redact' && decoders.length === 0 && !wide;
-  const decodedAs = decoders.map(({ coding }) => coding).reverse().join('+');
+  const decodedAs = decoders
+    .map(({ coding }) => coding)
+    .reverse()
+    .join('+');
   let sink: ByteSink = new ContentScanner(context, {
     depth: decoders.length,
     locate: decoders.length === 0 ? (offset) => `at byte ${offset}` : (offset) => `at byte ${offset} of the ${decodedAs}-decoded body`,

@@ -77,7 +77,7 @@ export class JsonArrayEnd {
   }
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<number, number>> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
+const SIMPLE_ESCAPES: Readonly<Record<number, number>> = { 34: 0x22, 92: 0x5c, 47: 0x2f, 98: 0x08, 102: 0x0c, 110: 0x0a, 114: 0x0d, 116: 0x09 };
 
 /** Needs more bytes than `end` allows. */
 const INCOMPLETE = -2;
@@ -94,19 +94,19 @@ function latin1CharAt(b: Uint8Array, at: number, end: number, length: { value: n
   if (byte === BACKSLASH) {
     if (at + 1 >= end) return INCOMPLETE;
     const simple = SIMPLE_ESCAPES[b[at + 1]!];
-    if (simple !== undefined) return (length.value = 2), simple;
+    if (simple !== undefined) return ((length.value = 2), simple);
     if (b[at + 1] !== 0x75) return NOT_LATIN1;
     if (at + 6 > end) return INCOMPLETE;
     const escaped = latin1EscapeAt(b, at, end);
     return escaped < 0 ? NOT_LATIN1 : ((length.value = 6), escaped);
   }
   if (byte < 0x20 || byte === QUOTE) return NOT_LATIN1;
-  if (byte < 0x80) return (length.value = 1), byte;
+  if (byte < 0x80) return ((length.value = 1), byte);
   if (byte !== 0xc2 && byte !== 0xc3) return NOT_LATIN1;
   if (at + 1 >= end) return INCOMPLETE;
   const next = b[at + 1]!;
   if ((next & 0xc0) !== 0x80) return NOT_LATIN1;
-  return (length.value = 2), ((byte & 0x03) << 6) | (next & 0x3f);
+  return ((length.value = 2), ((byte & 0x03) << 6) | (next & 0x3f));
 }
 
 export type PackedFormat = 'deflate' | 'gzip';

@@ -41,7 +41,9 @@ export function encryptionPlacementErrors(document: PolicyDocument, placements: 
     }
     const sharedWith = dataStores.find((dataStore) => dataStore === encryption.keyStore || sameStorage(keyStore, document.stores[dataStore]));
     if (sharedWith !== undefined) {
-      errors.push(`${path}.keyStore: store "${encryption.keyStore}" holds or shares storage with data store "${sharedWith}"; keys must be kept apart from the data`);
+      errors.push(
+        `${path}.keyStore: store "${encryption.keyStore}" holds or shares storage with data store "${sharedWith}"; keys must be kept apart from the data`,
+      );
     }
     const placement = placements.get(encryption.keyStore);
     if (placement && !zone.jurisdictions.includes(placement.jurisdiction)) {
@@ -55,7 +57,9 @@ export function encryptionPlacementErrors(document: PolicyDocument, placements: 
 function locateKey(key: EncryptionKeyConfig): Place | string {
   if (key.type === 'local' || key.location === undefined) {
     // The schema requires a jurisdiction wherever there is no location.
-    return key.jurisdiction === undefined ? 'the key declares neither location nor jurisdiction' : { jurisdiction: key.jurisdiction, where: 'declared by the policy' };
+    return key.jurisdiction === undefined
+      ? 'the key declares neither location nor jurisdiction'
+      : { jurisdiction: key.jurisdiction, where: 'declared by the policy' };
   }
   return AWS_REGIONS[key.location] ?? AZURE_REGIONS[key.location] ?? `unknown cloud region "${key.location}" (an AWS or Azure region name)`;
 }

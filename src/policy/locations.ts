@@ -9,10 +9,34 @@
  * (CH), Norway (NO), Iceland (IS) and Liechtenstein (LI) are not in the EU.
  */
 export const JURISDICTIONS = [
-  'UK', 'EU', 'CH', 'NO', 'IS', 'LI',
-  'US', 'CA', 'MX', 'BR', 'CL',
-  'JP', 'KR', 'IN', 'SG', 'HK', 'TW', 'AU', 'NZ', 'ID', 'MY', 'TH', 'CN',
-  'ZA', 'AE', 'BH', 'QA', 'IL',
+  'UK',
+  'EU',
+  'CH',
+  'NO',
+  'IS',
+  'LI',
+  'US',
+  'CA',
+  'MX',
+  'BR',
+  'CL',
+  'JP',
+  'KR',
+  'IN',
+  'SG',
+  'HK',
+  'TW',
+  'AU',
+  'NZ',
+  'ID',
+  'MY',
+  'TH',
+  'CN',
+  'ZA',
+  'AE',
+  'BH',
+  'QA',
+  'IL',
 ] as const;
 
 export type Jurisdiction = (typeof JURISDICTIONS)[number];

@@ -7,8 +7,7 @@ import { atRetentionSchema, encryptionSchema, maskListSchema, zoneEncryptionSche
  * key is an error, so a typo can never silently weaken the policy.
  */
 
-const name = (what: string) =>
-  z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, `${what} must be 1-63 of a-z, 0-9, '.', '_', '-'`);
+const name = (what: string) => z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, `${what} must be 1-63 of a-z, 0-9, '.', '_', '-'`);
 
 const jurisdiction = z.enum(JURISDICTIONS);
 const timeoutMs = z.number().int().min(100).max(600_000).optional();
@@ -59,7 +58,12 @@ export const storeSchema = z.discriminatedUnion('type', [s3Store, azureStore, r2
 const jwksSchema = z.union([
   z.strictObject({
     url: z.url({ protocol: /^https?$/ }),
-    maxStaleSeconds: z.number().int().min(0).max(30 * 86_400).default(86_400),
+    maxStaleSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .default(86_400),
     cooldownSeconds: z.number().int().min(1).max(3_600).default(30),
     cacheMaxAgeSeconds: z.number().int().min(1).max(86_400).default(600),
     timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
@@ -76,7 +80,12 @@ const authSchema = z.strictObject({
   algorithms: z.array(z.enum(ALGORITHMS)).min(1),
   jwks: jwksSchema,
   clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
-  maxTokenLifetimeSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+  maxTokenLifetimeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   claims: z
     .strictObject({
       account: z.string().min(1).default('account_id'),
@@ -113,17 +122,25 @@ export const policySchema = z.strictObject({
   encryption: encryptionSchema.optional(),
   limits: z
     .strictObject({
-      maxObjectBytes: z.number().int().min(1).max(5 * 1024 * 1024 * MiB).default(100 * MiB),
+      maxObjectBytes: z
+        .number()
+        .int()
+        .min(1)
+        .max(5 * 1024 * 1024 * MiB)
+        .default(100 * MiB),
       requestTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(300_000),
       // Media inspection bounds; absent means the inspector's defaults (docs/media-inspection.md: 8 layers, 200:1, 1 GiB).
       maxInspectionDepth: z.number().int().min(1).max(32).optional(),
       maxExpansionRatio: z.number().min(2).max(100_000).optional(),
-      maxExpandedBytes: z.number().int().min(MiB).max(64 * 1024 * MiB).optional(),
+      maxExpandedBytes: z
+        .number()
+        .int()
+        .min(MiB)
+        .max(64 * 1024 * MiB)
+        .optional(),
     })
     .default({ maxObjectBytes: 100 * MiB, requestTimeoutMs: 300_000 }),
-  audit: z
-    .strictObject({ hashIdentifiers: z.boolean().default(true) })
-    .default({ hashIdentifiers: true }),
+  audit: z.strictObject({ hashIdentifiers: z.boolean().default(true) }).default({ hashIdentifiers: true }),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;

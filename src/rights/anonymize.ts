@@ -6,7 +6,10 @@ import { createMasking, maskableFormat } from '../masking/stream.ts';
 import { parseStoreKey, subjectIndexKey } from '../policy/keys.ts';
 import type { MaskList } from '../policy/protection-schema.ts';
 
-export type AnonymizeOutcome = { outcome: 'anonymized'; masks: Record<string, number>; bytes: number } | { outcome: 'deleted'; reason: string } | { outcome: 'gone' };
+export type AnonymizeOutcome =
+  | { outcome: 'anonymized'; masks: Record<string, number>; bytes: number }
+  | { outcome: 'deleted'; reason: string }
+  | { outcome: 'gone' };
 
 /**
  * `atRetention: anonymize` for one expired object (the retention sweep has
@@ -18,11 +21,20 @@ export type AnonymizeOutcome = { outcome: 'anonymized'; masks: Record<string, nu
  * text or JSON, or a stored Content-Encoding) is deleted instead, and the
  * outcome says so.
  */
-export async function anonymizeExpired(store: ObjectStore, item: ObjectInfo, mask: MaskList | undefined, encryption?: ZoneEncryption): Promise<AnonymizeOutcome> {
+export async function anonymizeExpired(
+  store: ObjectStore,
+  item: ObjectInfo,
+  mask: MaskList | undefined,
+  encryption?: ZoneEncryption,
+): Promise<AnonymizeOutcome> {
   const { metadata } = item;
   const { kinds, custom } = masksOf(mask);
   const unmaskable =
-    metadata.contentEncoding !== undefined ? `it is stored with Content-Encoding ${metadata.contentEncoding}` : maskableFormat(metadata.contentType) === null ? `a ${metadata.contentType} body cannot be masked` : null;
+    metadata.contentEncoding !== undefined
+      ? `it is stored with Content-Encoding ${metadata.contentEncoding}`
+      : maskableFormat(metadata.contentType) === null
+        ? `a ${metadata.contentType} body cannot be masked`
+        : null;
   if (unmaskable !== null) return deleteExpired(store, item, unmaskable);
 
   const stored = await store.get(item.key);
@@ -41,6 +53,7 @@ export async function anonymizeExpired(store: ObjectStore, item: ObjectInfo, mas
 async function deleteExpired(store: ObjectStore, item: ObjectInfo, reason: string): Promise<AnonymizeOutcome> {
   if (!(await store.delete(item.key))) return { outcome: 'gone' };
   const parts = parseStoreKey(item.key);
-  if (item.metadata.subject !== undefined && parts) await store.delete(subjectIndexKey(item.metadata.account, item.metadata.subject, parts.dataClass, parts.key));
+  if (item.metadata.subject !== undefined && parts)
+    await store.delete(subjectIndexKey(item.metadata.account, item.metadata.subject, parts.dataClass, parts.key));
   return { outcome: 'deleted', reason };
 }

@@ -27,28 +27,52 @@ export function instrumentStore(store: ObjectStore, { name, metrics, onAnswer }:
         onAnswer(true);
         const bytes = bytesOf?.(result);
         if (bytes !== undefined) {
-          metrics.count('residency_store_bytes_total', 'Bytes written to and read from stores (a read counts the object size).', {
-            store: name,
-            direction: operation === 'put' ? 'written' : 'read',
-          }, bytes);
+          metrics.count(
+            'residency_store_bytes_total',
+            'Bytes written to and read from stores (a read counts the object size).',
+            {
+              store: name,
+              direction: operation === 'put' ? 'written' : 'read',
+            },
+            bytes,
+          );
         }
         return result;
       } catch (error) {
         const failure = isStoreError(error) ? error.failure : 'other';
         if (failure === 'unavailable') onAnswer(false);
-        metrics.count('residency_store_errors_total', 'Store calls that failed: unavailable, failed (the store answered an error), invalid, or other (the body stream ended the call, or a fault in the gateway).', {
-          ...labels,
-          failure,
-        });
+        metrics.count(
+          'residency_store_errors_total',
+          'Store calls that failed: unavailable, failed (the store answered an error), invalid, or other (the body stream ended the call, or a fault in the gateway).',
+          {
+            ...labels,
+            failure,
+          },
+        );
         throw error;
       } finally {
-        metrics.observe('residency_store_request_duration_seconds', 'Time of store calls, to the end of a write or the start of a read body.', labels, (performance.now() - started) / 1000);
+        metrics.observe(
+          'residency_store_request_duration_seconds',
+          'Time of store calls, to the end of a write or the start of a read body.',
+          labels,
+          (performance.now() - started) / 1000,
+        );
       }
     });
 
   const instrumented: Partial<ObjectStore> = {
-    put: (key, body, metadata, options) => call('put', () => store.put(key, body, metadata, options), (result) => result.size),
-    get: (key) => call('get', () => store.get(key), (object) => object?.info.size ?? 0),
+    put: (key, body, metadata, options) =>
+      call(
+        'put',
+        () => store.put(key, body, metadata, options),
+        (result) => result.size,
+      ),
+    get: (key) =>
+      call(
+        'get',
+        () => store.get(key),
+        (object) => object?.info.size ?? 0,
+      ),
     head: (key) => call('head', () => store.head(key)),
     delete: (key) => call('delete', () => store.delete(key)),
     list: (prefix, options) => call('list', () => store.list(prefix, options)),

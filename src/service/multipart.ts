@@ -236,7 +236,10 @@ export class MultipartService {
  * sweep runs it over each zone's store. Returns how many keys it removed.
  */
 async function erasureMarkers(store: ObjectStore, account: string, subjectHash: string | undefined): Promise<NonNullable<Manifest['markers']>> {
-  const [accountMarker, subjectMarker] = await Promise.all([readMarker(store, account), subjectHash === undefined ? null : readMarker(store, account, subjectHash)]);
+  const [accountMarker, subjectMarker] = await Promise.all([
+    readMarker(store, account),
+    subjectHash === undefined ? null : readMarker(store, account, subjectHash),
+  ]);
   return { account: accountMarker, ...(subjectHash !== undefined && { subject: subjectMarker }) };
 }
 

@@ -10,7 +10,7 @@ import type { CompiledPolicy } from '../policy/load.ts';
 import type { Principal } from '../policy/principal.ts';
 import { isRefusal, Refusal } from '../policy/refusal.ts';
 import { deleteObject } from '../rights/erasure.ts';
-import { guardedPut } from '../rights/write-guard.ts';
+import { type GuardedPutResult, guardedPut } from '../rights/write-guard.ts';
 import type { AuditTrail } from './audit.ts';
 import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
@@ -168,7 +168,11 @@ export class ObjectService {
     const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
     const encryption = this.#encryptionOf(decision);
     const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey(account, name.dataClass, name.key)));
-    const body = guardBody(request.body, [tracedTransform('inspection', {}, inspection.stream), ...(masking ? [masking.stream] : []), ...(sealing ? [sealing] : [])]);
+    const body = guardBody(request.body, [
+      tracedTransform('inspection', {}, inspection.stream),
+      ...(masking ? [masking.stream] : []),
+      ...(sealing ? [sealing] : []),
+    ]);
     const metadata: ObjectMetadata = {
       contentType: request.contentType || 'application/octet-stream',
       ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
@@ -179,13 +183,15 @@ export class ObjectService {
     };
     const tooLong = checkStoredKeyLength(account, name.dataClass, name.key, subjectHash);
     if (tooLong) throw tooLong;
-    let result;
+    let result: GuardedPutResult;
     try {
       // Redaction changes the length, so the declared length only holds when nothing is rewritten.
       const declaredLength = embeddedMedia === 'refuse' && !masking && !sealing ? request.contentLength : undefined;
       const target = { account, dataClass: name.dataClass, key: name.key, ...(subjectHash !== undefined && { subjectHash }) };
       // Holds, the subject index and erasures running beside the write: src/rights/write-guard.ts.
-      result = await guardedPut(store, target, () => store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength }));
+      result = await guardedPut(store, target, () =>
+        store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength }),
+      );
     } catch (error) {
       const failure = body.failure();
       throw isRefusal(failure) ? failure : error;

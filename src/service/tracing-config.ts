@@ -28,7 +28,9 @@ export function tracingConfigFrom(env: Env): TracingConfig | undefined {
   const baseEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
   if (tracesEndpoint === undefined && baseEndpoint === undefined) return undefined;
   const [variable, url] =
-    tracesEndpoint !== undefined ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint] : ['OTEL_EXPORTER_OTLP_ENDPOINT', `${baseEndpoint!.replace(/\/+$/, '')}/v1/traces`];
+    tracesEndpoint !== undefined
+      ? ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint]
+      : ['OTEL_EXPORTER_OTLP_ENDPOINT', `${baseEndpoint!.replace(/\/+$/, '')}/v1/traces`];
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new Error(`${variable}: ${url} is not an http(s) URL`);
 
   const protocolVariable = read('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';

@@ -59,6 +59,8 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       signal: AbortSignal.timeout(timeoutMs),
     });
     await response.body?.cancel();
-    return response.ok ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error(`the OTLP endpoint answered ${response.status}`) };
+    return response.ok
+      ? { code: ExportResultCode.SUCCESS }
+      : { code: ExportResultCode.FAILED, error: new Error(`the OTLP endpoint answered ${response.status}`) };
   }
 }

@@ -33,9 +33,12 @@ export async function startAzurite(): Promise<AzuriteServer> {
       script: RUN_AZURITE,
       args: [
         main,
-        '--blobHost', '127.0.0.1',
-        '--blobPort', String(port),
-        '--location', directory,
+        '--blobHost',
+        '127.0.0.1',
+        '--blobPort',
+        String(port),
+        '--location',
+        directory,
         // The SDK speaks a newer API version than the emulator knows.
         '--skipApiVersionCheck',
         '--loose',
@@ -48,8 +51,7 @@ export async function startAzurite(): Promise<AzuriteServer> {
   const server = await startRestartable(launch, directory);
   return {
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` +
-      `BlobEndpoint=http://127.0.0.1:${server.port}/${ACCOUNT};`,
+      `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${ACCOUNT_KEY};` + `BlobEndpoint=http://127.0.0.1:${server.port}/${ACCOUNT};`,
     stop: server.stop,
     crash: server.crash,
     restart: server.restart,

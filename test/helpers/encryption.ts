@@ -22,7 +22,11 @@ export function streamIn(bytes: Uint8Array, pieceSize = bytes.byteLength || 1): 
 }
 
 /** A zone's encryption with a fresh local KEK and an in-memory key store. */
-export async function localZoneEncryption(scope: KeyScope = 'subject', chunkSize?: number, keyStore: ObjectStore = createMemoryStore()): Promise<{ encryption: ZoneEncryption; keyStore: ObjectStore }> {
+export async function localZoneEncryption(
+  scope: KeyScope = 'subject',
+  chunkSize?: number,
+  keyStore: ObjectStore = createMemoryStore(),
+): Promise<{ encryption: ZoneEncryption; keyStore: ObjectStore }> {
   const kek = await localKek(newLocalKekJwk('test'));
   return { encryption: new ZoneEncryption(new KeyService(keyStore, kek, scope), chunkSize), keyStore };
 }

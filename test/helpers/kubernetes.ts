@@ -24,10 +24,12 @@ export interface Manifest {
 
 /** Renders a Kustomize folder (relative to the project) with kubectl's built-in Kustomize. */
 export async function renderKustomization(folder: string): Promise<Manifest[]> {
-  const { stdout } = await execFileAsync('kubectl', ['kustomize', folder], { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-    throw new Error('rendering the manifests needs kubectl (its built-in Kustomize, v5) on the PATH');
-  });
+  const { stdout } = await execFileAsync('kubectl', ['kustomize', folder], { cwd: PROJECT_ROOT, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+      throw new Error('rendering the manifests needs kubectl (its built-in Kustomize, v5) on the PATH');
+    },
+  );
   return parseAllDocuments(stdout).map((document) => {
     if (document.errors.length > 0) throw new Error(`${folder}: ${document.errors.join('; ')}`);
     return document.toJSON() as Manifest;

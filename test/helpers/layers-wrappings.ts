@@ -11,7 +11,11 @@ import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
  */
 
 const bytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
-const body = (content: Uint8Array, contentType = 'application/octet-stream', contentEncoding = ''): Payload => ({ body: content, contentType, contentEncoding });
+const body = (content: Uint8Array, contentType = 'application/octet-stream', contentEncoding = ''): Payload => ({
+  body: content,
+  contentType,
+  contentEncoding,
+});
 const jsonBody = (text: string, contentType = 'application/json'): Payload => body(utf8(text), contentType);
 const hex = (content: Uint8Array): string => Buffer.from(content).toString('hex');
 const latin1 = (content: Uint8Array): string => Buffer.from(content).toString('latin1');
@@ -124,7 +128,13 @@ const foldEvery76 = (text: string, fold: string): string => text.replace(/.{76}(
 const SFX_STUB = concat([Uint8Array.of(0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0), new Uint8Array(4088).map((_, i) => (i * 7) & 0xff)]);
 
 const chatEvents = (value: string): string =>
-  JSON.stringify({ events: [{ type: 'message', text: 'can you see my screen?' }, { type: 'snapshot', value }, { type: 'message', text: 'yes' }] });
+  JSON.stringify({
+    events: [
+      { type: 'message', text: 'can you see my screen?' },
+      { type: 'snapshot', value },
+      { type: 'message', text: 'yes' },
+    ],
+  });
 
 /** The media the matrix wraps: what co-browsing and recorders produce. */
 export const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];
@@ -136,10 +146,27 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'zlib file without Content-Encoding': (file) => body(deflateSync(file.bytes), 'application/json'),
   'zstd file without Content-Encoding': (file) => body(zstdSync(file.bytes)),
   'events.json.gz with a data: URL': (file) => body(gzipSync(utf8(chatEvents(dataUrl(file)))), 'application/json'),
-  'tar member': (file) => body(tar([{ name: 'notes.txt', bytes: utf8('visitor notes\n') }, { name: `shots/${file.name}`, bytes: file.bytes }]), 'application/x-tar'),
-  '.tar.gz member': (file) => body(gzipSync(tar([{ name: 'notes.txt', bytes: utf8('notes') }, { name: file.name, bytes: file.bytes }])), 'application/gzip'),
+  'tar member': (file) =>
+    body(
+      tar([
+        { name: 'notes.txt', bytes: utf8('visitor notes\n') },
+        { name: `shots/${file.name}`, bytes: file.bytes },
+      ]),
+      'application/x-tar',
+    ),
+  '.tar.gz member': (file) =>
+    body(
+      gzipSync(
+        tar([
+          { name: 'notes.txt', bytes: utf8('notes') },
+          { name: file.name, bytes: file.bytes },
+        ]),
+      ),
+      'application/gzip',
+    ),
   'second gzip member': (file) => body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)])),
-  'second gzip member, Content-Encoding gzip': (file) => body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)]), 'application/octet-stream', 'gzip'),
+  'second gzip member, Content-Encoding gzip': (file) =>
+    body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)]), 'application/octet-stream', 'gzip'),
   'gzip FEXTRA field': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes }), 'application/json', 'gzip'),
   'gzip FEXTRA field without Content-Encoding': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes })),
   'gzip FNAME field (a data: URL)': (file) => body(gzipMember(utf8('{"ok":true}'), { name: dataUrl(file) }), 'application/json', 'gzip'),
@@ -147,8 +174,16 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'gzip, then a NUL byte, then gzip (no Content-Encoding)': (file) => body(concat([gzipSync(utf8('{"a":1}')), Uint8Array.of(0), gzipSync(file.bytes)])),
   'Content-Encoding zstd': (file) => body(zstdSync(file.bytes), 'application/octet-stream', 'zstd'),
   'Content-Encoding br (runtime decoder)': (file) => body(bytes(zlib.brotliCompressSync(file.bytes)), 'application/octet-stream', 'br'),
-  'ZIP with data descriptors': (file) => body(streamedZip([{ name: 'a.txt', bytes: utf8('notes') }, { name: file.name, bytes: file.bytes }]), 'application/zip'),
-  'ZIP inside a deflated ZIP': (file) => body(streamedZip([{ name: 'inner.zip', bytes: streamedZip([{ name: file.name, bytes: file.bytes }]) }]), 'application/zip'),
+  'ZIP with data descriptors': (file) =>
+    body(
+      streamedZip([
+        { name: 'a.txt', bytes: utf8('notes') },
+        { name: file.name, bytes: file.bytes },
+      ]),
+      'application/zip',
+    ),
+  'ZIP inside a deflated ZIP': (file) =>
+    body(streamedZip([{ name: 'inner.zip', bytes: streamedZip([{ name: file.name, bytes: file.bytes }]) }]), 'application/zip'),
   'self-extracting ZIP': (file) => body(concat([SFX_STUB, streamedZip([{ name: file.name, bytes: file.bytes }], 0)]), 'application/x-msdownload'),
   'multipart part of a gzip file': (file) =>
     multipart([{ headers: 'Content-Disposition: form-data; name="f"; filename="x.gz"\r\nContent-Type: application/gzip', body: gzipSync(file.bytes) }]),
@@ -156,7 +191,8 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'UTF-16BE JSON with BOM': (file) => body(wideText(chatEvents(dataUrl(file)), 2, false, true), ''),
   'UTF-32LE JSON': (file) => body(wideText(chatEvents(dataUrl(file)), 4, true), ''),
   'form post of canvas.toDataURL()': (file) => jsonBody(`name=shot&image=${encodeURIComponent(dataUrl(file))}&page=2`, 'application/x-www-form-urlencoded'),
-  'form post of the file percent-encoded': (file) => jsonBody(`file=${Array.from(file.bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')}`, 'application/x-www-form-urlencoded'),
+  'form post of the file percent-encoded': (file) =>
+    jsonBody(`file=${Array.from(file.bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('')}`, 'application/x-www-form-urlencoded'),
   'JSON string of latin1 escapes (ensure_ascii)': (file) => jsonBody(`{"blob": ${asciiJsonString(file.bytes)}}`),
   'JSON string of latin1 characters (JSON.stringify)': (file) => jsonBody(JSON.stringify({ blob: latin1(file.bytes) })),
   'base64 of 1 byte then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7), file.bytes])) })),
@@ -172,10 +208,17 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'base64 folded by spaces': (file) => jsonBody(`blob ${foldEvery76(base64(file.bytes), ' ')} end`, 'text/plain'),
   'hex, lower case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes) })),
   'hex, upper case': (file) => jsonBody(JSON.stringify({ h: hex(file.bytes).toUpperCase() })),
-  'hex dump, spaced pairs': (file) => jsonBody(`${hex(file.bytes).replace(/..(?=.)/g, '$& ').replace(/(.{47}) /g, '$1\n')}\n`, 'text/plain'),
+  'hex dump, spaced pairs': (file) =>
+    jsonBody(
+      `${hex(file.bytes)
+        .replace(/..(?=.)/g, '$& ')
+        .replace(/(.{47}) /g, '$1\n')}\n`,
+      'text/plain',
+    ),
   'hex, Postgres bytea': (file) => jsonBody(JSON.stringify({ bytea: `\\x${hex(file.bytes)}` })),
   'data: URL with a space in its payload': (file) => jsonBody(JSON.stringify({ src: dataUrl(file).replace(/base64,(.{3})/, 'base64,$1 ') })),
-  'data: URL with line breaks in its payload': (file) => jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),
+  'data: URL with line breaks in its payload': (file) =>
+    jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),
   'JSON array of byte values': (file) => jsonBody(JSON.stringify({ pixels: Array.from(file.bytes) })),
   'Node Buffer JSON': (file) => jsonBody(JSON.stringify({ file: Buffer.from(file.bytes) })),
   'typed array JSON by index': (file) => jsonBody(JSON.stringify({ file: new Uint8Array(file.bytes) })),
@@ -194,7 +237,8 @@ export const BENIGN_CONTENT: readonly MediaFile[] = [
  * refused with 422 body_uninspectable whatever they hold (here benign JSON).
  */
 const BZIP2_JSON = '425a6839314159265359188df75f0000071980100000102a44840a2000221a03208069a682a5510360a65d5e2ee48a70a120311beebe';
-const XZ_JSON = 'fd377a585a000004e6d6b4460200210116000000742fe5a301000f7b2263686174223a2268656c6c6f227d006e87c23e5147142000012810e50b6c601fb6f37d010000000004595a';
+const XZ_JSON =
+  'fd377a585a000004e6d6b4460200210116000000742fe5a301000f7b2263686174223a2268656c6c6f227d006e87c23e5147142000012810e50b6c601fb6f37d010000000004595a';
 const LZMA_JSON = '5d00008000ffffffffffffffff003d888866c3aa2b3ab58be571f1d81b4a2feb49b1ffffcb370000';
 const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
 /** A zstd frame header asking for a 2 TiB window. */
@@ -208,9 +252,11 @@ export const UNINSPECTABLE: Readonly<Record<string, (content: Uint8Array) => Pay
   'a ZIP member compressed with bzip2': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 12), 'application/zip'),
   'a ZIP member compressed with LZMA': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 14), 'application/zip'),
   'a zstd frame that asks for a 2 TiB window': () => body(ZSTD_HUGE_WINDOW),
-  'Content-Encoding gzip, then a NUL byte, then more': (content) => body(concat([gzipSync(content), Uint8Array.of(0), gzipSync(content)]), 'application/json', 'gzip'),
+  'Content-Encoding gzip, then a NUL byte, then more': (content) =>
+    body(concat([gzipSync(content), Uint8Array.of(0), gzipSync(content)]), 'application/json', 'gzip'),
   'Content-Encoding gzip, then bytes': (content) => body(concat([gzipSync(content), utf8('trailing text')]), 'application/json', 'gzip'),
-  'Content-Encoding deflate, then bytes': (content) => body(concat([deflateSync(content), Uint8Array.of(0x89, 0x50, 0x4e, 0x47)]), 'application/json', 'deflate'),
+  'Content-Encoding deflate, then bytes': (content) =>
+    body(concat([deflateSync(content), Uint8Array.of(0x89, 0x50, 0x4e, 0x47)]), 'application/json', 'deflate'),
   'Content-Encoding br, then bytes': (content) => body(concat([bytes(zlib.brotliCompressSync(content)), Uint8Array.of(1, 2, 3)]), 'application/json', 'br'),
   'Content-Encoding zstd, then bytes': (content) => body(concat([zstdSync(content), utf8('more')]), 'application/json', 'zstd'),
 };

@@ -34,15 +34,11 @@ export async function buildWorker(config: string): Promise<BuiltWorker> {
   const configPath = resolve(PROJECT_ROOT, config);
   const outdir = await mkdtemp(join(tmpdir(), 'worker-build-'));
   try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outdir, '--config', configPath],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: outdir, FORCE_COLOR: '0', NO_COLOR: '1' },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    );
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outdir, '--config', configPath], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG_PATH: outdir, FORCE_COLOR: '0', NO_COLOR: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const entry = (await readdir(outdir)).find((name) => name.endsWith('.js'));
     if (!entry) throw new Error(`wrangler wrote no bundle:\n${stdout}\n${stderr}`);
     const scriptPath = join(outdir, entry);

@@ -69,7 +69,17 @@ function fromJson(body: Buffer): ReceivedSpan[] {
   const exported = JSON.parse(body.toString('utf8')) as {
     resourceSpans: Array<{
       resource: { attributes: JsonKeyValue[] };
-      scopeSpans: Array<{ spans: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: JsonKeyValue[]; status?: { code?: number } }> }>;
+      scopeSpans: Array<{
+        spans: Array<{
+          traceId: string;
+          spanId: string;
+          parentSpanId?: string;
+          name: string;
+          kind: number;
+          attributes?: JsonKeyValue[];
+          status?: { code?: number };
+        }>;
+      }>;
     }>;
   };
   const attributes = (list: JsonKeyValue[] = []) =>
@@ -130,9 +140,11 @@ function fieldsOf(message: Buffer): Field[] {
   return fields;
 }
 
-const messages = (fields: Field[], number: number) => fields.filter((field): field is Field & { bytes: Buffer } => field.number === number && 'bytes' in field).map((field) => field.bytes);
+const messages = (fields: Field[], number: number) =>
+  fields.filter((field): field is Field & { bytes: Buffer } => field.number === number && 'bytes' in field).map((field) => field.bytes);
 const message = (fields: Field[], number: number) => messages(fields, number)[0] ?? Buffer.alloc(0);
-const varintOf = (fields: Field[], number: number) => Number(fields.find((field): field is Field & { varint: bigint } => field.number === number && 'varint' in field)?.varint ?? 0n);
+const varintOf = (fields: Field[], number: number) =>
+  Number(fields.find((field): field is Field & { varint: bigint } => field.number === number && 'varint' in field)?.varint ?? 0n);
 
 /** common.v1.KeyValue { string key = 1; AnyValue value = 2 }, AnyValue { string_value = 1; bool_value = 2; int_value = 3; double_value = 4 }. */
 function keyValues(list: Buffer[]): Record<string, string | number | boolean> {
@@ -141,7 +153,15 @@ function keyValues(list: Buffer[]): Record<string, string | number | boolean> {
       const fields = fieldsOf(keyValue);
       const value = fieldsOf(message(fields, 2))[0];
       const decoded =
-        value === undefined ? '' : 'varint' in value ? (value.number === 2 ? value.varint !== 0n : Number(value.varint)) : value.number === 4 ? value.bytes.readDoubleLE(0) : value.bytes.toString('utf8');
+        value === undefined
+          ? ''
+          : 'varint' in value
+            ? value.number === 2
+              ? value.varint !== 0n
+              : Number(value.varint)
+            : value.number === 4
+              ? value.bytes.readDoubleLE(0)
+              : value.bytes.toString('utf8');
       return [message(fields, 1).toString('utf8'), decoded];
     }),
   );

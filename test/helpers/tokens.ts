@@ -115,9 +115,7 @@ export function defaultClaims(issuer: string, audience: string, now: number): Cl
   };
 }
 
-export async function createTestIdentity(
-  options: { issuer?: string; audience?: string } = {},
-): Promise<TestIdentity> {
+export async function createTestIdentity(options: { issuer?: string; audience?: string } = {}): Promise<TestIdentity> {
   const issuer = options.issuer ?? 'https://idp.test/';
   const audience = options.audience ?? 'residency-proxy';
   const keys: Record<TestAlg, TestKey> = {
@@ -156,9 +154,6 @@ export async function createTestIdentity(
 }
 
 /** The settings of the `{ url }` JWKS form with the policy file's defaults, overridable. */
-export function remoteJwks(
-  url: string,
-  overrides: Partial<Extract<JwksConfig, { url: string }>> = {},
-): Extract<JwksConfig, { url: string }> {
+export function remoteJwks(url: string, overrides: Partial<Extract<JwksConfig, { url: string }>> = {}): Extract<JwksConfig, { url: string }> {
   return { url, maxStaleSeconds: 86_400, cooldownSeconds: 30, cacheMaxAgeSeconds: 600, timeoutMs: 5_000, ...overrides };
 }

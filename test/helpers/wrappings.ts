@@ -14,12 +14,34 @@ export interface MediaFile {
 }
 
 const MEDIA_TYPE_BY_EXTENSION: Readonly<Record<string, string>> = {
-  png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tiff: 'image/tiff', ico: 'image/x-icon',
-  avif: 'image/avif', heic: 'image/heic', svg: 'image/svg+xml',
-  wav: 'audio/wav', mp3: 'audio/mpeg', aac: 'audio/aac', m4a: 'audio/mp4', flac: 'audio/flac', ogg: 'audio/ogg', opus: 'audio/ogg',
-  aiff: 'audio/aiff', amr: 'audio/amr',
-  mp4: 'video/mp4', mov: 'video/quicktime', '3gp': 'video/3gpp', webm: 'video/webm', mkv: 'video/x-matroska', avi: 'video/x-msvideo',
-  flv: 'video/x-flv', ts: 'video/mp2t', m4s: 'video/iso.segment',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  tiff: 'image/tiff',
+  ico: 'image/x-icon',
+  avif: 'image/avif',
+  heic: 'image/heic',
+  svg: 'image/svg+xml',
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  aac: 'audio/aac',
+  m4a: 'audio/mp4',
+  flac: 'audio/flac',
+  ogg: 'audio/ogg',
+  opus: 'audio/ogg',
+  aiff: 'audio/aiff',
+  amr: 'audio/amr',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  '3gp': 'video/3gpp',
+  webm: 'video/webm',
+  mkv: 'video/x-matroska',
+  avi: 'video/x-msvideo',
+  flv: 'video/x-flv',
+  ts: 'video/mp2t',
+  m4s: 'video/iso.segment',
 };
 
 export const mediaTypeOf = (name: string): string => MEDIA_TYPE_BY_EXTENSION[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
@@ -82,7 +104,7 @@ export function zip(files: readonly { name: string; bytes: Uint8Array }[], metho
 }
 
 /** rrweb's packer: the event as JSON, zlib-compressed, as a latin1 string (one character per byte). */
-export const rrwebPack = (event: unknown): string => String.fromCharCode(...zlibSync(utf8(JSON.stringify({ ...event as object, v: 'v1' }))));
+export const rrwebPack = (event: unknown): string => String.fromCharCode(...zlibSync(utf8(JSON.stringify({ ...(event as object), v: 'v1' }))));
 
 export function multipart(parts: readonly { headers: string; body: Uint8Array }[], boundary = '----form-boundary-7MA4YWxkTrZu0gW'): Payload {
   const pieces: Uint8Array[] = [];
@@ -104,7 +126,11 @@ function makeChatText(bytes: number): string {
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size < bytes; i++) {
-    const line = JSON.stringify({ t: 1_700_000_000_000 + i, from: i % 2 ? 'agent' : 'visitor', text: `Message ${i}: could you check the order page, it still says "PNG upload failed" and data: is empty?` });
+    const line = JSON.stringify({
+      t: 1_700_000_000_000 + i,
+      from: i % 2 ? 'agent' : 'visitor',
+      text: `Message ${i}: could you check the order page, it still says "PNG upload failed" and data: is empty?`,
+    });
     lines.push(line);
     size += line.length + 1;
   }
@@ -114,7 +140,16 @@ function makeChatText(bytes: number): string {
 const MiB = 1024 * 1024;
 
 /** Fixtures whose format is recognised only where content starts (text headers, weak magic): media after a prefix does not apply. */
-export const START_ONLY_FORMATS: readonly string[] = ['image.svg', 'image-plain.pbm', 'image-plain.pgm', 'image-plain.ppm', 'image.pam', 'image.fits', 'image.xbm', 'audio.c2'];
+export const START_ONLY_FORMATS: readonly string[] = [
+  'image.svg',
+  'image-plain.pbm',
+  'image-plain.pgm',
+  'image-plain.ppm',
+  'image.pam',
+  'image.fits',
+  'image.xbm',
+  'audio.c2',
+];
 
 /** Every way a file of media is wrapped in the traffic the gateway sees. */
 export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
@@ -140,21 +175,41 @@ export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> =
     contentEncoding: '',
   }),
   'JSON-escaped base64 with \\u002b': (file) => ({
-    body: utf8(JSON.stringify({ blob: base64(file.bytes) }).replaceAll('+', '\\u002b').replaceAll('/', '\\u002F')),
+    body: utf8(
+      JSON.stringify({ blob: base64(file.bytes) })
+        .replaceAll('+', '\\u002b')
+        .replaceAll('/', '\\u002F'),
+    ),
     contentType: 'application/json',
     contentEncoding: '',
   }),
   base64url: (file) => json(chatAround({ blob: base64url(file.bytes) })),
   'MIME-wrapped base64 (\\n every 76)': (file) => json({ attachment: base64(file.bytes).replace(/.{76}/g, '$&\n') }),
-  'after a text prefix': (file) => ({ body: concat([utf8('Transcript follows.\nvisitor: hello\nagent: hi\n'), file.bytes]), contentType: 'text/plain', contentEncoding: '' }),
+  'after a text prefix': (file) => ({
+    body: concat([utf8('Transcript follows.\nvisitor: hello\nagent: hi\n'), file.bytes]),
+    contentType: 'text/plain',
+    contentEncoding: '',
+  }),
   'after a JSON prefix': (file) => ({ body: concat([utf8(JSON.stringify(chatAround('no media here'))), file.bytes]), contentType: '', contentEncoding: '' }),
   'ZIP stored': (file) => ({
-    body: zip([{ name: 'notes.txt', bytes: utf8('visitor notes') }, { name: `attachments/${file.name}`, bytes: file.bytes }], 'stored'),
+    body: zip(
+      [
+        { name: 'notes.txt', bytes: utf8('visitor notes') },
+        { name: `attachments/${file.name}`, bytes: file.bytes },
+      ],
+      'stored',
+    ),
     contentType: 'application/zip',
     contentEncoding: '',
   }),
   'ZIP deflated': (file) => ({
-    body: zip([{ name: 'notes.txt', bytes: utf8('visitor notes') }, { name: `attachments/${file.name}`, bytes: file.bytes }], 'deflated'),
+    body: zip(
+      [
+        { name: 'notes.txt', bytes: utf8('visitor notes') },
+        { name: `attachments/${file.name}`, bytes: file.bytes },
+      ],
+      'deflated',
+    ),
     contentType: 'application/zip',
     contentEncoding: '',
   }),
@@ -164,11 +219,25 @@ export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> =
       { type: 3, data: { source: 0, texts: [], attributes: [{ id: 42, attributes: { rr_dataURL: dataUrl(file) } }], removes: [], adds: [] }, timestamp: 2 },
     ]),
   'rrweb ArrayBuffer': (file) =>
-    json({ type: 3, data: { source: 9, id: 7, type: 1, commands: [{ property: 'bufferData', args: [34962, { rr_type: 'ArrayBuffer', base64: base64(file.bytes) }, 35044] }] }, timestamp: 3 }),
+    json({
+      type: 3,
+      data: { source: 9, id: 7, type: 1, commands: [{ property: 'bufferData', args: [34962, { rr_type: 'ArrayBuffer', base64: base64(file.bytes) }, 35044] }] },
+      timestamp: 3,
+    }),
   'rrweb Blob': (file) =>
     json({
       type: 3,
-      data: { source: 9, id: 7, type: 0, commands: [{ property: 'drawImage', args: [{ rr_type: 'Blob', data: [{ rr_type: 'ArrayBuffer', base64: base64(file.bytes) }], type: mediaTypeOf(file.name) }, 0, 0] }] },
+      data: {
+        source: 9,
+        id: 7,
+        type: 0,
+        commands: [
+          {
+            property: 'drawImage',
+            args: [{ rr_type: 'Blob', data: [{ rr_type: 'ArrayBuffer', base64: base64(file.bytes) }], type: mediaTypeOf(file.name) }, 0, 0],
+          },
+        ],
+      },
       timestamp: 4,
     }),
   'rrweb packed (zlib in latin1)': (file) =>
@@ -176,6 +245,14 @@ export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> =
       rrwebPack({ type: 4, data: { href: 'https://shop.example/', width: 1280, height: 720 }, timestamp: 1 }),
       rrwebPack({ type: 3, data: { source: 0, adds: [{ parentId: 1, node: { type: 2, tagName: 'img', attributes: { src: dataUrl(file) } } }] }, timestamp: 5 }),
     ]),
-  'past the first 8 MiB': (file) => ({ body: utf8(`[${chatText(8 * MiB + 12_345)},${JSON.stringify({ shot: dataUrl(file) })}]`), contentType: 'application/json', contentEncoding: '' }),
-  'raw past the first 8 MiB': (file) => ({ body: concat([utf8(chatText(8 * MiB + 777)), file.bytes]), contentType: 'application/octet-stream', contentEncoding: '' }),
+  'past the first 8 MiB': (file) => ({
+    body: utf8(`[${chatText(8 * MiB + 12_345)},${JSON.stringify({ shot: dataUrl(file) })}]`),
+    contentType: 'application/json',
+    contentEncoding: '',
+  }),
+  'raw past the first 8 MiB': (file) => ({
+    body: concat([utf8(chatText(8 * MiB + 777)), file.bytes]),
+    contentType: 'application/octet-stream',
+    contentEncoding: '',
+  }),
 };

@@ -50,7 +50,12 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       try {
         createInspection(options);
         if (request.sample !== undefined) {
-          media = (await inspectSample(Uint8Array.from(atob(request.sample), (ch) => ch.charCodeAt(0)), options)).media;
+          media = (
+            await inspectSample(
+              Uint8Array.from(atob(request.sample), (ch) => ch.charCodeAt(0)),
+              options,
+            )
+          ).media;
           if (media && decision.classConfig.embeddedMedia === 'refuse') {
             refusal = new Refusal('media_refused', `${media.format} ${media.kind} ${media.where}`);
           }
@@ -71,7 +76,11 @@ export function explainRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       // Whether the gateway's own table counts the token's region as a UK or EU account (whose data never leaves the UK and the EU).
       ukEuAccount: decision.ukEuAccount,
       ...(placement && { placement }),
-      ...(decision.allowed && { expiresAt: decision.expiresAt ?? null, embeddedMedia: decision.classConfig.embeddedMedia, masks: maskNames(decision.classConfig.mask) }),
+      ...(decision.allowed && {
+        expiresAt: decision.expiresAt ?? null,
+        embeddedMedia: decision.classConfig.embeddedMedia,
+        masks: maskNames(decision.classConfig.mask),
+      }),
       ...(request.sample !== undefined && { media }),
     });
   });

@@ -7,7 +7,8 @@ const UNIT: Readonly<Record<Encoding, 2 | 4>> = { 'utf-16le': 2, 'utf-16be': 2, 
 /** Code units of ASCII text that must open content without a BOM for it to be taken as UTF-16 or UTF-32. */
 const ASCII_UNITS = 8;
 
-const isTextByte = (byte: number | undefined): boolean => byte !== undefined && ((byte >= 0x20 && byte <= 0x7e) || byte === 0x09 || byte === 0x0a || byte === 0x0d);
+const isTextByte = (byte: number | undefined): boolean =>
+  byte !== undefined && ((byte >= 0x20 && byte <= 0x7e) || byte === 0x09 || byte === 0x0a || byte === 0x0d);
 
 /** Whether `count` code units of `encoding` at `at` are ASCII text characters. */
 function asciiUnits(b: Uint8Array, at: number, end: number, encoding: Encoding, count: number): boolean {
@@ -153,7 +154,10 @@ export const WIDE_TEXT: LayerKind = {
 };
 
 /** Text declared in a UTF-16 or UTF-32 charset: its BOM or ASCII decides the byte order, else the declared one. */
-export const declaredWideText = (encoding: WideEncoding) => (output: LayerOutput): LayerStream => new WideText(output, encoding);
+export const declaredWideText =
+  (encoding: WideEncoding) =>
+  (output: LayerOutput): LayerStream =>
+    new WideText(output, encoding);
 
 /** The wide encoding a charset name declares, or null. */
 export function wideCharset(charset: string): WideEncoding | null {

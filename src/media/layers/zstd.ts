@@ -9,7 +9,12 @@ const FRAME_HEADER_BYTES = 6;
 const HEADER_HOLD = 18;
 
 const isFrame = (b: Uint8Array, at: number, end: number): boolean =>
-  at + FRAME_HEADER_BYTES <= end && b[at] === MAGIC[0] && b[at + 1] === MAGIC[1] && b[at + 2] === MAGIC[2] && b[at + 3] === MAGIC[3] && (b[at + 4]! & 0x08) === 0;
+  at + FRAME_HEADER_BYTES <= end &&
+  b[at] === MAGIC[0] &&
+  b[at + 1] === MAGIC[1] &&
+  b[at + 2] === MAGIC[2] &&
+  b[at + 3] === MAGIC[3] &&
+  (b[at + 4]! & 0x08) === 0;
 
 /** The memory a frame asks for: its window, or its content size when it is one segment (RFC 8878 3.1.1.1). */
 function frameMemory(header: Uint8Array): number {
@@ -60,7 +65,8 @@ export class ZstdStream implements LayerStream {
     const header = Uint8Array.from(this.header!);
     this.header = null;
     const memory = frameMemory(header);
-    if (memory > this.limits.maxMemoryBytes) throw new UninspectableLayer(`a zstd frame asks for ${memory} bytes of window, more than the ${this.limits.maxMemoryBytes} one layer may hold`);
+    if (memory > this.limits.maxMemoryBytes)
+      throw new UninspectableLayer(`a zstd frame asks for ${memory} bytes of window, more than the ${this.limits.maxMemoryBytes} one layer may hold`);
     this.decoder.push(header);
   }
 }

@@ -58,7 +58,8 @@ export class Carriers {
     const b = window.bytes;
     if (window.abs(p) < this.decodedTo) return;
     const value = percentEscapeAt(b, p, window.length);
-    const dataScheme = value === 0x3a && p >= 4 && (b[p - 4]! | 0x20) === 0x64 && (b[p - 3]! | 0x20) === 0x61 && (b[p - 2]! | 0x20) === 0x74 && (b[p - 1]! | 0x20) === 0x61;
+    const dataScheme =
+      value === 0x3a && p >= 4 && (b[p - 4]! | 0x20) === 0x64 && (b[p - 3]! | 0x20) === 0x61 && (b[p - 2]! | 0x20) === 0x74 && (b[p - 1]! | 0x20) === 0x61;
     if (value < 0 || !(dataScheme || isBinaryCharacter(value))) return;
     const start = window.abs(valueStart(b, p, window.earliest));
     this.decodedTo = Infinity;

@@ -63,7 +63,13 @@ export class Layers {
   private spacedHex(at: number): void {
     this.lastOpened = at;
     const what = `spaced hex ${this.core.settings.locate(at)}`;
-    this.core.taps.openLayer(hexTap(at, this.target(what, (offset) => `at byte ${offset} of ${what}`), true));
+    this.core.taps.openLayer(
+      hexTap(
+        at,
+        this.target(what, (offset) => `at byte ${offset} of ${what}`),
+        true,
+      ),
+    );
   }
 
   /** A tar archive at absolute `at`: its members are content that starts where their data does. */

@@ -40,6 +40,12 @@ export class PartsAndEntries {
     }
     const dataStart = window.abs(entry.dataStart);
     if (entry.method === 0) return contentStarts.add(dataStart, `in ${where}`);
-    taps.openZipEntry(zipEntryTap(dataStart, entry.compressedSize, this.core.layers.target(where, (offset) => `at byte ${offset} of ${where}`)));
+    taps.openZipEntry(
+      zipEntryTap(
+        dataStart,
+        entry.compressedSize,
+        this.core.layers.target(where, (offset) => `at byte ${offset} of ${where}`),
+      ),
+    );
   }
 }

@@ -108,6 +108,12 @@ export class TextEmbeds {
     const { window, settings, taps } = this.core;
     const at = window.abs(quote);
     const what = `a ${format === 'gzip' ? 'gzip' : 'zlib'}-packed string ${settings.locate(at)}`;
-    taps.openPackedString(packedStringTap(at + 1, format, this.core.layers.target(what, (offset) => `at byte ${offset} of ${what}`)));
+    taps.openPackedString(
+      packedStringTap(
+        at + 1,
+        format,
+        this.core.layers.target(what, (offset) => `at byte ${offset} of ${what}`),
+      ),
+    );
   }
 }

@@ -17,7 +17,14 @@ const FRAMES_AFTER_SHORT_SYNC = 4;
 const SYNC_11_BITS = Array.from({ length: 32 }, (_, i) => 0xe0 + i);
 const ADTS_SECOND = [0xf0, 0xf1, 0xf8, 0xf9];
 
-function frameStream<F extends Frame>(first: number, second: readonly number[], parse: FrameParser<F>, media: (frame: F) => MediaMatch, frames: number, where: Where): Signature {
+function frameStream<F extends Frame>(
+  first: number,
+  second: readonly number[],
+  parse: FrameParser<F>,
+  media: (frame: F) => MediaMatch,
+  frames: number,
+  where: Where,
+): Signature {
   return {
     first: [first],
     second,

@@ -14,11 +14,25 @@ const CRI = bytesOf('(c)CRI');
 const adx = magic([0x80, 0x00], 'anywhere', audio('ADX'), (b, at, end) => {
   if (at + 12 > end) return false;
   const offset = u16be(b, at + 2);
-  return offset >= 0x0e && b[at + 4]! >= 2 && b[at + 4]! <= 4 && b[at + 5] === 18 && b[at + 6] === 4 && b[at + 7]! >= 1 && u32be(b, at + 8) > 0 && startsWith(b, at + offset - 2, end, CRI);
+  return (
+    offset >= 0x0e &&
+    b[at + 4]! >= 2 &&
+    b[at + 4]! <= 4 &&
+    b[at + 5] === 18 &&
+    b[at + 6] === 4 &&
+    b[at + 7]! >= 1 &&
+    u32be(b, at + 8) > 0 &&
+    startsWith(b, at + offset - 2, end, CRI)
+  );
 });
 
 /** Nintendo AST: `STRM`, a PCM format, 16 bits, channels, a sample rate. */
-const ast = magic(bytesOf('STRM'), 'anywhere', audio('AST'), (b, at, end) => at + 20 <= end && u16be(b, at + 8) <= 1 && u16be(b, at + 10) === 16 && u16be(b, at + 12) >= 1 && u32be(b, at + 16) > 0);
+const ast = magic(
+  bytesOf('STRM'),
+  'anywhere',
+  audio('AST'),
+  (b, at, end) => at + 20 <= end && u16be(b, at + 8) <= 1 && u16be(b, at + 10) === 16 && u16be(b, at + 12) >= 1 && u32be(b, at + 16) > 0,
+);
 
 const IRCAM_MAGICS = [0x0001a364, 0x0002a364, 0x0003a364, 0x0004a364];
 const IRCAM_FORMATS: ReadonlySet<number> = new Set([0x1, 0x2, 0x3, 0x4, 0x10001, 0x20001, 0x40004]);
@@ -64,25 +78,49 @@ const WESTWOOD_CHUNK = [0xaf, 0xde, 0x00, 0x00];
 const westwoodAud: Signature = {
   first: [],
   where: 'start',
-  match: (b, at, end) => (at + 20 <= end && u16le(b, at) > 0 && b[at + 10]! <= 3 && (b[at + 11] === 1 || b[at + 11] === 99) && startsWith(b, at + 16, end, WESTWOOD_CHUNK) ? audio('Westwood AUD') : null),
+  match: (b, at, end) =>
+    at + 20 <= end && u16le(b, at) > 0 && b[at + 10]! <= 3 && (b[at + 11] === 1 || b[at + 11] === 99) && startsWith(b, at + 16, end, WESTWOOD_CHUNK)
+      ? audio('Westwood AUD')
+      : null,
 };
 
 /** Ubisoft APM: the IMA ADPCM codec tag, channels, a sample rate, `vs12` at 20. */
 const VS12 = bytesOf('vs12');
-const apm = magic([0x00, 0x20], 'anywhere', audio('APM'), (b, at, end) => at + 24 <= end && u16le(b, at + 2) >= 1 && u32le(b, at + 4) > 0 && startsWith(b, at + 20, end, VS12));
+const apm = magic(
+  [0x00, 0x20],
+  'anywhere',
+  audio('APM'),
+  (b, at, end) => at + 24 <= end && u16le(b, at + 2) >= 1 && u32le(b, at + 4) > 0 && startsWith(b, at + 20, end, VS12),
+);
 
 /** Argonaut ASF (not Microsoft's): `ASF\0`, version 1 or 2, chunks, a printable name. Where content starts only: three letters and a zero. */
-const argonautAsf = magic(bytesOf('ASF\0'), 'start', audio('Argonaut ASF'), (b, at, end) =>
-  at + 24 <= end && u16le(b, at + 4) >= 1 && u16le(b, at + 4) <= 2 && u32le(b, at + 8) > 0 && u32le(b, at + 12) >= 24 && isPrintableAscii(b, at + 16, 1),
+const argonautAsf = magic(
+  bytesOf('ASF\0'),
+  'start',
+  audio('Argonaut ASF'),
+  (b, at, end) =>
+    at + 24 <= end && u16le(b, at + 4) >= 1 && u16le(b, at + 4) <= 2 && u32le(b, at + 8) > 0 && u32le(b, at + 12) >= 24 && isPrintableAscii(b, at + 16, 1),
 );
 
 /** Audio Visual Research: `2BIT`, then mono/stereo, depth 8 or 16 and signedness flags. */
-const avr = magic(bytesOf('2BIT'), 'anywhere', audio('AVR'), (b, at, end) =>
-  at + 20 <= end && (u16be(b, at + 12) === 0 || u16be(b, at + 12) === 0xffff) && (u16be(b, at + 14) === 8 || u16be(b, at + 14) === 16) && (u16be(b, at + 16) === 0 || u16be(b, at + 16) === 0xffff),
+const avr = magic(
+  bytesOf('2BIT'),
+  'anywhere',
+  audio('AVR'),
+  (b, at, end) =>
+    at + 20 <= end &&
+    (u16be(b, at + 12) === 0 || u16be(b, at + 12) === 0xffff) &&
+    (u16be(b, at + 14) === 8 || u16be(b, at + 14) === 16) &&
+    (u16be(b, at + 16) === 0 || u16be(b, at + 16) === 0xffff),
 );
 
 /** Ensoniq PARIS: ` paf`, byte order 0 or 1, then a sample rate. */
-const paf = magic(bytesOf(' paf'), 'anywhere', audio('PAF'), (b, at, end) => at + 16 <= end && u32le(b, at + 4) <= 1 && u32le(b, at + 8) <= 1 && (u32be(b, at + 12) > 0 || u32le(b, at + 12) > 0));
+const paf = magic(
+  bytesOf(' paf'),
+  'anywhere',
+  audio('PAF'),
+  (b, at, end) => at + 16 <= end && u32le(b, at + 4) <= 1 && u32le(b, at + 8) <= 1 && (u32be(b, at + 12) > 0 || u32le(b, at + 12) > 0),
+);
 
 /** Psion PRC (sound record file): its three UIDs, where content starts (libsox holds the whole header as a template). */
 const prc = magic([0x37, 0x00, 0x00, 0x10, 0x6d, 0x00, 0x00, 0x10, 0x7e, 0x00, 0x00, 0x10], 'start', audio('Psion PRC'));
@@ -90,8 +128,16 @@ const prc = magic([0x37, 0x00, 0x00, 0x10, 0x6d, 0x00, 0x00, 0x10, 0x7e, 0x00, 0
 const SNDTOOL_MIN_RATE = 2000;
 const SNDTOOL_MAX_RATE = 96000;
 /** Sndtool: `SOUND` and 0x1A, two zero bytes, a size, a zero, the size again as the end, a sample rate. */
-const sndt = magic(bytesOf('SOUND\x1a\0\0'), 'anywhere', audio('Sndtool'), (b, at, end) =>
-  at + 24 <= end && u32le(b, at + 12) === 0 && u32le(b, at + 16) === u32le(b, at + 8) && u16le(b, at + 20) >= SNDTOOL_MIN_RATE && u16le(b, at + 20) <= SNDTOOL_MAX_RATE,
+const sndt = magic(
+  bytesOf('SOUND\x1a\0\0'),
+  'anywhere',
+  audio('Sndtool'),
+  (b, at, end) =>
+    at + 24 <= end &&
+    u32le(b, at + 12) === 0 &&
+    u32le(b, at + 16) === u32le(b, at + 8) &&
+    u16le(b, at + 20) >= SNDTOOL_MIN_RATE &&
+    u16le(b, at + 20) <= SNDTOOL_MAX_RATE,
 );
 
 /** Yamaha TX16W: `LM8953` and two zero bytes, where content starts (libsox's messages follow the same bytes). */
@@ -129,4 +175,22 @@ const textHeaded: Signature = {
   },
 };
 
-export const LEGACY_AUDIO_SIGNATURES: readonly Signature[] = [adx, ast, ircam, mmf, sox, kvag, westwoodAud, apm, argonautAsf, avr, paf, prc, sndt, txw, wve, xi, textHeaded];
+export const LEGACY_AUDIO_SIGNATURES: readonly Signature[] = [
+  adx,
+  ast,
+  ircam,
+  mmf,
+  sox,
+  kvag,
+  westwoodAud,
+  apm,
+  argonautAsf,
+  avr,
+  paf,
+  prc,
+  sndt,
+  txw,
+  wve,
+  xi,
+  textHeaded,
+];

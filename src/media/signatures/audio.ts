@@ -66,8 +66,18 @@ const amr: Signature = {
 
 const MTRK = bytesOf('MTrk');
 /** MIDI: the header chunk (format 0-2, at least one track), then the first track chunk. */
-const midi = magic(bytesOf('MThd\0\0\0\x06'), 'anywhere', audio('MIDI'), (b, at, end) => at + 18 <= end && u16be(b, at + 8) <= 2 && u16be(b, at + 10) >= 1 && startsWith(b, at + 14, end, MTRK));
-const sunAu = magic(bytesOf('.snd'), 'anywhere', audio('AU'), (b, at, end) => at + 24 <= end && u32be(b, at + 4) >= 24 && u32be(b, at + 12) >= 1 && u32be(b, at + 12) <= 27);
+const midi = magic(
+  bytesOf('MThd\0\0\0\x06'),
+  'anywhere',
+  audio('MIDI'),
+  (b, at, end) => at + 18 <= end && u16be(b, at + 8) <= 2 && u16be(b, at + 10) >= 1 && startsWith(b, at + 14, end, MTRK),
+);
+const sunAu = magic(
+  bytesOf('.snd'),
+  'anywhere',
+  audio('AU'),
+  (b, at, end) => at + 24 <= end && u32be(b, at + 4) >= 24 && u32be(b, at + 12) >= 1 && u32be(b, at + 12) <= 27,
+);
 const caf = magic(bytesOf('caff\0\x01\0\0'), 'anywhere', audio('CAF'));
 const dsf = magic(bytesOf('DSD \x1c\0\0\0\0\0\0\0'), 'anywhere', audio('DSF'));
 const wavpack = magic(bytesOf('wvpk'), 'start', audio('WavPack'), (b, at, end) => at + 10 <= end && u16le(b, at + 8) >= 0x402 && u16le(b, at + 8) <= 0x410);
@@ -79,14 +89,20 @@ const WAVE64_WAVE = [0x77, 0x61, 0x76, 0x65, 0xf3, 0xac, 0xd3, 0x11, 0x8c, 0xd1,
 const wave64 = magic(WAVE64_RIFF, 'anywhere', audio('Wave64'), (b, at, end) => startsWith(b, at + 24, end, WAVE64_WAVE));
 
 /** Creative VOC: the magic, header size 26, and the version's check word (~version + 0x1234). */
-const voc = magic(bytesOf('Creative Voice File\x1a'), 'anywhere', audio('VOC'), (b, at, end) =>
-  at + 26 <= end && u16le(b, at + 20) === 26 && u16le(b, at + 24) === ((~u16le(b, at + 22) + 0x1234) & 0xffff),
+const voc = magic(
+  bytesOf('Creative Voice File\x1a'),
+  'anywhere',
+  audio('VOC'),
+  (b, at, end) => at + 26 <= end && u16le(b, at + 20) === 26 && u16le(b, at + 24) === ((~u16le(b, at + 22) + 0x1234) & 0xffff),
 );
 
 const TTA_HEADER_BYTES = 18;
 /** True Audio: `TTA1`, a header of format, channels, bits, rate and length, then the header's CRC-32. */
-const tta = magic(bytesOf('TTA1'), 'anywhere', audio('TTA'), (b, at, end) =>
-  at + TTA_HEADER_BYTES + 4 <= end && u32le(b, at + TTA_HEADER_BYTES) === crc32(b, at, at + TTA_HEADER_BYTES),
+const tta = magic(
+  bytesOf('TTA1'),
+  'anywhere',
+  audio('TTA'),
+  (b, at, end) => at + TTA_HEADER_BYTES + 4 <= end && u32le(b, at + TTA_HEADER_BYTES) === crc32(b, at, at + TTA_HEADER_BYTES),
 );
 
 const CODEC2_MAX_MODE = 10;
@@ -97,10 +113,11 @@ const codec2Version = (major: number, minor: number): boolean => (major === 0 &&
  * only the defined flag. Where content starts only: the frames after it have
  * no structure to confirm, and the seven bytes turn up in programs' data.
  */
-const codec2 = magic([0xc0, 0xde, 0xc2], 'start', audio('Codec2'), (b, at, end) =>
-  at + 7 <= end && codec2Version(b[at + 3]!, b[at + 4]!) && b[at + 5]! <= CODEC2_MAX_MODE && b[at + 6]! <= 1,
+const codec2 = magic(
+  [0xc0, 0xde, 0xc2],
+  'start',
+  audio('Codec2'),
+  (b, at, end) => at + 7 <= end && codec2Version(b[at + 3]!, b[at + 4]!) && b[at + 5]! <= CODEC2_MAX_MODE && b[at + 6]! <= 1,
 );
 
-export const AUDIO_SIGNATURES: readonly Signature[] = [
-  flac, id3, amr, midi, sunAu, caf, dsf, wavpack, ape, wave64, voc, tta, codec2,
-];
+export const AUDIO_SIGNATURES: readonly Signature[] = [flac, id3, amr, midi, sunAu, caf, dsf, wavpack, ape, wave64, voc, tta, codec2];

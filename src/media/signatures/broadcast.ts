@@ -36,14 +36,20 @@ const trueHd: Signature = {
   second: [0x72],
   where: 'anywhere',
   match(b, at, end) {
-    if (at + 10 > end || b[at + 1] !== 0x72 || b[at + 2] !== 0x6f || (b[at + 3] !== 0xba && b[at + 3] !== 0xbb) || !startsWith(b, at + 8, end, MLP_SIGNATURE)) return null;
+    if (at + 10 > end || b[at + 1] !== 0x72 || b[at + 2] !== 0x6f || (b[at + 3] !== 0xba && b[at + 3] !== 0xbb) || !startsWith(b, at + 8, end, MLP_SIGNATURE))
+      return null;
     return audio(b[at + 3] === 0xba ? 'Dolby TrueHD' : 'MLP');
   },
 };
 
 const IEC61937_DATA_TYPES: ReadonlySet<number> = new Set([1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 21, 22]);
 /** IEC 61937 burst (compressed audio over S/PDIF): preambles Pa Pb as 16-bit little-endian words, a known data type. */
-const iec61937 = magic([0x72, 0xf8, 0x1f, 0x4e], 'anywhere', audio('IEC 61937 (S/PDIF)'), (b, at, end) => at + 8 <= end && IEC61937_DATA_TYPES.has(u16le(b, at + 4) & 0x1f) && u16le(b, at + 6) > 0);
+const iec61937 = magic(
+  [0x72, 0xf8, 0x1f, 0x4e],
+  'anywhere',
+  audio('IEC 61937 (S/PDIF)'),
+  (b, at, end) => at + 8 <= end && IEC61937_DATA_TYPES.has(u16le(b, at + 4) & 0x1f) && u16le(b, at + 6) > 0,
+);
 
 const BBCD = bytesOf('BBCD');
 /** Dirac: a parse info header whose next-parse offset leads to another one. */
@@ -97,6 +103,13 @@ const ROQ_CHUNKS: ReadonlySet<number> = new Set([0x1001, 0x1002, 0x1011, 0x1012,
 const roq = magic([0x84, 0x10, 0xff, 0xff, 0xff, 0xff], 'anywhere', video('RoQ'), (b, at, end) => at + 10 <= end && ROQ_CHUNKS.has(u16le(b, at + 8)));
 
 /** Windows Recorded TV: the WTV header GUID and the GUID after it (libavformat holds the first in a table). */
-const wtv = magic([0xb7, 0xd8, 0x00, 0x20, 0x37, 0x49, 0xda, 0x11, 0xa6, 0x4e, 0x00, 0x07, 0xe9, 0x5e, 0xad, 0x8d, 0x8c, 0xc3, 0xd2, 0xc2, 0x7e, 0x9a, 0xda, 0x11, 0x8b, 0xf7, 0x00, 0x07, 0xe9, 0x5e, 0xad, 0x8d], 'anywhere', video('WTV'));
+const wtv = magic(
+  [
+    0xb7, 0xd8, 0x00, 0x20, 0x37, 0x49, 0xda, 0x11, 0xa6, 0x4e, 0x00, 0x07, 0xe9, 0x5e, 0xad, 0x8d, 0x8c, 0xc3, 0xd2, 0xc2, 0x7e, 0x9a, 0xda, 0x11, 0x8b, 0xf7,
+    0x00, 0x07, 0xe9, 0x5e, 0xad, 0x8d,
+  ],
+  'anywhere',
+  video('WTV'),
+);
 
 export const BROADCAST_SIGNATURES: readonly Signature[] = [dts, trueHd, iec61937, dirac, dnxhd, mpeg4Part2, roq, wtv];

@@ -6,7 +6,24 @@ import { audio, image, video, type MediaMatch, type Signature } from './signatur
 
 // --- ISO base media (MP4, MOV, M4A, 3GP, HEIC, AVIF) --------------------------
 
-const IMAGE_BRANDS: ReadonlySet<string> = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis', 'avio', 'jp2 ', 'jpx ', 'jpm ', 'jxl ', 'crx ']);
+const IMAGE_BRANDS: ReadonlySet<string> = new Set([
+  'heic',
+  'heix',
+  'hevc',
+  'hevx',
+  'heim',
+  'heis',
+  'mif1',
+  'msf1',
+  'avif',
+  'avis',
+  'avio',
+  'jp2 ',
+  'jpx ',
+  'jpm ',
+  'jxl ',
+  'crx ',
+]);
 const AUDIO_BRANDS: ReadonlySet<string> = new Set(['M4A ', 'M4B ', 'M4P ', 'F4A ', 'F4B ']);
 
 function formatOfBrand(brand: string): MediaMatch {
@@ -23,8 +40,32 @@ const STYP = bytesOf('styp');
 
 /** Boxes that follow a file type box in the ISO files that carry one. */
 const BOXES_AFTER_FTYP: ReadonlySet<string> = new Set([
-  'moov', 'mdat', 'moof', 'free', 'skip', 'wide', 'uuid', 'meta', 'sidx', 'ssix', 'prft', 'emsg', 'pdin', 'styp',
-  'jp2h', 'rreq', 'jxlc', 'jxlp', 'jxll', 'jxli', 'jbrd', 'Exif', 'xml ', 'jumb', 'brob', 'bxml',
+  'moov',
+  'mdat',
+  'moof',
+  'free',
+  'skip',
+  'wide',
+  'uuid',
+  'meta',
+  'sidx',
+  'ssix',
+  'prft',
+  'emsg',
+  'pdin',
+  'styp',
+  'jp2h',
+  'rreq',
+  'jxlc',
+  'jxlp',
+  'jxll',
+  'jxli',
+  'jbrd',
+  'Exif',
+  'xml ',
+  'jumb',
+  'brob',
+  'bxml',
 ]);
 
 /**

@@ -29,7 +29,12 @@ const CINEON_VERSION = bytesOf('V4.5');
 const cineon = magic([0x80, 0x2a, 0x5f, 0xd7], 'anywhere', image('Cineon'), (b, at, end) => startsWith(b, at + 24, end, CINEON_VERSION));
 
 /** Khoros VIFF: identifier 0xAB 0x01, file type 1, release 1, version 3, a known machine byte order, zero padding. */
-const viff = magic([0xab, 0x01, 0x01, 0x03], 'anywhere', image('VIFF'), (b, at, end) => at + 8 <= end && (b[at + 4] === 0x02 || b[at + 4] === 0x08) && b[at + 5] === 0 && b[at + 6] === 0 && b[at + 7] === 0);
+const viff = magic(
+  [0xab, 0x01, 0x01, 0x03],
+  'anywhere',
+  image('VIFF'),
+  (b, at, end) => at + 8 <= end && (b[at + 4] === 0x02 || b[at + 4] === 0x08) && b[at + 5] === 0 && b[at + 6] === 0 && b[at + 7] === 0,
+);
 
 /** VIPS: the magic in either byte order, then a width and a height. */
 const vips: Signature = {
@@ -92,7 +97,8 @@ const tga: Signature = {
     if (at + 18 > end || b[at + 1]! > 1 || !TGA_IMAGE_TYPES.has(b[at + 2]!)) return null;
     const mapped = b[at + 1] === 1;
     const mapSpec = mapped ? TGA_MAP_DEPTHS.has(b[at + 7]!) && (b[at + 2] === 1 || b[at + 2] === 9) : [3, 4, 5, 6, 7].every((i) => b[at + i] === 0);
-    const valid = mapSpec && u16le(b, at + 12) > 0 && u16le(b, at + 14) > 0 && TGA_DEPTHS.has(b[at + 16]!) && (b[at + 17]! & 0xc0) === 0 && (b[at + 17]! & 0x0f) <= 8;
+    const valid =
+      mapSpec && u16le(b, at + 12) > 0 && u16le(b, at + 14) > 0 && TGA_DEPTHS.has(b[at + 16]!) && (b[at + 17]! & 0xc0) === 0 && (b[at + 17]! & 0x0f) <= 8;
     return valid ? image('TGA') : null;
   },
 };

@@ -136,8 +136,11 @@ const ico: Signature = {
   },
 };
 
-const psd = magic(bytesOf('8BPS'), 'anywhere', image('PSD'), (b, at, end) =>
-  at + 12 <= end && (u16be(b, at + 4) === 1 || u16be(b, at + 4) === 2) && u32be(b, at + 6) === 0 && u16be(b, at + 10) === 0,
+const psd = magic(
+  bytesOf('8BPS'),
+  'anywhere',
+  image('PSD'),
+  (b, at, end) => at + 12 <= end && (u16be(b, at + 4) === 1 || u16be(b, at + 4) === 2) && u32be(b, at + 6) === 0 && u16be(b, at + 10) === 0,
 );
 
 const FTYP = bytesOf('ftyp');
@@ -161,12 +164,23 @@ const jpeg2000Codestream = magic([0xff, 0x4f, 0xff, 0x51], 'start', image('JPEG 
 const exr = magic([0x76, 0x2f, 0x31, 0x01], 'anywhere', image('OpenEXR'), (b, at, end) => at + 5 <= end && b[at + 4] === 2);
 const DDS_REQUIRED_FLAGS = 0x1 | 0x2 | 0x4 | 0x1000; // caps, height, width, pixel format
 /** DDS: the magic and header size, the flags every file sets, a size, a 32-byte pixel format. */
-const dds = magic(bytesOf('DDS |\0\0\0'), 'anywhere', image('DDS'), (b, at, end) =>
-  at + 84 <= end && (u32le(b, at + 8) & DDS_REQUIRED_FLAGS) === DDS_REQUIRED_FLAGS && u32le(b, at + 12) > 0 && u32le(b, at + 16) > 0 && u32le(b, at + 76) === 32,
+const dds = magic(
+  bytesOf('DDS |\0\0\0'),
+  'anywhere',
+  image('DDS'),
+  (b, at, end) =>
+    at + 84 <= end &&
+    (u32le(b, at + 8) & DDS_REQUIRED_FLAGS) === DDS_REQUIRED_FLAGS &&
+    u32le(b, at + 12) > 0 &&
+    u32le(b, at + 16) > 0 &&
+    u32le(b, at + 76) === 32,
 );
 const bpg = magic(bytesOf('BPG\xfb'), 'start', image('BPG'));
-const qoi = magic(bytesOf('qoif'), 'start', image('QOI'), (b, at, end) =>
-  at + 14 <= end && u32be(b, at + 4) > 0 && u32be(b, at + 8) > 0 && (b[at + 12] === 3 || b[at + 12] === 4) && b[at + 13]! <= 1,
+const qoi = magic(
+  bytesOf('qoif'),
+  'start',
+  image('QOI'),
+  (b, at, end) => at + 14 <= end && u32be(b, at + 4) > 0 && u32be(b, at + 8) > 0 && (b[at + 12] === 3 || b[at + 12] === 4) && b[at + 13]! <= 1,
 );
 const icns = magic(bytesOf('icns'), 'start', image('ICNS'), (b, at, end) => at + 16 <= end && u32be(b, at + 4) >= 16 && isPrintableAscii(b, at + 8, 4));
 
@@ -185,4 +199,22 @@ const DICM = bytesOf('DICM');
 /** A 128-byte preamble (zeros, or a TIFF header) then `DICM`: checked only where content starts. */
 const dicom: Signature = { first: [0x00, 0x49, 0x4d], where: 'start', match: (b, at, end) => (startsWith(b, at + 128, end, DICM) ? image('DICOM') : null) };
 
-export const IMAGE_SIGNATURES: readonly Signature[] = [png, jpeg, gif, bmp, tiff, ico, psd, jpeg2000, jpegXlContainer, jpeg2000Codestream, exr, dds, bpg, qoi, icns, svg, dicom];
+export const IMAGE_SIGNATURES: readonly Signature[] = [
+  png,
+  jpeg,
+  gif,
+  bmp,
+  tiff,
+  ico,
+  psd,
+  jpeg2000,
+  jpegXlContainer,
+  jpeg2000Codestream,
+  exr,
+  dds,
+  bpg,
+  qoi,
+  icns,
+  svg,
+  dicom,
+];

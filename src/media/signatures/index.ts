@@ -124,6 +124,9 @@ function tryAll(signatures: readonly Signature[], b: Uint8Array, at: number, end
  */
 export function sniffAt(b: Uint8Array, at: number, end: number, where: Where): MediaMatch | null {
   if (at >= end) return null;
-  const candidates = at + 1 < end ? (where === 'start' ? AT_START_PAIRS : ANYWHERE_PAIRS)[(b[at]! << 8) | b[at + 1]!]! : (where === 'start' ? AT_START : ANYWHERE)[b[at]!]!;
-  return (candidates.length > 0 ? tryAll(candidates, b, at, end, where) : null) ?? (where === 'start' ? tryAll(AT_START_ANY_FIRST_BYTE, b, at, end, where) : null);
+  const candidates =
+    at + 1 < end ? (where === 'start' ? AT_START_PAIRS : ANYWHERE_PAIRS)[(b[at]! << 8) | b[at + 1]!]! : (where === 'start' ? AT_START : ANYWHERE)[b[at]!]!;
+  return (
+    (candidates.length > 0 ? tryAll(candidates, b, at, end, where) : null) ?? (where === 'start' ? tryAll(AT_START_ANY_FIRST_BYTE, b, at, end, where) : null)
+  );
 }

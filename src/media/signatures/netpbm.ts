@@ -93,7 +93,9 @@ function pamHeader(b: Uint8Array, at: number, end: number): Header | null {
       const positive = ['WIDTH', 'HEIGHT', 'DEPTH', 'MAXVAL'].every((key) => Number(fields.get(key)) >= 1);
       return positive && Number(fields.get('MAXVAL')) <= MAX_MAXVAL ? { format: 'PAM', data: next, maxval: Number(fields.get('MAXVAL')), plain: false } : null;
     }
-    const [key, value] = ascii(b, line, next - line - 1).trim().split(/\s+/, 2);
+    const [key, value] = ascii(b, line, next - line - 1)
+      .trim()
+      .split(/\s+/, 2);
     if (key && !key.startsWith('#')) fields.set(key, value ?? '');
     line = next;
   }

@@ -92,7 +92,13 @@ const pcx: Signature = {
     const height = u16le(b, at + 10) - u16le(b, at + 6) + 1;
     const lineBytes = Math.ceil((width * b[at + 3]!) / 8);
     const bytesPerLine = u16le(b, at + 66);
-    const valid = width >= 1 && height >= 1 && inRange(b[at + 65]!, 1, 4) && bytesPerLine % 2 === 0 && inRange(bytesPerLine, lineBytes, lineBytes + 1) && u16le(b, at + 68) <= 2;
+    const valid =
+      width >= 1 &&
+      height >= 1 &&
+      inRange(b[at + 65]!, 1, 4) &&
+      bytesPerLine % 2 === 0 &&
+      inRange(bytesPerLine, lineBytes, lineBytes + 1) &&
+      u16le(b, at + 68) <= 2;
     return valid ? image('PCX') : null;
   },
 };
@@ -109,8 +115,11 @@ const fits: Signature = {
   where: 'anywhere',
   text: true,
   match(b, at, end) {
-    if (!startsWith(b, at, end, FITS_SIMPLE) || !startsWith(b, at + FITS_CARD, end, FITS_BITPIX) || !startsWith(b, at + 2 * FITS_CARD, end, FITS_NAXIS)) return null;
-    const bitpix = ascii(b, at + FITS_CARD + FITS_BITPIX.length, FITS_CARD - FITS_BITPIX.length).split('/')[0]!.trim();
+    if (!startsWith(b, at, end, FITS_SIMPLE) || !startsWith(b, at + FITS_CARD, end, FITS_BITPIX) || !startsWith(b, at + 2 * FITS_CARD, end, FITS_NAXIS))
+      return null;
+    const bitpix = ascii(b, at + FITS_CARD + FITS_BITPIX.length, FITS_CARD - FITS_BITPIX.length)
+      .split('/')[0]!
+      .trim();
     return FITS_BITPIX_VALUES.has(bitpix) ? image('FITS') : null;
   },
 };

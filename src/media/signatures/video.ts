@@ -14,8 +14,17 @@ const FLV_TAG_TYPES: ReadonlySet<number> = new Set([8, 9, 18]);
  * header size 9, a first previous-tag-size of 0, then an audio, video or
  * script tag (possibly marked filtered).
  */
-const flv = magic(bytesOf('FLV\x01'), 'anywhere', video('FLV'), (b, at, end) =>
-  at + 14 <= end && (b[at + 4]! & 0xfa) === 0 && (b[at + 4]! & 0x05) !== 0 && u32be(b, at + 5) === 9 && u32be(b, at + 9) === 0 && FLV_TAG_TYPES.has(b[at + 13]! & 0x1f),
+const flv = magic(
+  bytesOf('FLV\x01'),
+  'anywhere',
+  video('FLV'),
+  (b, at, end) =>
+    at + 14 <= end &&
+    (b[at + 4]! & 0xfa) === 0 &&
+    (b[at + 4]! & 0x05) !== 0 &&
+    u32be(b, at + 5) === 9 &&
+    u32be(b, at + 9) === 0 &&
+    FLV_TAG_TYPES.has(b[at + 13]! & 0x1f),
 );
 
 const TS_PACKET = 188;
@@ -57,7 +66,11 @@ const mpegTs = (packets: number, where: Where): Signature => ({
 });
 
 /** Blu-ray M2TS: a 4-byte timestamp before each sync byte, so the first byte is arbitrary (see `mayStartMedia`). */
-const m2ts: Signature = { first: [], where: 'start', match: (b, at, end) => (transportStream(b, at + 4, end, M2TS_PACKET, 4) ? video('MPEG-TS (M2TS)') : null) };
+const m2ts: Signature = {
+  first: [],
+  where: 'start',
+  match: (b, at, end) => (transportStream(b, at + 4, end, M2TS_PACKET, 4) ? video('MPEG-TS (M2TS)') : null),
+};
 export const M2TS_SYNC_OFFSET = 4;
 
 const MPEG_PACK = [0x00, 0x00, 0x01, 0xba];
@@ -91,8 +104,11 @@ const mpegVideo: Signature = {
 };
 
 /** ASF: the header object's GUID, a size, a count of header objects, and its two reserved bytes 0x01 0x02 (libavformat holds the GUID in a table). */
-const asf = magic([0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c], 'anywhere', video('ASF (WMV/WMA)'), (b, at, end) =>
-  at + 30 <= end && u32le(b, at + 16) >= 30 && u32le(b, at + 24) >= 1 && b[at + 28] === 0x01 && b[at + 29] === 0x02,
+const asf = magic(
+  [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11, 0xa6, 0xd9, 0x00, 0xaa, 0x00, 0x62, 0xce, 0x6c],
+  'anywhere',
+  video('ASF (WMV/WMA)'),
+  (b, at, end) => at + 30 <= end && u32le(b, at + 16) >= 30 && u32le(b, at + 24) >= 1 && b[at + 28] === 0x01 && b[at + 29] === 0x02,
 );
 /**
  * MXF: a partition pack key (header, body or footer, a known status), a BER
@@ -129,16 +145,20 @@ const IVF_MAX_FRAME = 1 << 24;
  * codec, a picture size, a frame rate, the unused field zero, then a frame
  * header with a plausible size.
  */
-const ivf = magic(bytesOf('DKIF\0\0\x20\0'), 'anywhere', video('IVF'), (b, at, end) =>
-  at + 36 <= end &&
-  isPrintableAscii(b, at + 8, 4) &&
-  u16le(b, at + 12) > 0 &&
-  u16le(b, at + 14) > 0 &&
-  u32le(b, at + 16) > 0 &&
-  u32le(b, at + 20) > 0 &&
-  u32le(b, at + 28) === 0 &&
-  u32le(b, at + 32) > 0 &&
-  u32le(b, at + 32) < IVF_MAX_FRAME,
+const ivf = magic(
+  bytesOf('DKIF\0\0\x20\0'),
+  'anywhere',
+  video('IVF'),
+  (b, at, end) =>
+    at + 36 <= end &&
+    isPrintableAscii(b, at + 8, 4) &&
+    u16le(b, at + 12) > 0 &&
+    u16le(b, at + 14) > 0 &&
+    u32le(b, at + 16) > 0 &&
+    u32le(b, at + 20) > 0 &&
+    u32le(b, at + 28) === 0 &&
+    u32le(b, at + 32) > 0 &&
+    u32le(b, at + 32) < IVF_MAX_FRAME,
 );
 
 /** NUT: its file ID string, then the main header's 64-bit startcode. */
@@ -146,12 +166,21 @@ const nut = magic(bytesOf('nut/multimedia container\0\x4e\x4d\x7a\x56\x1f\x5f\x0
 
 const SMJPEG_CHUNKS = ['_TXT', '_SND', '_VID', 'HEND'].map(bytesOf);
 /** Loki's SMJPEG: `\0\nSMJPEG`, version 0, then a header chunk. */
-const smjpeg = magic(bytesOf('\0\nSMJPEG\0\0\0\0'), 'anywhere', video('SMJPEG'), (b, at, end) => SMJPEG_CHUNKS.some((chunk) => startsWith(b, at + 16, end, chunk)));
+const smjpeg = magic(bytesOf('\0\nSMJPEG\0\0\0\0'), 'anywhere', video('SMJPEG'), (b, at, end) =>
+  SMJPEG_CHUNKS.some((chunk) => startsWith(b, at + 16, end, chunk)),
+);
 
 const DIF_BLOCK = 80;
 /** The section type and block number of a DIF sequence's first blocks: header, 2 subcode, 3 VAUX, audio, video. */
 const DIF_SEQUENCE_START: readonly (readonly [number, number])[] = [
-  [0, 0], [1, 0], [1, 1], [2, 0], [2, 1], [2, 2], [3, 0], [4, 0],
+  [0, 0],
+  [1, 0],
+  [1, 1],
+  [2, 0],
+  [2, 1],
+  [2, 2],
+  [3, 0],
+  [4, 0],
 ];
 
 /** DV: a DIF sequence, 80-byte blocks whose IDs (section type, sequence, block number) follow the fixed layout. */
@@ -225,5 +254,20 @@ const y4mFrames: Signature = {
 };
 
 export const VIDEO_SIGNATURES: readonly Signature[] = [
-  flv, mpegTs(5, 'start'), mpegTs(7, 'anywhere'), m2ts, mpegPs, mpegVideo, asf, mxf, realMedia, swf, ivf, nut, smjpeg, dv, y4mHeader, y4mFrames,
+  flv,
+  mpegTs(5, 'start'),
+  mpegTs(7, 'anywhere'),
+  m2ts,
+  mpegPs,
+  mpegVideo,
+  asf,
+  mxf,
+  realMedia,
+  swf,
+  ivf,
+  nut,
+  smjpeg,
+  dv,
+  y4mHeader,
+  y4mFrames,
 ];
