@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { memoryPolicy } from './helpers/gateway.ts';
 import { runEntry, startGatewayProcess } from './helpers/process.ts';
-import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
+import { fsPolicyDir } from './helpers/policy-dir.ts';
+import type { TestIdentity } from './helpers/tokens.ts';
 
 /** The request timeout of the test's policy: the sweep waits it out in real time; the upload must reach the disk well within it. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -18,19 +17,8 @@ let identity: TestIdentity;
 let policyPath: string;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'residency-crash-'));
-  identity = await createTestIdentity();
-  await writeFile(join(dir, 'jwks.json'), JSON.stringify(identity.jwks));
-  const policy = memoryPolicy();
-  policy.auth = { ...identity.authConfig({ file: './jwks.json' }) };
-  policy.stores = {
-    london: { type: 'fs', path: './data/uk-eu', jurisdiction: 'UK' },
-    virginia: { type: 'fs', path: './data/us', jurisdiction: 'US' },
-  };
-  // A write idle longer than the request timeout is dead; the tests age the files rather than wait.
-  policy.limits = { maxObjectBytes: 64 * 1024 * 1024, requestTimeoutMs: REQUEST_TIMEOUT_MS };
-  policyPath = join(dir, 'policy.json');
-  await writeFile(policyPath, JSON.stringify(policy, null, 2));
+  const setup = await fsPolicyDir('residency-crash-', { maxObjectBytes: 64 * 1024 * 1024, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  ({ dir, identity, policyPath } = setup);
 });
 after(() => rm(dir, { recursive: true, force: true }));
 

@@ -5,27 +5,17 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { memoryPolicy } from './helpers/gateway.ts';
 import { PROJECT_ROOT, runEntry, startGatewayProcess } from './helpers/process.ts';
-import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
+import { fsPolicyDir } from './helpers/policy-dir.ts';
+import type { TestIdentity } from './helpers/tokens.ts';
 
 let dir: string;
 let identity: TestIdentity;
 let policyPath: string;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'residency-e2e-'));
-  identity = await createTestIdentity();
-  await writeFile(join(dir, 'jwks.json'), JSON.stringify(identity.jwks));
-  const policy = memoryPolicy();
-  policy.auth = { ...identity.authConfig({ file: './jwks.json' }) };
-  policy.stores = {
-    london: { type: 'fs', path: './data/uk-eu', jurisdiction: 'UK' },
-    virginia: { type: 'fs', path: './data/us', jurisdiction: 'US' },
-  };
-  policy.limits = { maxObjectBytes: 64 * 1024 * 1024 };
-  policyPath = join(dir, 'policy.yaml');
-  await writeFile(policyPath, JSON.stringify(policy, null, 2));
+  const setup = await fsPolicyDir('residency-e2e-', { maxObjectBytes: 64 * 1024 * 1024 });
+  ({ dir, identity, policyPath } = setup);
 });
 after(() => rm(dir, { recursive: true, force: true }));
 

@@ -43,20 +43,8 @@ export type AuditSink = (event: AuditEvent) => void;
  * when the request has ended. `outcome` is set only by requests whose answer
  * is itself a verdict (explain); otherwise it follows from the refusal, if any.
  */
-export interface AuditTrail {
-  action: string;
-  outcome?: Outcome;
-  code?: ErrorCode;
-  zone?: string;
-  store?: string;
-  location?: string;
-  dataClass?: string;
-  key?: string;
-  subject?: string;
-  bytes?: number;
-  redactions?: number;
-  masks?: Record<string, number>;
-}
+export type AuditTrail = Pick<AuditEvent, 'action'> &
+  Partial<Pick<AuditEvent, 'outcome' | 'code' | 'zone' | 'store' | 'location' | 'dataClass' | 'key' | 'subject' | 'bytes' | 'redactions' | 'masks'>>;
 
 /** Audit events as JSON lines, one per decision. */
 export function jsonLinesAudit(write: (line: string) => void): AuditSink {
