@@ -9,7 +9,7 @@ import type { GatewayDeps, GatewayEnv } from './context.ts';
 import { refuseDotSegments } from './dot-segments.ts';
 import { openApiRoutes } from './openapi.ts';
 import { problemResponse } from './problem.ts';
-import { requestIdFrom } from './request-id.ts';
+import { requestFrame } from './request-frame.ts';
 import { RouteTable } from './route-table.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { explainRoutes } from './routes/explain.ts';
@@ -24,29 +24,22 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
   let routes = new RouteTable([]);
   const routeOf = (c: Context<GatewayEnv>) => routes.match(c.req.path)?.template ?? 'unmatched';
 
-  app.use(async (c, next) => {
-    c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
-    c.set('startedAt', deps.now());
-    await next();
-    // A HEAD answer (errors included) carries headers only, or the connection's next response is corrupted.
-    // The body a GET handler opened for it is cancelled, releasing the store's stream.
-    if (c.req.method === 'HEAD' && c.res.body) {
-      void c.res.body.cancel().catch(() => {});
-      c.res = new Response(null, c.res);
-    }
-    // Set in place: c.header() would copy the finished Response into a new one, a large share of a small request's cost.
-    const headers = c.res.headers;
-    // A refused upload may not have been read to its end; the connection cannot carry another request.
-    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) headers.set('connection', 'close');
-    headers.set('x-request-id', c.get('requestId'));
-    const labels = { method: c.req.method, route: routeOf(c) };
-    if (c.req.raw.signal.aborted) {
-      deps.metrics.count('residency_http_client_disconnects_total', 'Requests whose client went away before the answer.', labels);
-    } else {
-      deps.metrics.count('residency_http_requests_total', 'HTTP requests by route and status.', { ...labels, status: String(c.res.status) });
-    }
-    deps.metrics.observe('residency_http_request_duration_seconds', 'Time from request to response headers.', labels, (deps.now() - c.get('startedAt')) / 1000);
-  });
+  app.use(
+    requestFrame(deps, (c) => {
+      const labels = { method: c.req.method, route: routeOf(c) };
+      if (c.req.raw.signal.aborted) {
+        deps.metrics.count('residency_http_client_disconnects_total', 'Requests whose client went away before the answer.', labels);
+      } else {
+        deps.metrics.count('residency_http_requests_total', 'HTTP requests by route and status.', { ...labels, status: String(c.res.status) });
+      }
+      deps.metrics.observe(
+        'residency_http_request_duration_seconds',
+        'Time from request to response headers.',
+        labels,
+        (deps.now() - c.get('startedAt')) / 1000,
+      );
+    }),
+  );
 
   app.use(tracedRequests(routeOf));
   app.use(refuseDotSegments(deps));
@@ -80,9 +73,4 @@ export function createApp(deps: GatewayDeps): Hono<GatewayEnv> {
     return problemResponse(refusal, requestId, bearerChallenge(refusal));
   });
   return app;
-}
-
-function hasBody(headers: Headers): boolean {
-  const length = headers.get('content-length');
-  return headers.has('transfer-encoding') || (length !== null && length !== '0');
 }

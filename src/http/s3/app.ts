@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { createSessionAuthority, type SessionAuthority } from '../../auth/session/credentials.ts';
 import { MultipartService } from '../../service/multipart.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
-import { requestIdFrom } from '../request-id.ts';
+import { requestFrame } from '../request-frame.ts';
 import { tracedRequests } from '../traced-requests.ts';
 import { log } from '../../service/log.ts';
 import { authenticatedS3 } from './authenticated.ts';
@@ -80,22 +80,12 @@ export function createS3App(deps: GatewayDeps, options: S3FrontDoorOptions): Hon
     now: deps.now,
   });
 
-  app.use(async (c, next) => {
-    c.set('requestId', requestIdFrom(c.req.header('x-request-id')));
-    c.set('startedAt', deps.now());
-    await next();
-    // A HEAD answer carries headers only; the body a handler opened for it is released.
-    if (c.req.method === 'HEAD' && c.res.body) {
-      void c.res.body.cancel().catch(() => {});
-      c.res = new Response(null, c.res);
-    }
-    const headers = c.res.headers;
-    if (c.res.status >= 400 && (c.req.raw.headers.has('transfer-encoding') || (c.req.raw.headers.get('content-length') ?? '0') !== '0'))
-      headers.set('connection', 'close');
-    headers.set('x-request-id', c.get('requestId'));
-    headers.set('x-amz-request-id', c.get('requestId'));
-    deps.metrics.count('residency_s3_requests_total', 'S3 front door requests by method and status.', { method: c.req.method, status: String(c.res.status) });
-  });
+  app.use(
+    requestFrame(deps, (c) => {
+      c.res.headers.set('x-amz-request-id', c.get('requestId'));
+      deps.metrics.count('residency_s3_requests_total', 'S3 front door requests by method and status.', { method: c.req.method, status: String(c.res.status) });
+    }),
+  );
 
   app.use(tracedRequests(() => 's3'));
 
