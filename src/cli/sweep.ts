@@ -1,4 +1,3 @@
-import { policyVersion } from '../policy/load.ts';
 import { jsonLinesAudit } from '../service/audit.ts';
 import { ConfigurationError } from '../hosts/configuration-error.ts';
 import { parseCommandLine, usageError } from './args.ts';
@@ -75,7 +74,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
     return 1;
   }
   const classes = anonymizedClasses(policy);
-  const version = await policyVersion(policy.document);
+  const { version } = policy;
   const audit = jsonLinesAudit((line) => out.write(line));
   let failed = false;
   for (const name of dataStores(policy).keys()) {

@@ -3,7 +3,7 @@ import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
 import { createAuthenticator, type AuthenticatorOptions } from '../auth/authenticate.ts';
 import type { GatewayDeps, RuntimeHooks } from '../http/context.ts';
 import type { IdentifierHasher } from '../policy/identifiers.ts';
-import { policyVersion, type CompiledPolicy } from '../policy/load.ts';
+import type { CompiledPolicy } from '../policy/load.ts';
 import type { JwksConfig } from '../policy/schema.ts';
 import { createAuditRecorder, type AuditSink } from '../service/audit.ts';
 import { Metrics, type MetricsCollector } from '../service/metrics.ts';
@@ -44,7 +44,7 @@ export async function assembleGateway(host: HostCapabilities): Promise<GatewayDe
   for (const collector of host.metricsCollectors ?? []) metrics.register(collector);
   const stores = new StoreRegistry(policy, host.stores, metrics);
   await stores.verify();
-  const version = await policyVersion(policy.document);
+  const { version } = policy;
   metrics.set('residency_policy_info', 'The loaded policy; version is a hash of the policy document.', { version }, 1);
   return {
     policy,

@@ -6,6 +6,8 @@ import { protectionErrors } from './protection-checks.ts';
 import { locateStore, type StorePlacement } from './placement.ts';
 import { asciiUpper } from './ascii.ts';
 import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig, type ZoneConfig } from './schema.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 
 export interface CompiledZone {
   name: string;
@@ -23,6 +25,8 @@ export interface CompiledPolicy {
   /** Upper-cased region claim value → zone. */
   zoneByRegion: ReadonlyMap<string, CompiledZone>;
   dataClasses: ReadonlyMap<string, DataClassConfig>;
+  /** A short hash of the loaded policy, recorded in every audit event and shown by /readyz and the metrics. */
+  version: string;
 }
 
 export { asciiUpper };
@@ -96,15 +100,13 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    policy: { document, zones, zoneByRegion, dataClasses: new Map(Object.entries(document.dataClasses)) },
+    policy: { document, zones, zoneByRegion, dataClasses: new Map(Object.entries(document.dataClasses)), version: policyVersion(document) },
   };
 }
 
-/** A short hash of the loaded policy, recorded in every audit event. */
-export async function policyVersion(document: PolicyDocument): Promise<string> {
-  const bytes = new TextEncoder().encode(JSON.stringify(document));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join('');
+/** A short hash of the policy, worked out once when it is compiled (synchronously: compiling is). */
+function policyVersion(document: PolicyDocument): string {
+  return bytesToHex(sha256(new TextEncoder().encode(JSON.stringify(document))).subarray(0, 8));
 }
 
 /**
