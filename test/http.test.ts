@@ -1,3 +1,4 @@
+import { runtimeDecodes } from '../src/media/inspect.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
@@ -155,6 +156,17 @@ describe('objects', () => {
       assert.equal((await problemOf(refused)).code, 'media_refused');
       await assertNothingStored(`packed-${encoding}.json`);
       const text = encode(Buffer.from('{"text":"hello, nothing to see"}'));
+      if (encoding === 'br' && !runtimeDecodes('br')) {
+        // Node 22's brotli cannot be trusted to the last byte: br is refused unread there, and nothing is stored.
+        const unread = await gw.as(GB, `/v1/objects/chat-transcript/text-${encoding}.json`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+          body: text,
+        });
+        assert.equal(unread.status, 415);
+        await assertNothingStored(`text-${encoding}.json`);
+        continue;
+      }
       const stored = await gw.as(GB, `/v1/objects/chat-transcript/text-${encoding}.json`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', 'content-encoding': encoding },

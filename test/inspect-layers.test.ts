@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { continuation, HexStream, isSpacedHex, RunStream } from '../src/media/base64.ts';
 import { ByteValues, opensByteValues } from '../src/media/byte-values.ts';
 import { budgetsFromLimits, DEFAULT_BUDGETS } from '../src/media/context.ts';
-import { inspectSample } from '../src/media/inspect.ts';
+import { inspectSample, runtimeDecodes } from '../src/media/inspect.ts';
 import { GzipStream } from '../src/media/layers/gzip.ts';
 import { Inflater } from '../src/media/layers/inflate.ts';
 import { UninspectableLayer, type LayerOutput, type LayerStream } from '../src/media/layers/layer.ts';
@@ -198,9 +198,13 @@ describe('content codings', () => {
   // Node 24's DecompressionStream has brotli (workerd's has not: br is refused there, test/inspect-workers.test.ts)
   test("the runtime's brotli, which refuses bytes after its data, goes before an injected decoder that would let them pass", async () => {
     const body = concat([brotliCompressSync(utf8('{"a":1}')), Uint8Array.of(0), gzipSync(png.bytes)]);
-    const result = await inspect(body, options('application/json', { contentEncoding: 'br', decoders: { br: brotliDecoder } }));
+    // Node 22's brotli ignores bytes after its data: there the runtime does not judge br at all, and without an injected decoder br is refused unread.
+    const result = await inspect(
+      body,
+      options('application/json', { contentEncoding: 'br', ...(runtimeDecodes('br') && { decoders: { br: brotliDecoder } }) }),
+    ).catch((error: unknown) => ({ error, output: undefined }));
     assert.ok(isRefusal(result.error), String(result.error));
-    assert.equal(result.error.code, 'body_uninspectable');
+    assert.equal(result.error.code, runtimeDecodes('br') ? 'body_uninspectable' : 'media_refused');
     assert.equal(result.output, undefined);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInspection, DEFAULT_BUDGETS, isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
+import { createInspection, DEFAULT_BUDGETS, isMediaRefusal, type InspectionOptions, runtimeDecodes } from '../src/media/inspect.ts';
 import { InspectionContext } from '../src/media/context.ts';
 import { isRefusal, type Refusal } from '../src/policy/refusal.ts';
 import { fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
@@ -94,13 +94,7 @@ describe('what cannot be inspected is refused, not waved through', () => {
 
   test('Content-Encoding br works with an injected decoder, and without one only where the runtime has it', async () => {
     const body = brotliCompressSync(png.bytes);
-    let runtimeHasBrotli = true;
-    try {
-      new DecompressionStream('brotli' as 'gzip');
-    } catch {
-      runtimeHasBrotli = false;
-    }
-    if (runtimeHasBrotli) {
+    if (runtimeDecodes('br')) {
       assert.ok(isMediaRefusal((await inspect(body, options('application/octet-stream', { contentEncoding: 'br' }))).error));
     } else {
       assert.match(refusedAtOnce(options('application/octet-stream', { contentEncoding: 'br' })).detail, /"br" cannot be inspected/);

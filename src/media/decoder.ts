@@ -22,8 +22,19 @@ export const decompression =
   () =>
     new DecompressionStream(format);
 
-/** A format the runtime's DecompressionStream may or may not know (`br`: Node 20 does not), or undefined. */
+/**
+ * Node before 24 has a brotli DecompressionStream that ignores bytes after the
+ * end of the compressed data (measured on 22.23): a body could carry anything
+ * there unseen. Only a runtime whose decoder refuses them may judge `br`.
+ */
+function decoderIgnoresTrailingBytes(format: string): boolean {
+  const node = /^Node\.js\/(\d+)/.exec(globalThis.navigator?.userAgent ?? '');
+  return format === 'brotli' && node !== null && Number(node[1]) < 24;
+}
+
+/** A format the runtime's DecompressionStream may or may not know (`brotli`: workerd does not), or undefined; also undefined where it cannot be trusted to its last byte. */
 export function runtimeDecompression(format: string): DecoderFactory | undefined {
+  if (decoderIgnoresTrailingBytes(format)) return undefined;
   const construct = (): DecoderPair => new (DecompressionStream as unknown as new (format: string) => DecoderPair)(format);
   try {
     construct();

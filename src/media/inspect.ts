@@ -65,6 +65,11 @@ const RUNTIME_CODINGS: Readonly<Record<string, DecoderFactory | undefined>> = {
   br: runtimeDecompression('brotli'),
 };
 
+/** Whether this runtime inspects a Content-Encoding by itself (`br`: Node 24, not Node 22 nor workerd). */
+export function runtimeDecodes(coding: string): boolean {
+  return RUNTIME_CODINGS[coding] !== undefined;
+}
+
 interface Coding {
   readonly coding: string;
   readonly layer?: LayerCoding;
