@@ -6,6 +6,7 @@ import { eraseAccount, eraseSubject } from '../../src/rights/erasure.ts';
 import { guardedPut } from '../../src/rights/write-guard.ts';
 import { streamOf } from '../../src/adapters/streams.ts';
 import { chunkedBody, failingBody, Interleaver } from './interleaver.ts';
+import { allKeys } from './gateway.ts';
 
 /**
  * "Erasure finishes" (DESIGN, data rights) tried against many interleavings
@@ -114,17 +115,5 @@ async function objectsOf(store: ObjectStore, account: string, subjectHash: strin
       if ((await store.head(key))?.metadata.subject === subjectHash) keys.push(key);
     }
   }
-  return keys;
-}
-
-/** Every key under a prefix, across pages (without the HTTP test harness). */
-async function allKeys(store: ObjectStore, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.list(prefix, { limit: 1000, ...(cursor && { cursor }) });
-    keys.push(...page.items.map((item) => item.key));
-    cursor = page.cursor;
-  } while (cursor);
   return keys;
 }

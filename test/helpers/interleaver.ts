@@ -1,4 +1,5 @@
 import type { ObjectStore, PutResult } from '../../src/adapters/types.ts';
+import { seededRandom } from './inspect-stream.ts';
 
 /**
  * Runs several actors (writers, erasures) against one store with their store
@@ -18,7 +19,7 @@ export class Interleaver {
   #random: () => number;
 
   constructor(readonly seed: number) {
-    this.#random = mulberry32(seed);
+    this.#random = seededRandom(seed);
   }
 
   /** A view of `inner` whose calls are turns of `actor`. */
@@ -140,15 +141,4 @@ export function failingBody(text: string, chunks: number): ReadableStream<Uint8A
 /** Lets every actor that can move without the store reach its next store call. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 8; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
