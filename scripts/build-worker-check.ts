@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util';
 import { experimental_readRawConfig, unstable_readConfig } from 'wrangler';
 import { edgeEncryptionErrors } from '../src/crypto/edge-support.ts';
 import { loadEdgePolicy } from '../src/hosts/worker.ts';
-import { zoneStores } from '../src/hosts/store-kinds.ts';
 
 /**
  * The custom build step of wrangler.toml: before wrangler bundles the Worker,
@@ -57,7 +56,7 @@ function checkEnvironment(configPath: string, env: string | undefined, check: Wo
 
   const buckets = new Map((config.r2_buckets as BoundBucket[]).map((bucket) => [bucket.binding, bucket]));
   const errors: string[] = [];
-  for (const [name, store] of zoneStores(loaded.policy)) {
+  for (const [name, store] of loaded.policy.stores) {
     if (store.type !== 'r2') continue;
     const bucket = buckets.get(store.binding);
     if (!bucket) {

@@ -8,7 +8,7 @@ import { utf8 } from '../src/crypto/bytes.ts';
 import type { KeyEncryptionKey } from '../src/crypto/kek.ts';
 import { nodeKekOpener } from '../src/crypto/kek-node.ts';
 import { localKek, newLocalKekJwk } from '../src/crypto/local-kek.ts';
-import { edgeKekOpener, keyStoreConfigs, openZoneEncryptions, type KekOpener } from '../src/crypto/zone-keys.ts';
+import { edgeKekOpener, openZoneEncryptions, type KekOpener } from '../src/crypto/zone-keys.ts';
 import { loadPolicy, type CompiledPolicy } from '../src/policy/load.ts';
 import { basePolicy } from './helpers/policies.ts';
 
@@ -71,7 +71,9 @@ describe('opening keys on the hosts', () => {
 
   it('each zone with encryption gets its key service; a missing key store fails and closes what was opened', async () => {
     const policy = encryptedPolicy();
-    assert.deepEqual([...keyStoreConfigs(policy).keys()], ['london-keys']);
+    assert.deepEqual([...policy.keyStores.keys()], ['london-keys']);
+    assert.deepEqual([...policy.stores.keys()].sort(), [...policy.dataStores.keys(), 'london-keys'].sort(), 'the stores the zones use: data and key stores');
+    assert.equal(policy.zones.get('uk-eu')?.encryption?.keyName, policy.document.zones['uk-eu']?.encryption?.key);
     let opened = 0;
     let closed = 0;
     const opener: KekOpener = async () => {

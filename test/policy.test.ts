@@ -50,6 +50,38 @@ describe('policy loading', () => {
     assert.equal(zones.get('uk-eu')?.placement.evidence, 'proven');
   });
 
+  test('the compiled policy names the stores its zones use, once each, and no store no zone uses', () => {
+    const doc = basePolicy();
+    const unused = { type: 'fs', path: './unused', jurisdiction: 'US' };
+    const keys = { type: 'fs', path: './keys', jurisdiction: 'UK' };
+    const result = load({
+      ...doc,
+      stores: { ...doc.stores, unused, 'london-keys': keys },
+      zones: {
+        ...doc.zones,
+        'uk-eu': { ...doc.zones['uk-eu'], encryption: { key: 'dev', keyStore: 'london-keys' } },
+        'uk-eu-2': { jurisdictions: ['UK'], regions: ['FR2'], store: 'london' },
+      },
+      encryption: { keys: { dev: { type: 'local', secretEnv: 'KEK', jurisdiction: 'UK' } } },
+    });
+    assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+    const { policy } = result;
+    assert.deepEqual([...policy.dataStores.keys()].sort(), ['london', 'virginia']);
+    assert.deepEqual([...policy.keyStores.keys()], ['london-keys']);
+    assert.deepEqual([...policy.stores.keys()].sort(), ['london', 'london-keys', 'virginia']);
+    assert.deepEqual(policy.stores.get('london-keys'), keys);
+    const encryption = policy.zones.get('uk-eu')?.encryption;
+    assert.deepEqual(encryption && { ...encryption, keyStorePlacement: encryption.keyStorePlacement.jurisdiction }, {
+      keyName: 'dev',
+      key: { type: 'local', secretEnv: 'KEK', jurisdiction: 'UK' },
+      per: 'subject',
+      keyStoreName: 'london-keys',
+      keyStore: keys,
+      keyStorePlacement: 'UK',
+    });
+    assert.equal(policy.zones.get('us')?.encryption, undefined);
+  });
+
   const outsideUkEu: Array<[string, Record<string, unknown>, RegExp]> = [
     ['an S3 store in us-east-1', { type: 's3', bucket: 'b-uk', region: 'us-east-1' }, /in US .*outside \[UK, EU\]/],
     ['an S3 store in eu-central-2 (Zurich)', { type: 's3', bucket: 'b-uk', region: 'eu-central-2' }, /in CH .*outside/],

@@ -5,7 +5,6 @@ import { readCommandPolicy } from './command-policy.ts';
 import type { NodePolicy } from '../hosts/node-policy.ts';
 import { openNodeStores } from '../hosts/node-stores.ts';
 import { provenKeyStores } from '../hosts/proven-key-stores.ts';
-import { dataStores } from '../hosts/store-kinds.ts';
 import { nodeKekOpener } from '../crypto/kek-node.ts';
 import { type OpenedEncryption, openZoneEncryptions } from '../crypto/zone-keys.ts';
 import { sweepStore } from '../rights/retention.ts';
@@ -77,7 +76,7 @@ export async function sweepCommand(argv: string[], env = process.env, out = proc
   const { version } = policy;
   const audit = jsonLinesAudit((line) => out.write(line));
   let failed = false;
-  for (const name of dataStores(policy).keys()) {
+  for (const name of policy.dataStores.keys()) {
     const store = stores.get(name)!;
     if (args.store !== undefined && name !== args.store) continue;
     const zone = [...policy.zones.values()].find((z) => z.storeName === name)!;

@@ -7,22 +7,19 @@ import type { CompiledPolicy } from '../policy/load.ts';
  * and a key store of a kind the edge cannot open (only r2 and s3 there).
  */
 export function edgeEncryptionErrors(policy: CompiledPolicy): string[] {
-  const { document } = policy;
   const errors: string[] = [];
-  const keys = document.encryption?.keys ?? {};
-  for (const [zoneName, zone] of Object.entries(document.zones)) {
+  for (const zone of policy.zones.values()) {
     if (!zone.encryption) continue;
-    const key = keys[zone.encryption.key];
-    if (key?.type === 'pkcs11') {
+    const { keyName, key, keyStore } = zone.encryption;
+    if (key.type === 'pkcs11') {
       errors.push(
-        `zones.${zoneName}.encryption.key: key "${zone.encryption.key}" is a pkcs11 key, which needs a native module and runs only on Node; at the edge use a local key given as a secret (secretEnv)`,
+        `zones.${zone.name}.encryption.key: key "${keyName}" is a pkcs11 key, which needs a native module and runs only on Node; at the edge use a local key given as a secret (secretEnv)`,
       );
-    } else if (key?.type === 'local' && key.file !== undefined) {
-      errors.push(`encryption.keys.${zone.encryption.key}.file: Workers have no filesystem; give the key as a Workers secret named by secretEnv`);
+    } else if (key.file !== undefined) {
+      errors.push(`encryption.keys.${keyName}.file: Workers have no filesystem; give the key as a Workers secret named by secretEnv`);
     }
-    const keyStore = document.stores[zone.encryption.keyStore];
-    if (keyStore && keyStore.type !== 'r2' && keyStore.type !== 's3') {
-      errors.push(`zones.${zoneName}.encryption.keyStore: ${keyStore.type} stores do not run on Workers; at the edge keep keys in an r2 or s3 store`);
+    if (keyStore.type !== 'r2' && keyStore.type !== 's3') {
+      errors.push(`zones.${zone.name}.encryption.keyStore: ${keyStore.type} stores do not run on Workers; at the edge keep keys in an r2 or s3 store`);
     }
   }
   return errors;

@@ -1,25 +1,12 @@
 import type { ObjectStore } from '../adapters/types.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { EncryptionKeyConfig } from '../policy/protection-schema.ts';
-import type { StoreConfig } from '../policy/schema.ts';
 import type { KeyEncryptionKey } from './kek.ts';
 import { KeyService } from './key-service.ts';
 import { ZoneEncryption } from './zone-encryption.ts';
 
 /** Opens a key-encryption key of the policy: how depends on the host (a file and PKCS#11 on Node, a secret on Workers). */
 export type KekOpener = (name: string, config: EncryptionKeyConfig) => Promise<KeyEncryptionKey>;
-
-/** The key stores the policy's zones name, by store name: a host opens them beside the data stores. */
-export function keyStoreConfigs(policy: CompiledPolicy): Map<string, StoreConfig> {
-  const { document } = policy;
-  const configs = new Map<string, StoreConfig>();
-  for (const zone of Object.values(document.zones)) {
-    const name = zone.encryption?.keyStore;
-    const config = name === undefined ? undefined : document.stores[name];
-    if (name !== undefined && config) configs.set(name, config);
-  }
-  return configs;
-}
 
 export interface OpenedEncryption {
   /** Zone name → its encryption, for the object service. */
@@ -30,25 +17,23 @@ export interface OpenedEncryption {
 
 /** The envelope encryption of every zone with `encryption`, each key-encryption key opened once. */
 export async function openZoneEncryptions(policy: CompiledPolicy, keyStores: ReadonlyMap<string, ObjectStore>, openKek: KekOpener): Promise<OpenedEncryption> {
-  const { document } = policy;
   const keks = new Map<string, KeyEncryptionKey>();
   const zones = new Map<string, ZoneEncryption>();
   const close = async () => {
     await Promise.all([...keks.values()].map((kek) => kek.close?.()));
   };
   try {
-    for (const [zoneName, zone] of Object.entries(document.zones)) {
+    for (const zone of policy.zones.values()) {
       if (!zone.encryption) continue;
-      const { key, keyStore, per } = zone.encryption;
-      const config = document.encryption?.keys[key];
-      const store = keyStores.get(keyStore);
-      if (!config || !store) throw new Error(`zones.${zoneName}.encryption: key "${key}" or key store "${keyStore}" was not opened`);
-      let kek = keks.get(key);
+      const { keyName, key, keyStoreName, per } = zone.encryption;
+      const store = keyStores.get(keyStoreName);
+      if (!store) throw new Error(`zones.${zone.name}.encryption: key store "${keyStoreName}" was not opened`);
+      let kek = keks.get(keyName);
       if (!kek) {
-        kek = await openKek(key, config);
-        keks.set(key, kek);
+        kek = await openKek(keyName, key);
+        keks.set(keyName, kek);
       }
-      zones.set(zoneName, new ZoneEncryption(new KeyService(store, kek, per)));
+      zones.set(zone.name, new ZoneEncryption(new KeyService(store, kek, per)));
     }
   } catch (error) {
     await close();

@@ -1,7 +1,6 @@
 import type { ObjectStore } from '../adapters/types.ts';
-import { keyStoreConfigs } from '../crypto/zone-keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
-import { contradictsPlacement, locateStore, type StorePlacement } from '../policy/placement.ts';
+import { contradictsPlacement, type StorePlacement } from '../policy/placement.ts';
 import { Refusal } from '../policy/refusal.ts';
 
 /**
@@ -14,10 +13,11 @@ import { Refusal } from '../policy/refusal.ts';
  */
 export function provenKeyStores(policy: CompiledPolicy, stores: ReadonlyMap<string, ObjectStore>): Map<string, ObjectStore> {
   const proven = new Map(stores);
-  for (const [name, config] of keyStoreConfigs(policy)) {
-    const store = stores.get(name);
-    const located = locateStore(config);
-    if (store && located.ok && located.placement.evidence === 'proven') proven.set(name, provenStore(name, store, located.placement));
+  for (const { encryption } of policy.zones.values()) {
+    const store = encryption && stores.get(encryption.keyStoreName);
+    if (store && encryption.keyStorePlacement.evidence === 'proven') {
+      proven.set(encryption.keyStoreName, provenStore(encryption.keyStoreName, store, encryption.keyStorePlacement));
+    }
   }
   return proven;
 }

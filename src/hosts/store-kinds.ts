@@ -1,5 +1,4 @@
 import type { ObjectStore } from '../adapters/types.ts';
-import { keyStoreConfigs } from '../crypto/zone-keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import type { StoreConfig } from '../policy/schema.ts';
 
@@ -87,22 +86,8 @@ function openerFor<T extends StoreType>(config: ConfigOf<T>, host: Host): Opener
   return (STORE_KINDS[config.type] as StoreKind<T>)[host];
 }
 
-/** The data stores of the policy's zones, each once, by name. */
-export function dataStores(policy: CompiledPolicy): Map<string, StoreConfig> {
-  return new Map([...policy.zones.values()].map((zone) => [zone.storeName, zone.store]));
-}
-
-/**
- * Every store the policy's zones use, each once, by name: their data stores
- * and the key stores of zones with encryption (never a data store: the
- * policy refuses that at load). Stores no zone uses are never opened.
- */
-export function zoneStores(policy: CompiledPolicy): Map<string, StoreConfig> {
-  return new Map([...dataStores(policy), ...keyStoreConfigs(policy)]);
-}
-
 /** Stores (by default every store the zones use) that cannot run on a host; checked without opening anything, so also at build time. */
-export function unsupportedStores(policy: CompiledPolicy, host: Host, stores: ReadonlyMap<string, StoreConfig> = zoneStores(policy)): string[] {
+export function unsupportedStores(policy: CompiledPolicy, host: Host, stores: ReadonlyMap<string, StoreConfig> = policy.stores): string[] {
   return [...stores].flatMap(([name, config]) => {
     const opener = openerFor(config, host);
     return typeof opener === 'function' ? [] : [`stores.${name}: ${opener.unsupported}`];
@@ -115,7 +100,7 @@ export type OpenedStores = { ok: true; stores: Map<string, ObjectStore> } | { ok
 export async function openStores(policy: CompiledPolicy, host: Host, context: Omit<OpenContext, 'name'>): Promise<OpenedStores> {
   const errors = unsupportedStores(policy, host);
   const stores = new Map<string, ObjectStore>();
-  for (const [name, config] of zoneStores(policy)) {
+  for (const [name, config] of policy.stores) {
     const opener = openerFor(config, host);
     if (typeof opener !== 'function') continue;
     try {

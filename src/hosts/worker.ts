@@ -17,7 +17,7 @@ import type { StoreRegistry } from '../service/stores.ts';
 import { assembleGateway } from './assemble.ts';
 import { openEdgeStores } from './worker-stores.ts';
 import { provenKeyStores } from './proven-key-stores.ts';
-import { dataStores, unsupportedStores } from './store-kinds.ts';
+import { unsupportedStores } from './store-kinds.ts';
 import type { Tracing } from '../service/tracing-setup.ts';
 import { ConfigurationError } from './configuration-error.ts';
 import { startWorkerTelemetry } from './worker-telemetry.ts';
@@ -66,7 +66,7 @@ function fetchOutlivingRequest(input: Parameters<typeof fetch>[0], init?: Reques
 export function loadEdgePolicy(text: string): PolicyLoad {
   const loaded = loadPolicy(text);
   if (!loaded.ok) return loaded;
-  const errors = [...unsupportedStores(loaded.policy, 'workers', dataStores(loaded.policy)), ...edgeEncryptionErrors(loaded.policy)];
+  const errors = [...unsupportedStores(loaded.policy, 'workers', loaded.policy.dataStores), ...edgeEncryptionErrors(loaded.policy)];
   if ('file' in loaded.policy.document.auth.jwks) {
     errors.push('auth.jwks.file: Workers have no filesystem; give the keys as auth.jwks.url or auth.jwks.keys');
   }

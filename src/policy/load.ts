@@ -6,6 +6,7 @@ import { protectionErrors } from './protection-checks.ts';
 import { locateStore, type StorePlacement } from './placement.ts';
 import { asciiUpper } from './ascii.ts';
 import { policySchema, type DataClassConfig, type PolicyDocument, type StoreConfig, type ZoneConfig } from './schema.ts';
+import type { EncryptionKeyConfig } from './protection-schema.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 
@@ -17,6 +18,19 @@ export interface CompiledZone {
   storeName: string;
   store: StoreConfig;
   placement: StorePlacement;
+  /** Present when the zone encrypts its data (DESIGN "Masking and encryption offered to Customers"). */
+  encryption?: CompiledZoneEncryption;
+}
+
+/** A zone's envelope encryption with its key and key store looked up: what a host opens and the service checks. */
+export interface CompiledZoneEncryption {
+  keyName: string;
+  key: EncryptionKeyConfig;
+  /** One data key per data subject, or one for the whole account. */
+  per: 'subject' | 'account';
+  keyStoreName: string;
+  keyStore: StoreConfig;
+  keyStorePlacement: StorePlacement;
 }
 
 export interface CompiledPolicy {
@@ -25,6 +39,12 @@ export interface CompiledPolicy {
   /** Upper-cased region claim value → zone. */
   zoneByRegion: ReadonlyMap<string, CompiledZone>;
   dataClasses: ReadonlyMap<string, DataClassConfig>;
+  /** Every store a zone uses, by name, each once: its data and key stores. Stores no zone uses are never opened. */
+  stores: ReadonlyMap<string, StoreConfig>;
+  /** The stores the zones keep data in. */
+  dataStores: ReadonlyMap<string, StoreConfig>;
+  /** The stores the zones keep wrapped data keys in, by name, each once (never a data store: refused at load). */
+  keyStores: ReadonlyMap<string, StoreConfig>;
   /** A short hash of the loaded policy, recorded in every audit event and shown by /readyz and the metrics. */
   version: string;
 }
@@ -86,6 +106,8 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
       store,
       placement,
     };
+    const encryption = zoneEncryption(document, zone, placements);
+    if (encryption) compiled.encryption = encryption;
     zones.set(name, compiled);
     compiled.regions.forEach((region, index) => {
       const other = zoneByRegion.get(region);
@@ -98,10 +120,32 @@ export function compilePolicy(document: PolicyDocument): PolicyLoad {
   }
   errors.push(...protectionErrors(document, placements));
   if (errors.length > 0) return { ok: false, errors };
+  const compiledZones = [...zones.values()];
+  const dataStores = new Map(compiledZones.map((zone) => [zone.storeName, zone.store]));
+  const keyStores = new Map(compiledZones.flatMap(({ encryption }) => (encryption ? [[encryption.keyStoreName, encryption.keyStore] as const] : [])));
   return {
     ok: true,
-    policy: { document, zones, zoneByRegion, dataClasses: new Map(Object.entries(document.dataClasses)), version: policyVersion(document) },
+    policy: {
+      document,
+      zones,
+      zoneByRegion,
+      dataClasses: new Map(Object.entries(document.dataClasses)),
+      stores: new Map([...dataStores, ...keyStores]),
+      dataStores,
+      keyStores,
+      version: policyVersion(document),
+    },
   };
+}
+
+/** The zone's encryption with its key and key store, or undefined when it has none or names what does not exist or cannot be located (reported by protectionErrors). */
+function zoneEncryption(document: PolicyDocument, zone: ZoneConfig, placements: ReadonlyMap<string, StorePlacement>): CompiledZoneEncryption | undefined {
+  if (!zone.encryption) return undefined;
+  const { key: keyName, per, keyStore: keyStoreName } = zone.encryption;
+  const key = document.encryption?.keys[keyName];
+  const keyStore = document.stores[keyStoreName];
+  const keyStorePlacement = placements.get(keyStoreName);
+  return key && keyStore && keyStorePlacement ? { keyName, key, per, keyStoreName, keyStore, keyStorePlacement } : undefined;
 }
 
 /** A short hash of the policy, worked out once when it is compiled (synchronously: compiling is). */

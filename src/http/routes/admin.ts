@@ -46,7 +46,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     Object.assign(trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
     const encryption = deps.encryption?.get(zone.name);
     // Like the object service: a zone that encrypts but whose keys are not open here is not erased without its keys.
-    if (!encryption && deps.policy.document.zones[zone.name]?.encryption) {
+    if (!encryption && zone.encryption) {
       throw new Refusal('store_unavailable', `zone "${zone.name}" encrypts its data and its keys are not open here`);
     }
     const scope: AdminScope = { account: principal.account, zone, store: deps.stores.forZone(zone), ...(encryption && { encryption }) };
