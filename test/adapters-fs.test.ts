@@ -79,17 +79,17 @@ describe('fs adapter', () => {
     const longest = '€'.repeat(Math.floor((MAX_STORE_KEY_BYTES - new TextEncoder().encode(dataClassPrefix(account, 'chat-transcript')).length) / 3));
     const keys = [`${longest}`, `a/${'ü'.repeat(120)}/b`, `${'x'.repeat(300)}/${'🙂'.repeat(100)}`];
     for (const key of keys) {
-      assert.equal(checkStoredKeyLength(account, 'chat-transcript', key), null, key.length.toString());
+      assert.equal(checkStoredKeyLength({ account, dataClass: 'chat-transcript', key }), null, key.length.toString());
       const bytes = new TextEncoder().encode(key);
-      await store.put(storeKey(account, 'chat-transcript', key), streamOf(bytes), { ...META, account });
-      const read = await store.get(storeKey(account, 'chat-transcript', key));
+      await store.put(storeKey({ account, dataClass: 'chat-transcript', key }), streamOf(bytes), { ...META, account });
+      const read = await store.get(storeKey({ account, dataClass: 'chat-transcript', key }));
       assert.ok(read);
       assert.equal(read.info.metadata.account, account);
       assert.equal(new TextDecoder().decode(await new Response(read.body).arrayBuffer()), key);
     }
     const listed = await store.list(dataClassPrefix(account, 'chat-transcript'));
-    assert.deepEqual(listed.items.map((item) => item.key).sort(), keys.map((key) => storeKey(account, 'chat-transcript', key)).sort());
-    assert.ok(checkStoredKeyLength(account, 'chat-transcript', `${longest}€`), 'one more character is refused');
+    assert.deepEqual(listed.items.map((item) => item.key).sort(), keys.map((key) => storeKey({ account, dataClass: 'chat-transcript', key })).sort());
+    assert.ok(checkStoredKeyLength({ account, dataClass: 'chat-transcript', key: `${longest}€` }), 'one more character is refused');
   });
 
   test('deleting the last object of a directory removes the empty directories', async () => {

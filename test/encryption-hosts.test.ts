@@ -151,7 +151,7 @@ describe('the Node host with encryption: writes, reads and ranges', () => {
   test('a range decrypts only its own chunks: with the first chunk tampered, a later range still reads, the whole object does not', async () => {
     const text = numberedText(3 * CHUNK);
     await put(host, GB, 'cobrowse-session/tampered.txt', text, 'visitor-1', 'text/plain');
-    const { file } = locateObject(host.dataDir('london'), storeKey('acme', 'cobrowse-session', 'tampered.txt'));
+    const { file } = locateObject(host.dataDir('london'), storeKey({ account: 'acme', dataClass: 'cobrowse-session', key: 'tampered.txt' }));
     const handle = await open(file, 'r+');
     try {
       const byte = Buffer.alloc(1);
@@ -388,7 +388,7 @@ describe('a gateway whose zone encrypts but whose keys are not open', () => {
     policy.zones['uk-eu'].encryption = { key: 'dev', keyStore: 'london-keys' };
     policy.stores['london-keys'] = { type: 'memory', jurisdiction: 'UK' };
     const london = createMemoryStore();
-    await london.put(storeKey('acme', 'chat-transcript', 'kept.json'), streamOf(new TextEncoder().encode('{}')), {
+    await london.put(storeKey({ account: 'acme', dataClass: 'chat-transcript', key: 'kept.json' }), streamOf(new TextEncoder().encode('{}')), {
       contentType: 'application/json',
       account: 'acme',
       dataClass: 'chat-transcript',

@@ -149,7 +149,7 @@ describe('object service with masking and encryption', () => {
     const head = await w.service.head(call(), { dataClass: 'chat-transcript', key: 'chats/plain.txt' });
     assert.equal(head.info.size, 5000);
     // An object written before encryption was turned on is listed with its stored size, not refused.
-    await w.data.put(storeKey(ACCOUNT, 'chat-transcript', 'chats/plain-legacy'), streamIn(new Uint8Array([1, 2, 3])), {
+    await w.data.put(storeKey({ account: ACCOUNT, dataClass: 'chat-transcript', key: 'chats/plain-legacy' }), streamIn(new Uint8Array([1, 2, 3])), {
       contentType: 'text/plain',
       account: ACCOUNT,
       dataClass: 'chat-transcript',
@@ -211,7 +211,7 @@ describe('object service with masking and encryption', () => {
     const c = call('US');
     const body = new TextEncoder().encode('card 4111 1111 1111 1111');
     await w.service.write(c, { dataClass: 'technical-metadata', key: 'k' }, () => ({ body: streamIn(body), contentType: 'text/plain', contentEncoding: '' }));
-    const stored = await w.us.get(storeKey(ACCOUNT, 'technical-metadata', 'k'));
+    const stored = await w.us.get(storeKey({ account: ACCOUNT, dataClass: 'technical-metadata', key: 'k' }));
     assert.equal(await readText(stored!.body), 'card 4111 1111 1111 1111');
   });
 });
@@ -244,11 +244,13 @@ describe('erasure destroys the key: a restored backup cannot be read', () => {
         key,
       );
       // Even past the service: a fresh data key for the same subject does not open the restored bytes.
-      const stored = await w.data.get(storeKey(ACCOUNT, 'chat-transcript', key));
+      const stored = await w.data.get(storeKey({ account: ACCOUNT, dataClass: 'chat-transcript', key }));
       assert.ok(stored);
       await w.encryption.keys.keyForWrite({ account: ACCOUNT, subject: subjectHash });
       await assert.rejects(
-        readBytes(stored.body.pipeThrough(w.encryption.open(ACCOUNT, subjectHash, storeKey(ACCOUNT, 'chat-transcript', key), stored.info.size))),
+        readBytes(
+          stored.body.pipeThrough(w.encryption.open(ACCOUNT, subjectHash, storeKey({ account: ACCOUNT, dataClass: 'chat-transcript', key }), stored.info.size)),
+        ),
         (e) => e instanceof DecryptionError,
       );
       await w.encryption.keys.destroy({ account: ACCOUNT, subject: subjectHash });
@@ -282,7 +284,7 @@ describe('anonymise at retention', () => {
   it('rewrites the object with every mask of its class, without subject, index entry or expiry; sealed under the account key', async () => {
     const body = new TextEncoder().encode('{"note":"agent wrote the number down: 4111-1111-1111-1111"}');
     // Written to a class that did not mask at the time: the raw value is stored.
-    const unmasked = storeKey(ACCOUNT, 'chat-transcript', 'old.json');
+    const unmasked = storeKey({ account: ACCOUNT, dataClass: 'chat-transcript', key: 'old.json' });
     const subjectHash = await w.hash(SUBJECT);
     await w.data.put(unmasked, streamIn(body).pipeThrough(await w.encryption.seal(ACCOUNT, subjectHash, unmasked)), {
       contentType: 'application/json',
@@ -303,7 +305,7 @@ describe('anonymise at retention', () => {
   });
 
   it('an object that cannot be masked is deleted instead, and the outcome says why', async () => {
-    const key = storeKey(ACCOUNT, 'chat-transcript', 'blob.bin');
+    const key = storeKey({ account: ACCOUNT, dataClass: 'chat-transcript', key: 'blob.bin' });
     await w.data.put(key, streamIn(new Uint8Array([1, 2, 3])), {
       contentType: 'application/octet-stream',
       account: ACCOUNT,

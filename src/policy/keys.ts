@@ -33,6 +33,13 @@ export function decodeKey(encoded: string): string | Refusal {
   }
 }
 
+/** One object of one account, passed whole so that the account, the data class and the key cannot be swapped. */
+export interface ObjectRef {
+  account: string;
+  dataClass: string;
+  key: string;
+}
+
 /**
  * Where things live in a store. Objects are under their data class first, so
  * that a store's native lifecycle rules can expire a class by prefix, then
@@ -40,7 +47,7 @@ export function decodeKey(encoded: string): string | Refusal {
  *
  *   objects/<dataClass>/<account>/<key>
  */
-export function storeKey(account: string, dataClass: string, key: string): string {
+export function storeKey({ account, dataClass, key }: ObjectRef): string {
   return `${dataClassPrefix(account, dataClass)}${key}`;
 }
 
@@ -84,7 +91,7 @@ export function subjectIndexPrefix(account: string, subjectHash: string): string
   return `${subjectsPrefix(account)}${subjectHash}/`;
 }
 
-export function subjectIndexKey(account: string, subjectHash: string, dataClass: string, key: string): string {
+export function subjectIndexKey({ account, dataClass, key }: ObjectRef, subjectHash: string): string {
   return `${subjectIndexPrefix(account, subjectHash)}${dataClass}/${key}`;
 }
 
@@ -171,7 +178,7 @@ export const MAX_STORE_KEY_BYTES = 1024;
  * prefix for this account and class (and the subject index, for a write with
  * a subject) is added, naming the real limit for this account and class.
  */
-export function checkStoredKeyLength(account: string, dataClass: string, key: string, subjectHash?: string): Refusal | null {
+export function checkStoredKeyLength({ account, dataClass, key }: ObjectRef, subjectHash?: string): Refusal | null {
   const encoder = new TextEncoder();
   const prefix = subjectHash === undefined ? dataClassPrefix(account, dataClass) : `${subjectIndexPrefix(account, subjectHash)}${dataClass}/`;
   const prefixBytes = Math.max(encoder.encode(prefix).length, encoder.encode(dataClassPrefix(account, dataClass)).length);

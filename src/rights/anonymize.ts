@@ -46,14 +46,13 @@ export async function anonymizeExpired(
   const anonymous: ObjectMetadata = { contentType: metadata.contentType, account: metadata.account, dataClass: metadata.dataClass };
   const result = await store.put(item.key, body, anonymous);
   const parts = parseStoreKey(item.key);
-  if (metadata.subject !== undefined && parts) await store.delete(subjectIndexKey(metadata.account, metadata.subject, parts.dataClass, parts.key));
+  if (metadata.subject !== undefined && parts) await store.delete(subjectIndexKey({ ...parts, account: metadata.account }, metadata.subject));
   return { outcome: 'anonymized', masks: masking.counts(), bytes: result.size };
 }
 
 async function deleteExpired(store: ObjectStore, item: ObjectInfo, reason: string): Promise<AnonymizeOutcome> {
   if (!(await store.delete(item.key))) return { outcome: 'gone' };
   const parts = parseStoreKey(item.key);
-  if (item.metadata.subject !== undefined && parts)
-    await store.delete(subjectIndexKey(item.metadata.account, item.metadata.subject, parts.dataClass, parts.key));
+  if (item.metadata.subject !== undefined && parts) await store.delete(subjectIndexKey({ ...parts, account: item.metadata.account }, item.metadata.subject));
   return { outcome: 'deleted', reason };
 }

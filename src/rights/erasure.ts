@@ -1,5 +1,14 @@
 import type { ObjectInfo, ObjectStore } from '../adapters/types.ts';
-import { dataClassPrefix, indexedObject, stagedUploadsPrefix, storeKey, subjectIndexKey, subjectIndexPrefix, subjectsPrefix } from '../policy/keys.ts';
+import {
+  dataClassPrefix,
+  indexedObject,
+  type ObjectRef,
+  stagedUploadsPrefix,
+  storeKey,
+  subjectIndexKey,
+  subjectIndexPrefix,
+  subjectsPrefix,
+} from '../policy/keys.ts';
 import { emptyBody } from '../adapters/streams.ts';
 import { storedClasses } from './class-catalog.ts';
 import { withErasureMarker } from './erasure-markers.ts';
@@ -14,11 +23,11 @@ const DEFAULT_BATCH = 500;
 const INDEX_CONTENT_TYPE = 'application/vnd.residency-proxy.subject-index';
 
 /** Records that an object belongs to a subject. Written before the object: a crash leaves a stale entry, never an unindexed object. */
-export async function indexSubject(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
+export async function indexSubject(store: ObjectStore, object: ObjectRef, subjectHash: string): Promise<void> {
   await store.put(
-    subjectIndexKey(account, subjectHash, dataClass, key),
+    subjectIndexKey(object, subjectHash),
     emptyBody(),
-    { contentType: INDEX_CONTENT_TYPE, account, dataClass, subject: subjectHash },
+    { contentType: INDEX_CONTENT_TYPE, account: object.account, dataClass: object.dataClass, subject: subjectHash },
     { contentLength: 0 },
   );
 }
@@ -29,25 +38,25 @@ export async function indexSubject(store: ObjectStore, account: string, subjectH
  * subject committed one meanwhile (that write also checks its entry after
  * committing, see ./write-guard.ts). Best effort.
  */
-export async function dropIndexIfUnused(store: ObjectStore, account: string, subjectHash: string, dataClass: string, key: string): Promise<void> {
-  const ownedBySubject = async () => (await store.head(storeKey(account, dataClass, key)))?.metadata.subject === subjectHash;
+export async function dropIndexIfUnused(store: ObjectStore, object: ObjectRef, subjectHash: string): Promise<void> {
+  const ownedBySubject = async () => (await store.head(storeKey(object)))?.metadata.subject === subjectHash;
   try {
     if (await ownedBySubject()) return;
-    await store.delete(subjectIndexKey(account, subjectHash, dataClass, key));
-    if (await ownedBySubject()) await indexSubject(store, account, subjectHash, dataClass, key);
+    await store.delete(subjectIndexKey(object, subjectHash));
+    if (await ownedBySubject()) await indexSubject(store, object, subjectHash);
   } catch {
     // A stale entry is harmless (erasure skips it, the sweep removes it); a missing one is restored by the write that owns the object.
   }
 }
 
 /** Deletes an object and, when it names a subject, its index entry, unless a legal hold keeps it. Returns the bytes freed, or null when there was nothing. */
-export async function deleteObject(store: ObjectStore, account: string, dataClass: string, key: string): Promise<number | null> {
-  const objectKey = storeKey(account, dataClass, key);
-  await refuseIfHeld(store, account, objectKey);
+export async function deleteObject(store: ObjectStore, object: ObjectRef): Promise<number | null> {
+  const objectKey = storeKey(object);
+  await refuseIfHeld(store, object.account, objectKey);
   const info = await store.head(objectKey);
   if (!info) return null;
   await store.delete(objectKey);
-  if (info.metadata.subject) await store.delete(subjectIndexKey(account, info.metadata.subject, dataClass, key));
+  if (info.metadata.subject) await store.delete(subjectIndexKey(object, info.metadata.subject));
   return info.size;
 }
 
@@ -74,7 +83,7 @@ async function eraseIndexed(store: ObjectStore, account: string, subjectHash: st
     for (const entry of page.items) {
       const target = indexedObject(entry.key, prefix);
       if (target) {
-        const objectKey = storeKey(account, target.dataClass, target.key);
+        const objectKey = storeKey({ account, ...target });
         const info = await store.head(objectKey);
         if (info?.metadata.subject === subjectHash && (await store.delete(objectKey))) {
           count.objectsDeleted += 1;

@@ -98,7 +98,7 @@ export async function sweepStore(store: ObjectStore, options: SweepOptions): Pro
         summary.deleted += 1;
         summary.bytesDeleted += item.size;
       }
-      if (subject && parts) await store.delete(subjectIndexKey(account, subject, parts.dataClass, parts.key));
+      if (subject && parts) await store.delete(subjectIndexKey({ ...parts, account }, subject));
     }
     cursor = page.cursor;
   } while (cursor);

@@ -1,15 +1,12 @@
 import type { ObjectStore, PutResult } from '../adapters/types.ts';
-import { storeKey, subjectIndexKey } from '../policy/keys.ts';
+import { type ObjectRef, storeKey, subjectIndexKey } from '../policy/keys.ts';
 import { ensureInCatalog } from './class-catalog.ts';
 import { erasureOverlapped, readMarker, type MarkerReading } from './erasure-markers.ts';
 import { dropIndexIfUnused, indexSubject } from './erasure.ts';
 import { refuseIfHeld } from './holds.ts';
 
 /** One object write, as the data-rights rules see it. */
-export interface WriteTarget {
-  account: string;
-  dataClass: string;
-  key: string;
+export interface WriteTarget extends ObjectRef {
   /** Keyed hash of the data subject, when the write names one. */
   subjectHash?: string;
 }
@@ -32,23 +29,20 @@ export interface GuardedPutResult extends PutResult {
  * `put` performs the actual store write; its failure is passed on.
  */
 export async function guardedPut(store: ObjectStore, target: WriteTarget, put: () => Promise<PutResult>): Promise<GuardedPutResult> {
-  const { account, dataClass, key, subjectHash } = target;
-  const objectKey = storeKey(account, dataClass, key);
-  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, account, objectKey)]);
-  if (subjectHash !== undefined) await indexSubject(store, account, subjectHash, dataClass, key);
+  const { subjectHash } = target;
+  const objectKey = storeKey(target);
+  const [before] = await Promise.all([readMarkers(store, target), refuseIfHeld(store, target.account, objectKey)]);
+  if (subjectHash !== undefined) await indexSubject(store, target, subjectHash);
   let result: PutResult;
   try {
     result = await put();
   } catch (error) {
-    if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
+    if (subjectHash !== undefined) await dropIndexIfUnused(store, target, subjectHash);
     throw error;
   }
   // After the commit, so a failed write leaves no entry; before the second reading, so an erasure that reads the catalog after it finds the class.
-  await ensureInCatalog(store, dataClass);
-  const [after, indexed] = await Promise.all([
-    readMarkers(store, target),
-    subjectHash === undefined ? true : store.head(subjectIndexKey(account, subjectHash, dataClass, key)),
-  ]);
+  await ensureInCatalog(store, target.dataClass);
+  const [after, indexed] = await Promise.all([readMarkers(store, target), subjectHash === undefined ? true : store.head(subjectIndexKey(target, subjectHash))]);
   const erased = before.some((reading, i) => erasureOverlapped(reading, after[i]!));
   if (erased) await eraseOwnWrite(store, target, objectKey, result.etag);
   else if (!indexed) await reindexOwnWrite(store, target, objectKey, result.etag);
@@ -62,7 +56,7 @@ export async function guardedPut(store: ObjectStore, target: WriteTarget, put: (
  */
 async function reindexOwnWrite(store: ObjectStore, target: WriteTarget, objectKey: string, etag: string): Promise<void> {
   if (target.subjectHash === undefined || (await store.head(objectKey))?.etag !== etag) return;
-  await indexSubject(store, target.account, target.subjectHash, target.dataClass, target.key);
+  await indexSubject(store, target, target.subjectHash);
 }
 
 /** The account's marker, then the subject's: read in parallel, one round trip. */
@@ -74,6 +68,5 @@ function readMarkers(store: ObjectStore, { account, subjectHash }: WriteTarget):
 async function eraseOwnWrite(store: ObjectStore, target: WriteTarget, objectKey: string, etag: string): Promise<void> {
   const current = await store.head(objectKey);
   if (current?.etag === etag) await store.delete(objectKey);
-  const { account, subjectHash, dataClass, key } = target;
-  if (subjectHash !== undefined) await dropIndexIfUnused(store, account, subjectHash, dataClass, key);
+  if (target.subjectHash !== undefined) await dropIndexIfUnused(store, target, target.subjectHash);
 }

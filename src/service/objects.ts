@@ -167,7 +167,7 @@ export class ObjectService {
     // Masking reads what inspection let through; encryption comes last, just before the store.
     const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
     const encryption = this.#encryptionOf(decision);
-    const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey(account, name.dataClass, name.key)));
+    const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey({ account, ...name })));
     const body = guardBody(request.body, [
       tracedTransform('inspection', {}, inspection.stream),
       ...(masking ? [masking.stream] : []),
@@ -181,7 +181,7 @@ export class ObjectService {
       ...(subjectHash !== undefined && { subject: subjectHash }),
       ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
     };
-    const tooLong = checkStoredKeyLength(account, name.dataClass, name.key, subjectHash);
+    const tooLong = checkStoredKeyLength({ account, ...name }, subjectHash);
     if (tooLong) throw tooLong;
     let result: GuardedPutResult;
     try {
@@ -189,9 +189,7 @@ export class ObjectService {
       const declaredLength = embeddedMedia === 'refuse' && !masking && !sealing ? request.contentLength : undefined;
       const target = { account, dataClass: name.dataClass, key: name.key, ...(subjectHash !== undefined && { subjectHash }) };
       // Holds, the subject index and erasures running beside the write: src/rights/write-guard.ts.
-      result = await guardedPut(store, target, () =>
-        store.put(storeKey(account, name.dataClass, name.key), body.stream, metadata, { contentLength: declaredLength }),
-      );
+      result = await guardedPut(store, target, () => store.put(storeKey({ account, ...name }), body.stream, metadata, { contentLength: declaredLength }));
     } catch (error) {
       const failure = body.failure();
       throw isRefusal(failure) ? failure : error;
@@ -218,7 +216,7 @@ export class ObjectService {
   async read(call: Call, name: ObjectName): Promise<ReadResult> {
     const { decision, store } = this.#resolve(call, 'read', name);
     const encryption = this.#encryptionOf(decision);
-    const objectKey = storeKey(call.principal.account, name.dataClass, name.key);
+    const objectKey = storeKey({ account: call.principal.account, ...name });
     const stored = await store.get(objectKey);
     if (!stored) throw new Refusal('not_found', 'no such object');
     const object = encryption ? await openStoredObject(encryption, stored, objectKey) : stored;
@@ -228,7 +226,7 @@ export class ObjectService {
 
   async head(call: Call, name: ObjectName): Promise<HeadResult> {
     const { decision, store } = this.#resolve(call, 'read', name);
-    const info = await store.head(storeKey(call.principal.account, name.dataClass, name.key));
+    const info = await store.head(storeKey({ account: call.principal.account, ...name }));
     if (!info) throw new Refusal('not_found', 'no such object');
     const encryption = this.#encryptionOf(decision);
     return { info: encryption ? plaintextInfo(encryption, info) : info, placement: zonePlacement(decision) };
@@ -237,7 +235,7 @@ export class ObjectService {
   /** Deletes an object; `not_found` when there was none. */
   async delete(call: Call, name: ObjectName): Promise<ZonePlacement> {
     const { decision, store } = this.#resolve(call, 'delete', name);
-    if ((await deleteObject(store, call.principal.account, name.dataClass, name.key)) === null) {
+    if ((await deleteObject(store, { account: call.principal.account, ...name })) === null) {
       throw new Refusal('not_found', 'no such object');
     }
     return zonePlacement(decision);
@@ -262,7 +260,7 @@ export class ObjectService {
   #encryptionOf(decision: Allowed): ZoneEncryption | undefined {
     const { zone } = decision;
     const encryption = this.#deps.encryption?.get(zone.name);
-    if (!encryption && this.#deps.policy.document.zones[zone.name]?.encryption) {
+    if (!encryption && zone.encryption) {
       throw new Refusal('store_unavailable', `zone "${zone.name}" encrypts its data and its keys are not open here`);
     }
     return encryption;

@@ -22,7 +22,7 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
     const put = (store: ObjectStore, account: string, dataClass: string, key: string, subjectHash: string | undefined, body: ReadableStream<Uint8Array>) => {
       const metadata = { contentType: 'application/json', account, dataClass, ...(subjectHash !== undefined && { subject: subjectHash }) };
       return guardedPut(store, { account, dataClass, key, ...(subjectHash !== undefined && { subjectHash }) }, () =>
-        store.put(storeKey(account, dataClass, key), body, metadata),
+        store.put(storeKey({ account, dataClass, key }), body, metadata),
       );
     };
     const plain = (text: string) => streamOf(new TextEncoder().encode(text));
@@ -52,7 +52,7 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
           assert.ok(firstLook > finished, `${survivor} was written while the erasure ran and survived it\n${why}`);
         }
         assert.ok(!survivors.some((key) => key.endsWith('before/1.json')), why);
-        assert.ok(await store.head(storeKey(account, 'chat-transcript', 'other.json')), `another subject's object is untouched\n${why}`);
+        assert.ok(await store.head(storeKey({ account, dataClass: 'chat-transcript', key: 'other.json' })), `another subject's object is untouched\n${why}`);
         const second = await eraseSubject(store, account, subject);
         assert.equal(second.objectsDeleted, survivors.length, `every survivor is indexed, so a second erasure finds it\n${why}`);
         assert.deepEqual(await objectsOf(store, account, subject), [], why);
@@ -73,7 +73,7 @@ export function interleavedErasureSuite(label: string, openStore: () => Promise<
         const why = `seed ${seed}:\n${run.trace.join('\n')}`;
         assert.equal(outcomes.good!.status, 'fulfilled', why);
         assert.equal(outcomes.failed!.status, 'rejected', why);
-        assert.equal((await store.head(storeKey(account, 'chat-transcript', 'same.json')))?.metadata.subject, subject, why);
+        assert.equal((await store.head(storeKey({ account, dataClass: 'chat-transcript', key: 'same.json' })))?.metadata.subject, subject, why);
         const erased = await eraseSubject(store, account, subject);
         assert.equal(erased.objectsDeleted, 1, `the object is indexed, so erasure finds it\n${why}`);
       }

@@ -77,7 +77,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
       for (const entry of page.items) {
         const target = indexedObject(entry.key, prefix);
         if (!target) continue;
-        const info = await scope.store.head(storeKey(scope.account, target.dataClass, target.key));
+        const info = await scope.store.head(storeKey({ ...target, account: scope.account }));
         // Stale entries (object gone, or overwritten for another subject) are not the subject's data.
         if (!info || info.metadata.subject !== scope.subjectHash) continue;
         items.push({
