@@ -1,6 +1,6 @@
 import { asciiUpper, type CompiledPolicy, type CompiledZone } from './load.ts';
 import type { Principal } from './principal.ts';
-import { Refusal } from './refusal.ts';
+import { type Checked, Refusal } from './refusal.ts';
 import type { DataClassConfig } from './schema.ts';
 import { isUkEuRegion } from './uk-eu.ts';
 
@@ -45,8 +45,9 @@ const DAY_MS = 86_400_000;
  */
 export function decide(policy: CompiledPolicy, principal: Principal, facts: RequestFacts): Decision {
   const ukEuAccount = isUkEuRegion(principal.region);
-  const zone = resolveZone(policy, principal.region);
-  if (zone instanceof Refusal) return { allowed: false, ukEuAccount, refusal: zone };
+  const found = resolveZone(policy, principal.region);
+  if (!found.ok) return { allowed: false, ukEuAccount, refusal: found.refusal };
+  const zone = found.value;
   const classConfig = policy.dataClasses.get(facts.dataClass);
   if (!classConfig) {
     return { allowed: false, ukEuAccount, zone, refusal: new Refusal('data_class_unknown', `data class "${facts.dataClass}" is not in the policy`) };
@@ -67,10 +68,10 @@ export function decide(policy: CompiledPolicy, principal: Principal, facts: Requ
 }
 
 /** Region claim → zone, case-insensitively (ASCII only). There is no default zone. */
-export function resolveZone(policy: CompiledPolicy, region: string): CompiledZone | Refusal {
+export function resolveZone(policy: CompiledPolicy, region: string): Checked<CompiledZone> {
   const zone = policy.zoneByRegion.get(asciiUpper(region));
-  if (zone) return zone;
-  return new Refusal('region_unknown', `region "${printable(region)}" is in no zone of the policy`);
+  if (zone) return { ok: true, value: zone };
+  return { ok: false, refusal: new Refusal('region_unknown', `region "${printable(region)}" is in no zone of the policy`) };
 }
 
 function printable(value: string): string {

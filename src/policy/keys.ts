@@ -1,4 +1,4 @@
-import { Refusal } from './refusal.ts';
+import { type Checked, Refusal } from './refusal.ts';
 import { sha256Hex } from './sha256.ts';
 
 const MAX_KEY_BYTES = 1024;
@@ -25,11 +25,11 @@ export function checkKey(key: string): Refusal | null {
 }
 
 /** Decodes a percent-encoded path part; malformed escapes and invalid UTF-8 are a refusal. */
-export function decodeKey(encoded: string): string | Refusal {
+export function decodeKey(encoded: string): Checked<string> {
   try {
-    return decodeURIComponent(encoded);
+    return { ok: true, value: decodeURIComponent(encoded) };
   } catch {
-    return new Refusal('key_invalid', 'the key is not valid percent-encoded UTF-8');
+    return { ok: false, refusal: new Refusal('key_invalid', 'the key is not valid percent-encoded UTF-8') };
   }
 }
 

@@ -50,6 +50,18 @@ export class Refusal extends Error {
   }
 }
 
+/**
+ * What pure code returns where a request may be refused: the value, or the
+ * refusal. Pure code never throws one; the object service and the HTTP
+ * layer throw it (`valueOrThrow`).
+ */
+export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+export function valueOrThrow<T>(checked: Checked<T>): T {
+  if (!checked.ok) throw checked.refusal;
+  return checked.value;
+}
+
 export function isRefusal(error: unknown): error is Refusal {
   return error instanceof Refusal;
 }

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../../adapters/types.ts';
 import { resolveZone } from '../../policy/decide.ts';
 import { indexedObject, storeKey, subjectIndexPrefix } from '../../policy/keys.ts';
 import type { CompiledZone } from '../../policy/load.ts';
-import { Refusal } from '../../policy/refusal.ts';
+import { Refusal, valueOrThrow } from '../../policy/refusal.ts';
 import { requireScope } from '../../auth/claims.ts';
 import { readSmallBody } from '../../service/body.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
@@ -41,8 +41,7 @@ export function adminRoutes(app: Hono<GatewayEnv>, deps: GatewayDeps): void {
     const principal = c.get('principal');
     requireScope(principal, deps.policy.document.auth.adminScope);
     if (subject !== undefined && !SUBJECT.test(subject)) throw new Refusal('bad_request', 'a subject id is 1-256 printable ASCII characters');
-    const zone = resolveZone(deps.policy, principal.region);
-    if (zone instanceof Refusal) throw zone;
+    const zone = valueOrThrow(resolveZone(deps.policy, principal.region));
     Object.assign(trail, { zone: zone.name, store: zone.storeName, location: zone.placement.location });
     const encryption = deps.encryption?.get(zone.name);
     // Like the object service: a zone that encrypts but whose keys are not open here is not erased without its keys.

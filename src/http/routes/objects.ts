@@ -2,7 +2,7 @@ import type { Context, Hono } from 'hono';
 import { emptyBody } from '../../adapters/streams.ts';
 import type { ObjectInfo } from '../../adapters/types.ts';
 import { decodeKey } from '../../policy/keys.ts';
-import { isRefusal, Refusal } from '../../policy/refusal.ts';
+import { Refusal, valueOrThrow } from '../../policy/refusal.ts';
 import type { Call, ObjectName, ZonePlacement } from '../../service/objects.ts';
 import { answerRead } from '../conditional-read.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
@@ -18,11 +18,9 @@ function targetOf(c: Ctx, deps: GatewayDeps): { dataClass: string; key?: string 
   const rest = deps.runtime.rawPath(c).slice(OBJECTS.length);
   const slash = rest.indexOf('/');
   const dataClass = decodeKey(slash === -1 ? rest : rest.slice(0, slash));
-  if (isRefusal(dataClass)) throw new Refusal('data_class_unknown', 'the data class is not valid percent-encoded UTF-8');
-  if (slash === -1) return { dataClass };
-  const key = decodeKey(rest.slice(slash + 1));
-  if (isRefusal(key)) throw key;
-  return { dataClass, key };
+  if (!dataClass.ok) throw new Refusal('data_class_unknown', 'the data class is not valid percent-encoded UTF-8');
+  if (slash === -1) return { dataClass: dataClass.value };
+  return { dataClass: dataClass.value, key: valueOrThrow(decodeKey(rest.slice(slash + 1))) };
 }
 
 /** The object a keyed route names, with the route's action in the audit trail. */

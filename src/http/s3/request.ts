@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { SignableRequest } from '../../auth/sigv4/canonical.ts';
 import { decodeKey } from '../../policy/keys.ts';
-import { isRefusal, Refusal } from '../../policy/refusal.ts';
+import { Refusal, valueOrThrow } from '../../policy/refusal.ts';
 import type { Call } from '../../service/objects.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
 
@@ -31,11 +31,9 @@ export function targetOf(c: S3Context, deps: GatewayDeps): S3Target {
   if (path === '') return {};
   const slash = path.indexOf('/');
   const bucket = decodeKey(slash === -1 ? path : path.slice(0, slash));
-  if (isRefusal(bucket)) throw new Refusal('data_class_unknown', 'the bucket name is not valid percent-encoded UTF-8');
-  if (slash === -1 || slash === path.length - 1) return { bucket };
-  const key = decodeKey(path.slice(slash + 1));
-  if (isRefusal(key)) throw key;
-  return { bucket, key };
+  if (!bucket.ok) throw new Refusal('data_class_unknown', 'the bucket name is not valid percent-encoded UTF-8');
+  if (slash === -1 || slash === path.length - 1) return { bucket: bucket.value };
+  return { bucket: bucket.value, key: valueOrThrow(decodeKey(path.slice(slash + 1))) };
 }
 
 export function callOf(c: S3Context): Call {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { SessionAuthority } from '../../auth/session/credentials.ts';
 import { resolveZone } from '../../policy/decide.ts';
 import type { Principal } from '../../policy/principal.ts';
-import { Refusal } from '../../policy/refusal.ts';
+import { Refusal, valueOrThrow } from '../../policy/refusal.ts';
 import { readSmallBody } from '../../service/body.ts';
 import { toRefusal } from '../../service/to-refusal.ts';
 import type { GatewayDeps, GatewayEnv } from '../context.ts';
@@ -98,8 +98,8 @@ export async function assumeRoleWithWebIdentity(c: Context<GatewayEnv>, deps: Ga
     const token = onlyParameter(parameters, 'WebIdentityToken');
     if (token === undefined || token === '') throw new Refusal('token_missing', 'WebIdentityToken is required');
     principal = await deps.authenticator.authenticate([`Bearer ${token}`]);
-    const zone = resolveZone(deps.policy, principal.region);
-    if (zone instanceof Refusal) throw zone;
+    // A token whose region is in no zone gets no credentials: it could do nothing with them.
+    valueOrThrow(resolveZone(deps.policy, principal.region));
     const credentials = await sessions.issue(principal, duration);
     const sessionName = onlyParameter(parameters, 'RoleSessionName') ?? 'session';
     await deps.record({ requestId: c.get('requestId'), frontDoor: 's3', startedAt: c.get('startedAt'), principal, trail });
