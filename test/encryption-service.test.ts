@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFsStore } from '../src/adapters/fs.ts';
 import { createMemoryStore } from '../src/adapters/memory.ts';
 import type { ObjectStore } from '../src/adapters/types.ts';
-import { destroyAccountKeys, destroySubjectKey } from '../src/crypto/erase-keys.ts';
+import { destroyAccountKeys, destroySubjectKey } from '../src/rights/key-destruction.ts';
 import { DecryptionError } from '../src/crypto/errors.ts';
 import { KeyService } from '../src/crypto/key-service.ts';
 import { localKek, newLocalKekJwk } from '../src/crypto/local-kek.ts';

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../adapters/types.ts';
-import { destroyAccountKeys, destroySubjectKey } from '../crypto/erase-keys.ts';
+import { destroyAccountKeys, destroySubjectKey } from './key-destruction.ts';
 import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
 import { eraseAccount, eraseSubject, type ErasureCount } from './erasure.ts';
 

@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../adapters/types.ts';
-import { blockingHold, holdRefusal, listHolds } from '../rights/holds.ts';
-import type { ZoneEncryption } from './zone-encryption.ts';
+import { blockingHold, holdRefusal, listHolds } from './holds.ts';
+import type { ZoneEncryption } from '../crypto/zone-encryption.ts';
 
 /**
  * Erasure by destroying keys: once a subject's (or an account's) wrapped data
