@@ -9,7 +9,7 @@ import { meterBody, putRejection } from './body.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, statusOf, storeCaller, toStoreError, type StoreCaller } from './failure.ts';
 import { pageLimit } from './listing.ts';
-import { bareEtag, metadataFields, metadataFromFields } from './metadata-fields.ts';
+import { bareEtag, completedMetadata, metadataFields, metadataFromFields, reportedEtag, userMetadataDisposition } from './metadata-fields.ts';
 import { readBlocks, streamFromIterable } from './streams.ts';
 import type { ObjectInfo, ObjectMetadata, ObjectStore, PutResult } from './types.ts';
 
@@ -58,11 +58,16 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       const signal = putOptions.signal;
       const withCaller = <T>(run: (abortSignal: AbortSignal) => Promise<T>) =>
         call('put', (deadline) => run(signal ? AbortSignal.any([deadline, signal]) : deadline));
-      const described = {
-        blobHTTPHeaders: { blobContentType: metadata.contentType },
-        metadata: metadataFields(metadata),
-        tags: indexTags(metadata),
-        encryptionScope,
+      // Both a Put Blob and a Put Block List go out once the body has ended, so they carry the completed metadata.
+      const described = () => {
+        const completed = completedMetadata(metadata, putOptions);
+        const disposition = userMetadataDisposition(completed);
+        return {
+          blobHTTPHeaders: { blobContentType: completed.contentType, ...(disposition !== undefined && { blobContentDisposition: disposition }) },
+          metadata: metadataFields(completed),
+          tags: indexTags(completed),
+          encryptionScope,
+        };
       };
       try {
         const blocks = readBlocks(metered.stream, BLOCK_BYTES);
@@ -71,14 +76,14 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         let result: { etag?: string };
         if (second.done) {
           const bytes = first.done ? new Uint8Array(0) : first.value;
-          result = await withCaller((abortSignal) => blob.upload(bytes, bytes.byteLength, { ...described, abortSignal }));
+          result = await withCaller((abortSignal) => blob.upload(bytes, bytes.byteLength, { ...described(), abortSignal }));
         } else {
           const blockIds = await stageBlocks(prepend([first.value, second.value], blocks), (blockId, bytes) =>
             withCaller((abortSignal) => blob.stageBlock(blockId, bytes, bytes.byteLength, { encryptionScope, abortSignal })),
           );
-          result = await withCaller((abortSignal) => blob.commitBlockList(blockIds, { ...described, abortSignal }));
+          result = await withCaller((abortSignal) => blob.commitBlockList(blockIds, { ...described(), abortSignal }));
         }
-        return { size: metered.bytes, etag: bareEtag(result.etag) } satisfies PutResult;
+        return { size: metered.bytes, etag: reportedEtag(completedMetadata(metadata, putOptions), bareEtag(result.etag)) } satisfies PutResult;
       } catch (error) {
         throw putRejection(metered, signal, () => toStoreError(error, 'azure-blob', 'put'));
       }
@@ -197,14 +202,18 @@ function indexTags({ dataClass, subject }: ObjectMetadata): Record<string, strin
   return tags;
 }
 
-type BlobProperties = Pick<BlobGetPropertiesResponse | BlobDownloadResponseParsed, 'contentLength' | 'etag' | 'lastModified' | 'contentType' | 'metadata'>;
+type BlobProperties = Pick<
+  BlobGetPropertiesResponse | BlobDownloadResponseParsed,
+  'contentLength' | 'etag' | 'lastModified' | 'contentType' | 'contentDisposition' | 'metadata'
+>;
 
 function toInfo(key: string, properties: BlobProperties): ObjectInfo {
+  const metadata = metadataFromFields(properties.contentType, properties.metadata, properties.contentDisposition);
   return {
     key,
     size: properties.contentLength ?? 0,
-    etag: bareEtag(properties.etag),
+    etag: reportedEtag(metadata, bareEtag(properties.etag)),
     lastModified: (properties.lastModified ?? new Date(0)).toISOString(),
-    metadata: metadataFromFields(properties.contentType, properties.metadata),
+    metadata,
   };
 }

@@ -100,5 +100,9 @@ function isDescription(value: unknown): value is ObjectDescription {
   if (typeof metadata !== 'object' || metadata === null) return false;
   const fields = metadata as Record<string, unknown>;
   const required = ['contentType', 'account', 'dataClass'].every((name) => typeof fields[name] === 'string');
-  return required && OPTIONAL_METADATA.every((name) => fields[name] === undefined || typeof fields[name] === 'string');
+  const { userMetadata } = fields;
+  const userMetadataValid =
+    userMetadata === undefined ||
+    (typeof userMetadata === 'object' && userMetadata !== null && Object.values(userMetadata).every((entry) => typeof entry === 'string'));
+  return required && userMetadataValid && OPTIONAL_METADATA.every((name) => fields[name] === undefined || typeof fields[name] === 'string');
 }

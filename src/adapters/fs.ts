@@ -9,7 +9,7 @@ import { locateObject, walkObjects } from './fs-layout.ts';
 import { INCOMPLETE_DIRECTORY, removeLeftovers, TEMPORARY_PREFIX } from './fs-leftovers.ts';
 import { bodyStream, encodeTrailer, readDescription, type ObjectDescription } from './fs-object-file.ts';
 import { decodeCursor, encodeCursor, pageLimit } from './listing.ts';
-import { pickMetadata } from './metadata-fields.ts';
+import { completedMetadata, pickMetadata, reportedEtag } from './metadata-fields.ts';
 import type { ObjectInfo, ObjectStore } from './types.ts';
 
 /**
@@ -68,7 +68,11 @@ export function createFsStore(options: { root: string }): ObjectStore {
           hash.update(value);
           await writeFully(temporary.handle, value);
         }
-        const description: ObjectDescription = { etag: hash.digest('hex'), lastModified: new Date().toISOString(), metadata: pickMetadata(metadata) };
+        const description: ObjectDescription = {
+          etag: hash.digest('hex'),
+          lastModified: new Date().toISOString(),
+          metadata: pickMetadata(completedMetadata(metadata, putOptions)),
+        };
         await writeFully(temporary.handle, encodeTrailer(description));
         await temporary.handle.sync();
         await temporary.handle.close();
@@ -76,7 +80,7 @@ export function createFsStore(options: { root: string }): ObjectStore {
         await publish(temporary.path, file);
         temporary = undefined;
         await syncDirectory(directories.at(-1) ?? root);
-        return { size: metered.bytes, etag: description.etag };
+        return { size: metered.bytes, etag: reportedEtag(description.metadata, description.etag) };
       } catch (error) {
         throw putRejection(metered, putOptions.signal, () => fail('put')(error));
       } finally {
@@ -206,7 +210,7 @@ async function removeEmptyDirectories(directories: string[]): Promise<void> {
 }
 
 function toInfo(key: string, size: number, { etag, lastModified, metadata }: ObjectDescription): ObjectInfo {
-  return { key, size, etag, lastModified, metadata: pickMetadata(metadata) };
+  return { key, size, etag: reportedEtag(metadata, etag), lastModified, metadata: pickMetadata(metadata) };
 }
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';

@@ -2,6 +2,7 @@ import { meterBody, putRejection } from './body.ts';
 import { StoreError } from './errors.ts';
 import { compareKeys, decodeCursor, encodeCursor, pageLimit } from './listing.ts';
 import { readAll } from './streams.ts';
+import { completedMetadata, pickMetadata, reportedEtag } from './metadata-fields.ts';
 import type { ObjectInfo, ObjectStore } from './types.ts';
 
 /**
@@ -13,7 +14,7 @@ export function createMemoryStore(): ObjectStore {
   const objects = new Map<string, { bytes: Uint8Array; info: ObjectInfo }>();
   let version = 0;
 
-  const copyInfo = (info: ObjectInfo): ObjectInfo => ({ ...info, metadata: { ...info.metadata } });
+  const copyInfo = (info: ObjectInfo): ObjectInfo => ({ ...info, metadata: pickMetadata(info.metadata) });
 
   return {
     kind: 'memory',
@@ -27,9 +28,10 @@ export function createMemoryStore(): ObjectStore {
       } catch {
         throw putRejection(metered, options.signal, () => new StoreError('failed', 'memory put failed'));
       }
-      // Nothing outside this process compares it with a content hash, so a version number is a strong validator and costs no hashing.
-      const etag = `v${(++version).toString(16)}`;
-      const info: ObjectInfo = { key, size: bytes.byteLength, etag, lastModified: new Date().toISOString(), metadata: { ...metadata } };
+      // Without the caller's ETag: nothing outside this process compares it with a content hash, so a version number is a strong validator.
+      const stored = pickMetadata(completedMetadata(metadata, options));
+      const etag = reportedEtag(stored, `v${(++version).toString(16)}`);
+      const info: ObjectInfo = { key, size: bytes.byteLength, etag, lastModified: new Date().toISOString(), metadata: stored };
       objects.set(key, { bytes, info });
       return { size: info.size, etag };
     },

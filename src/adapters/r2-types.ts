@@ -6,6 +6,7 @@
 
 export interface R2HttpMetadata {
   contentType?: string;
+  contentDisposition?: string;
 }
 
 export interface R2Object {

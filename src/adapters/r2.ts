@@ -2,10 +2,10 @@ import { meterBody, putRejection } from './body.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, storeCaller, toStoreError } from './failure.ts';
 import { pageLimit } from './listing.ts';
-import { metadataFields, metadataFromFields } from './metadata-fields.ts';
+import { completedMetadata, metadataFields, metadataFromFields, reportedEtag, userMetadataDisposition } from './metadata-fields.ts';
 import type { R2Bucket, R2Object, R2UploadedPart, R2WriteOptions } from './r2-types.ts';
 import { readBlocks } from './streams.ts';
-import type { ObjectInfo, ObjectMetadata, ObjectStore } from './types.ts';
+import type { ObjectInfo, ObjectMetadata, ObjectStore, PutOptions } from './types.ts';
 
 export interface R2StoreOptions {
   /** The bucket binding from the Worker's environment. */
@@ -56,13 +56,14 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
     return object;
   }
 
-  async function putInParts(key: string, body: ReadableStream<Uint8Array>, write: R2WriteOptions): Promise<R2Object | null> {
+  async function putInParts(key: string, body: ReadableStream<Uint8Array>, metadata: ObjectMetadata, putOptions: PutOptions): Promise<R2Object | null> {
     const blocks = readBlocks(body, partBytes);
     const first = await blocks.next();
     if (first.done) throw new StoreError('failed', 'r2 put read no block'); // readBlocks always yields one
-    if (first.value.byteLength < partBytes) return call('put', () => bucket.put(key, first.value, write));
+    // The body has ended within the first part: its metadata is complete.
+    if (first.value.byteLength < partBytes) return call('put', () => bucket.put(key, first.value, writeOptions(completedMetadata(metadata, putOptions))));
 
-    const upload = await call('put', () => bucket.createMultipartUpload(key, write));
+    const upload = await call('put', () => bucket.createMultipartUpload(key, writeOptions(metadata)));
     try {
       const parts: R2UploadedPart[] = [];
       for (let block: IteratorResult<Uint8Array> = first; !block.done; block = await blocks.next()) {
@@ -89,15 +90,15 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
 
     async put(key, body, metadata, putOptions = {}) {
       const metered = meterBody(body, putOptions);
-      const write = writeOptions(metadata);
       const { contentLength } = putOptions;
       try {
+        // A streaming put or a multipart upload takes its metadata before the body: the ETag computed over it is kept only in a single-part put of a buffered body (R2's own ETag of a streamed single put is its MD5 anyway).
         const object =
           contentLength !== undefined && contentLength <= MAX_SINGLE_PUT_BYTES
-            ? await putStreaming(key, metered.stream, contentLength, write)
-            : await putInParts(key, metered.stream, write);
+            ? await putStreaming(key, metered.stream, contentLength, writeOptions(metadata))
+            : await putInParts(key, metered.stream, metadata, putOptions);
         if (!object) throw new StoreError('failed', 'r2 put stored nothing');
-        return { size: object.size, etag: object.etag };
+        return { size: object.size, etag: toInfo(object).etag };
       } catch (error) {
         throw putRejection(metered, putOptions.signal, () => toStoreError(error, 'r2', 'put'));
       }
@@ -149,16 +150,21 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
 }
 
 function writeOptions(metadata: ObjectMetadata): R2WriteOptions {
-  return { httpMetadata: { contentType: metadata.contentType }, customMetadata: metadataFields(metadata) };
+  const contentDisposition = userMetadataDisposition(metadata);
+  return {
+    httpMetadata: { contentType: metadata.contentType, ...(contentDisposition !== undefined && { contentDisposition }) },
+    customMetadata: metadataFields(metadata),
+  };
 }
 
 function toInfo(object: R2Object): ObjectInfo {
+  const metadata = metadataFromFields(object.httpMetadata?.contentType, object.customMetadata, object.httpMetadata?.contentDisposition);
   return {
     key: object.key,
     size: object.size,
-    etag: object.etag,
+    etag: reportedEtag(metadata, object.etag),
     lastModified: object.uploaded.toISOString(),
-    metadata: metadataFromFields(object.httpMetadata?.contentType, object.customMetadata),
+    metadata,
   };
 }
 

@@ -1,4 +1,4 @@
-import { bareEtag, metadataFromFields } from './metadata-fields.ts';
+import { bareEtag, metadataFromFields, reportedEtag } from './metadata-fields.ts';
 import { createS3Signer, EMPTY_PAYLOAD_SHA256, encodeKeySegment, payloadSha256, type SigningCredentials } from './s3-signing.ts';
 import type { ObjectInfo } from './types.ts';
 
@@ -178,12 +178,13 @@ function infoFrom(key: string, headers: Record<string, string>): ObjectInfo {
   }
   const header = (name: string) => headers[name] ?? Object.entries(headers).find(([candidate]) => candidate.toLowerCase() === name)?.[1];
   const lastModified = header('last-modified');
+  const metadata = metadataFromFields(header('content-type'), fields, header('content-disposition'));
   return {
     key,
     size: Number(header('content-length') ?? 0),
-    etag: bareEtag(header('etag')),
+    etag: reportedEtag(metadata, bareEtag(header('etag'))),
     lastModified: (lastModified ? new Date(lastModified) : new Date(0)).toISOString(),
-    metadata: metadataFromFields(header('content-type'), fields),
+    metadata,
   };
 }
 

@@ -1,5 +1,6 @@
 import {
   AbortMultipartUploadCommand,
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
   GetObjectCommand,
@@ -14,7 +15,7 @@ import { meterBody, putRejection, type MeteredBody } from './body.ts';
 import { StoreError } from './errors.ts';
 import { DEFAULT_TIMEOUT_MS, statusOf, storeCaller, toStoreError } from './failure.ts';
 import { pageLimit } from './listing.ts';
-import { bareEtag, metadataFields, metadataFromFields } from './metadata-fields.ts';
+import { bareEtag, completedMetadata, metadataFields, metadataFromFields, reportedEtag, userMetadataDisposition } from './metadata-fields.ts';
 import { createLeanS3Client } from './s3-lean.ts';
 import { readAll } from './streams.ts';
 import type { ObjectInfo, ObjectMetadata, ObjectStore, PutOptions, PutResult } from './types.ts';
@@ -99,15 +100,42 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   const head = (key: string) => call('head', (abortSignal) => lean.head(key, abortSignal));
 
   /** A body that fits in one part, read whole and sent as one signed PutObject. */
-  const putInOne = async (key: string, metered: MeteredBody, metadata: ObjectMetadata, signal: AbortSignal | undefined): Promise<PutResult> => {
+  const putInOne = async (key: string, metered: MeteredBody, metadata: ObjectMetadata, putOptions: PutOptions): Promise<PutResult> => {
+    const { signal } = putOptions;
     const bytes = await readAll(metered.stream);
+    const completed = completedMetadata(metadata, putOptions);
+    const disposition = userMetadataDisposition(completed);
     const headers = {
-      'content-type': metadata.contentType,
-      ...Object.fromEntries(Object.entries(metadataFields(metadata)).map(([field, value]) => [`x-amz-meta-${field}`, value])),
+      'content-type': completed.contentType,
+      ...(disposition !== undefined && { 'content-disposition': disposition }),
+      ...Object.fromEntries(Object.entries(metadataFields(completed)).map(([field, value]) => [`x-amz-meta-${field}`, value])),
       ...encryptionHeaders,
     };
     const etag = await call('put', (deadline) => lean.put(key, bytes, headers, signal ? AbortSignal.any([deadline, signal]) : deadline));
-    return { size: metered.bytes, etag: bareEtag(etag) };
+    return { size: metered.bytes, etag: reportedEtag(completed, bareEtag(etag)) };
+  };
+
+  /** The object's own metadata parameters, as PutObject, CreateMultipartUpload and CopyObject take them. */
+  const described = (metadata: ObjectMetadata) => ({
+    ContentType: metadata.contentType,
+    ContentDisposition: userMetadataDisposition(metadata),
+    Metadata: metadataFields(metadata),
+    ...encryption,
+  });
+
+  /**
+   * A multipart upload's metadata is fixed when it begins, before the body
+   * has been read; the ETag the caller computed over the body is set after,
+   * by copying the object onto itself with the completed metadata (a copy
+   * inside S3, not through the gateway).
+   */
+  const completeMetadata = async (key: string, completed: ObjectMetadata, signal: AbortSignal | undefined) => {
+    const CopySource = `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+    await call('put', (deadline) =>
+      writes.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource, MetadataDirective: 'REPLACE', ...described(completed) }), {
+        abortSignal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+      }),
+    );
   };
 
   return {
@@ -117,7 +145,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       const metered = meterBody(body, putOptions);
       if (putOptions.contentLength !== undefined && putOptions.contentLength <= PART_BYTES) {
         try {
-          return await putInOne(key, metered, metadata, putOptions.signal);
+          return await putInOne(key, metered, metadata, putOptions);
         } catch (error) {
           throw putRejection(metered, putOptions.signal, () => toStoreError(error, 's3', 'put'));
         }
@@ -126,18 +154,14 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         client: writes,
         queueSize: PARTS_IN_FLIGHT,
         partSize: partSizeFor(putOptions.contentLength),
-        params: {
-          Bucket: bucket,
-          Key: key,
-          Body: metered.stream,
-          ContentType: metadata.contentType,
-          Metadata: metadataFields(metadata),
-          ...encryption,
-        },
+        params: { Bucket: bucket, Key: key, Body: metered.stream, ...described(metadata) },
       });
       try {
         const result = await upload.done();
-        return { size: metered.bytes, etag: bareEtag(result.ETag) };
+        if (!putOptions.etag) return { size: metered.bytes, etag: bareEtag(result.ETag) };
+        const completed = completedMetadata(metadata, putOptions);
+        await completeMetadata(key, completed, putOptions.signal);
+        return { size: metered.bytes, etag: reportedEtag(completed, bareEtag(result.ETag)) };
       } catch (error) {
         throw putRejection(metered, putOptions.signal, () => toStoreError(error, 's3', 'put'));
       }
@@ -220,16 +244,18 @@ interface ObjectHeaders {
   ETag?: string;
   LastModified?: Date;
   ContentType?: string;
+  ContentDisposition?: string;
   Metadata?: Record<string, string>;
 }
 
 function toInfo(key: string, object: ObjectHeaders): ObjectInfo {
+  const metadata = metadataFromFields(object.ContentType, object.Metadata, object.ContentDisposition);
   return {
     key,
     size: object.ContentLength ?? 0,
-    etag: bareEtag(object.ETag),
+    etag: reportedEtag(metadata, bareEtag(object.ETag)),
     lastModified: (object.LastModified ?? new Date(0)).toISOString(),
-    metadata: metadataFromFields(object.ContentType, object.Metadata),
+    metadata,
   };
 }
 

@@ -22,6 +22,18 @@ export interface ObjectMetadata {
   subject?: string;
   /** ISO 8601 instant after which retention ends. */
   expiresAt?: string;
+  /**
+   * The ETag the gateway computed as the body streamed (S3's forms: hex MD5,
+   * or `md5-of-part-md5s-N`). Stores report it as the object's ETag; objects
+   * stored without it keep the store's own.
+   */
+  etag?: string;
+  /**
+   * The client's user metadata (S3 `x-amz-meta-*` without the prefix): names
+   * lowercased, values as byte strings (one character per byte, as HTTP
+   * headers carry them), so they come back byte for byte.
+   */
+  userMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface ObjectInfo {
@@ -38,6 +50,13 @@ export interface PutOptions {
   contentLength?: number;
   /** Aborting makes `put` reject and discard whatever was written. */
   signal?: AbortSignal;
+  /**
+   * The ETag the caller computes over the body, asked for only once the body
+   * has ended; the store keeps it as `metadata.etag`. A store that cannot
+   * keep it reports its own ETag, and `put` always answers the ETag that
+   * later reads report.
+   */
+  etag?: () => string;
 }
 
 export interface PutResult {

@@ -11,6 +11,7 @@ import { ObjectService } from '../service/objects.ts';
 import { StoreRegistry } from '../service/stores.ts';
 import { tracedAuthenticator } from '../service/tracing-auth.ts';
 import type { BodyBudget } from '../service/body-budget.ts';
+import type { Md5Factory } from '../service/md5.ts';
 
 /** What a host supplies: the parts that differ between Node, Workers and tests. */
 export interface HostCapabilities {
@@ -24,6 +25,8 @@ export interface HostCapabilities {
   authenticatorOptions?: AuthenticatorOptions;
   audit: AuditSink;
   hashIdentifier: IdentifierHasher;
+  /** The MD5 of S3's ETags: node:crypto's on Node; absent, the portable one (@noble/hashes, as on Workers). */
+  md5?: Md5Factory;
   runtime: RuntimeHooks;
   now?: () => number;
   /** Runtime measurements for /metrics (process memory, CPU, event loop on Node). */
@@ -61,6 +64,7 @@ export async function assembleGateway(host: HostCapabilities): Promise<GatewayDe
       now,
       encryption: host.encryption,
       ...(host.bodyBudget && { bodyBudget: host.bodyBudget }),
+      ...(host.md5 && { md5: host.md5 }),
     }),
     encryption: host.encryption,
     record: createAuditRecorder({

@@ -1,5 +1,6 @@
 import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -72,6 +73,7 @@ export async function startNodeGateway(options: NodeGatewayOptions): Promise<Run
       jwks: await resolveJwks(policy.document.auth.jwks, baseDir),
       audit: options.audit ?? jsonLinesAudit((line) => process.stdout.write(line)),
       hashIdentifier: nodeIdentifierHasher(hashSecret(options.env)),
+      md5: () => createHash('md5'),
       runtime: nodeRuntime,
       ...(options.telemetry && { metricsCollectors: options.telemetry.metricsCollectors }),
       bodyBudget: new BodyBudget(nodeSettings(options.env).maxInflightBytes, PER_UPLOAD_BUFFER_BYTES),

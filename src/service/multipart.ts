@@ -5,6 +5,7 @@ import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { checkKey, stagedUploadsPrefix } from '../policy/keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
+import { md5Etag, multipartEtag } from './md5.ts';
 import type { Call, ObjectName, ObjectService, Placement } from './objects.ts';
 import type { StoreRegistry } from './stores.ts';
 import { erasureOverlapped, readMarker, type MarkerReading } from '../rights/erasure-markers.ts';
@@ -34,6 +35,7 @@ export interface UploadInit {
   contentType: string;
   contentEncoding: string;
   subject?: string;
+  userMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface StagedPart {
@@ -55,6 +57,8 @@ interface Manifest {
   contentType: string;
   contentEncoding: string;
   subjectHash?: string;
+  /** Applied to the object at Complete. */
+  userMetadata?: Readonly<Record<string, string>>;
   initiated: string;
   /** The erasure markers of the account and the subject when the upload began: an erasure since then erased its staged parts' data too. */
   markers?: { account: MarkerReading; subject?: MarkerReading };
@@ -91,6 +95,7 @@ export class MultipartService {
       contentType: init.contentType,
       contentEncoding: init.contentEncoding,
       ...(subjectHash !== undefined && { subjectHash }),
+      ...(init.userMetadata !== undefined && { userMetadata: init.userMetadata }),
       initiated: new Date(this.#deps.now()).toISOString(),
       markers: await erasureMarkers(store, call.principal.account, subjectHash),
     };
@@ -109,12 +114,12 @@ export class MultipartService {
   ): Promise<{ etag: string; size: number }> {
     const store = this.#zoneStore(call, name);
     await this.#manifest(store, call, name, uploadId);
-    const result = await store.put(
-      partKey(call, uploadId, partNumber),
-      body,
-      this.#stagingMetadata(call, name.dataClass),
-      contentLength === undefined ? {} : { contentLength },
-    );
+    // A part's ETag is the MD5 of its bytes, as S3's; Complete builds the object's from them.
+    const hashing = md5Etag(this.#deps.objects.md5);
+    const result = await store.put(partKey(call, uploadId, partNumber), body.pipeThrough(hashing.stream), this.#stagingMetadata(call, name.dataClass), {
+      ...(contentLength !== undefined && { contentLength }),
+      etag: hashing.etag,
+    });
     return { etag: result.etag, size: result.size };
   }
 
@@ -136,6 +141,7 @@ export class MultipartService {
     const staged = new Map((await this.#parts(store, call, uploadId)).map((part) => [part.partNumber, part]));
     if (chosen.length === 0) throw new MultipartRefusal('InvalidPart', 'CompleteMultipartUpload must name at least one part');
     let size = 0;
+    const partEtags: string[] = [];
     chosen.forEach((part, index) => {
       if (index > 0 && part.partNumber <= chosen[index - 1]!.partNumber)
         throw new MultipartRefusal('InvalidPartOrder', 'parts must be listed in ascending order of part number');
@@ -143,6 +149,7 @@ export class MultipartService {
       if (!stagedPart || stagedPart.etag !== part.etag.replace(/^"(.*)"$/, '$1'))
         throw new MultipartRefusal('InvalidPart', `part ${part.partNumber} was not uploaded with that ETag`);
       size += stagedPart.size;
+      partEtags.push(stagedPart.etag);
     });
     if (manifest.markers && erasedSince(manifest.markers, await erasureMarkers(store, call.principal.account, manifest.subjectHash))) {
       await this.#discard(store, call, uploadId);
@@ -152,6 +159,7 @@ export class MultipartService {
       await this.#discard(store, call, uploadId);
       throw new Refusal('payload_too_large', `the parts add up to ${size} bytes, over the limit of ${this.#deps.objects.maxObjectBytes}`);
     }
+    const etag = multipartEtag(this.#deps.objects.md5, partEtags);
     try {
       return await this.#deps.objects.write(call, name, () => ({
         body: concatenated(
@@ -162,6 +170,8 @@ export class MultipartService {
         contentEncoding: manifest.contentEncoding,
         contentLength: size,
         ...(manifest.subjectHash !== undefined && { subjectHash: manifest.subjectHash }),
+        ...(manifest.userMetadata !== undefined && { userMetadata: manifest.userMetadata }),
+        ...(etag !== undefined && { etag }),
       }));
     } finally {
       await this.#discard(store, call, uploadId);
@@ -230,11 +240,6 @@ export class MultipartService {
   }
 }
 
-/**
- * Removes what abandoned uploads left in a store: every staged manifest and
- * part past its expiry (`STAGING_DAYS` after it was written). The retention
- * sweep runs it over each zone's store. Returns how many keys it removed.
- */
 async function erasureMarkers(store: ObjectStore, account: string, subjectHash: string | undefined): Promise<NonNullable<Manifest['markers']>> {
   const [accountMarker, subjectMarker] = await Promise.all([
     readMarker(store, account),
@@ -247,6 +252,11 @@ function erasedSince(before: NonNullable<Manifest['markers']>, now: NonNullable<
   return erasureOverlapped(before.account, now.account) || (before.subject !== undefined && erasureOverlapped(before.subject, now.subject ?? null));
 }
 
+/**
+ * Removes what abandoned uploads left in a store: every staged manifest and
+ * part past its expiry (`STAGING_DAYS` after it was written). The retention
+ * sweep runs it over each zone's store. Returns how many keys it removed.
+ */
 export async function removeAbandonedUploads(store: ObjectStore, now: number): Promise<number> {
   let removed = 0;
   let cursor: string | undefined;

@@ -16,6 +16,7 @@ import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
 import { inSpanSync, tracedTransform } from './tracing-spans.ts';
 import { BUDGET_RETRY_AFTER_SECONDS, type BodyBudget, type BodyLease } from './body-budget.ts';
+import { md5Etag, portableMd5, type Md5Factory } from './md5.ts';
 
 /** What the object service needs; every front door shares one instance. */
 export interface ObjectServiceDeps {
@@ -30,6 +31,8 @@ export interface ObjectServiceDeps {
   now: () => number;
   /** Envelope encryption of the zones whose policy has `encryption`, by zone name. */
   encryption?: ReadonlyMap<string, ZoneEncryption>;
+  /** The host's MD5, for S3's ETags; absent: the portable one. */
+  md5?: Md5Factory;
 }
 
 /** Who asks, and where the front door records what happened. */
@@ -56,6 +59,14 @@ export interface WriteRequest {
   subject?: string;
   /** The keyed hash of the subject of an object being copied, which keeps its subject (S3 CopyObject). */
   subjectHash?: string;
+  /** The client's user metadata (S3 `x-amz-meta-*` but the subject), kept with the object. */
+  userMetadata?: Readonly<Record<string, string>>;
+  /**
+   * The object's ETag when it is known before its body: S3's form for a
+   * completed multipart upload. Else the ETag is the MD5 of the bytes as
+   * stored (after redaction and masking, before encryption), computed as they stream.
+   */
+  etag?: string;
 }
 
 /** Where a written object landed: the `201` body of DESIGN. */
@@ -122,8 +133,12 @@ export class ObjectService {
   /** The inspector's bounds from the policy's `limits`, worked out once. */
   readonly inspectionBudgets: Partial<InspectionBudgets>;
 
+  /** The MD5 of S3's ETags, shared with the multipart service's parts. */
+  readonly md5: Md5Factory;
+
   constructor(deps: ObjectServiceDeps) {
     this.#deps = deps;
+    this.md5 = deps.md5 ?? portableMd5;
     this.inspectionBudgets = budgetsFromLimits(deps.policy.document.limits);
   }
 
@@ -168,11 +183,14 @@ export class ObjectService {
     const masking = maskingForWrite(decision.classConfig.mask, request.contentType, request.contentEncoding);
     const encryption = this.#encryptionOf(decision);
     const sealing = encryption && (await encryption.seal(account, subjectHash, storeKey({ account, ...name })));
+    const hashing = request.etag === undefined ? md5Etag(this.md5) : undefined;
     const body = guardBody(request.body, [
       tracedTransform('inspection', {}, inspection.stream),
       ...(masking ? [masking.stream] : []),
+      ...(hashing ? [hashing.stream] : []),
       ...(sealing ? [sealing] : []),
     ]);
+    const userMetadata = request.userMetadata && Object.keys(request.userMetadata).length > 0 ? request.userMetadata : undefined;
     const metadata: ObjectMetadata = {
       contentType: request.contentType || 'application/octet-stream',
       ...(request.contentEncoding !== '' && { contentEncoding: request.contentEncoding }),
@@ -180,6 +198,8 @@ export class ObjectService {
       dataClass: name.dataClass,
       ...(subjectHash !== undefined && { subject: subjectHash }),
       ...(decision.expiresAt !== undefined && { expiresAt: decision.expiresAt }),
+      ...(request.etag !== undefined && { etag: request.etag }),
+      ...(userMetadata !== undefined && { userMetadata }),
     };
     const tooLong = checkStoredKeyLength({ account, ...name }, subjectHash);
     if (tooLong) throw tooLong;
@@ -189,7 +209,9 @@ export class ObjectService {
       const declaredLength = embeddedMedia === 'refuse' && !masking && !sealing ? request.contentLength : undefined;
       const target = { account, dataClass: name.dataClass, key: name.key, ...(subjectHash !== undefined && { subjectHash }) };
       // Holds, the subject index and erasures running beside the write: src/rights/write-guard.ts.
-      result = await guardedPut(store, target, () => store.put(storeKey({ account, ...name }), body.stream, metadata, { contentLength: declaredLength }));
+      result = await guardedPut(store, target, () =>
+        store.put(storeKey({ account, ...name }), body.stream, metadata, { contentLength: declaredLength, ...(hashing && { etag: hashing.etag }) }),
+      );
     } catch (error) {
       const failure = body.failure();
       throw isRefusal(failure) ? failure : error;

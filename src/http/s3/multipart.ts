@@ -3,7 +3,7 @@ import type { ObjectName, Placement } from '../../service/objects.ts';
 import type { GatewayDeps } from '../context.ts';
 import { withLateOutcome } from './authenticated.ts';
 import { S3Failure, s3ErrorDocument } from './errors.ts';
-import { placementHeaders, quotedEtag, storedEncoding, subjectFromMetadata } from './object-headers.ts';
+import { placementHeaders, quotedEtag, requestMetadata, storedEncoding } from './object-headers.ts';
 import { declaredLength, objectBody, requestDocument } from './objects.ts';
 import { callOf, queryOf, singleHeader, type S3Context } from './request.ts';
 import { childTexts, element, elements, XML_PROLOG, xmlResponse, xmlRoot } from './xml.ts';
@@ -18,11 +18,12 @@ function partNumberOf(text: string | null): number {
 
 export async function createMultipartUpload(c: S3Context, deps: GatewayDeps, multipart: MultipartService, name: ObjectName): Promise<Response> {
   c.get('trail').action = 'multipart-create';
-  const subject = subjectFromMetadata(c, deps);
+  const { subject, userMetadata } = requestMetadata(c, deps);
   const uploadId = await multipart.create(callOf(c), name, {
     contentType: singleHeader(c, deps, 'content-type') ?? '',
     contentEncoding: storedEncoding(singleHeader(c, deps, 'content-encoding')),
     ...(subject !== undefined && { subject }),
+    userMetadata,
   });
   return xmlResponse('InitiateMultipartUploadResult', [element('Bucket', name.dataClass), element('Key', name.key), element('UploadId', uploadId)]);
 }

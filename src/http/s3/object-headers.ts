@@ -6,6 +6,8 @@ import { singleHeader, type S3Context } from './request.ts';
 import type { GatewayDeps } from '../context.ts';
 
 const MAX_USER_METADATA_BYTES = 2048;
+const USER_METADATA_PREFIX = 'x-amz-meta-';
+const SUBJECT_HEADER = 'x-amz-meta-subject-id';
 
 export function placementHeaders(placement: ZonePlacement): Record<string, string> {
   return { 'x-residency-zone': placement.zone, 'x-residency-location': placement.location };
@@ -18,6 +20,7 @@ export function quotedEtag(etag: string): string {
 /** The headers of GetObject and HeadObject. */
 export function objectHeaders(info: ObjectInfo, placement: ZonePlacement): Record<string, string> {
   return {
+    ...Object.fromEntries(Object.entries(info.metadata.userMetadata ?? {}).map(([name, value]) => [`${USER_METADATA_PREFIX}${name}`, value])),
     'content-type': info.metadata.contentType,
     'content-length': String(info.size),
     etag: quotedEtag(info.etag),
@@ -39,19 +42,31 @@ export function storedEncoding(header: string | undefined): string {
     .join(', ');
 }
 
+export interface RequestMetadata {
+  /** `x-amz-meta-subject-id`: the data subject, like `X-Subject-Id` on `/v1`; stored only as a keyed hash. */
+  subject?: string;
+  /** Every other `x-amz-meta-*`, by name without the prefix. */
+  userMetadata: Record<string, string>;
+}
+
 /**
- * User metadata (`x-amz-meta-*`): at most 2 KiB, as S3 allows;
- * `x-amz-meta-subject-id` names the data subject, like `X-Subject-Id` on `/v1`.
+ * User metadata (`x-amz-meta-*`): at most 2 KiB, counted as S3 counts it
+ * (names without the prefix, plus values, in bytes). Header values are byte
+ * strings (one character per byte received), so a value sent as UTF-8 is
+ * counted, stored and sent back byte for byte.
  */
-export function subjectFromMetadata(c: S3Context, deps: GatewayDeps): string | undefined {
+export function requestMetadata(c: S3Context, deps: GatewayDeps): RequestMetadata {
   let bytes = 0;
+  const userMetadata: Record<string, string> = {};
   for (const [name, value] of c.req.raw.headers) {
-    if (name.startsWith('x-amz-meta-')) bytes += name.length - 'x-amz-meta-'.length + new TextEncoder().encode(value).length;
+    if (!name.startsWith(USER_METADATA_PREFIX)) continue;
+    bytes += name.length - USER_METADATA_PREFIX.length + value.length;
+    if (name !== SUBJECT_HEADER) userMetadata[name.slice(USER_METADATA_PREFIX.length)] = value;
   }
   if (bytes > MAX_USER_METADATA_BYTES)
     throw new S3Failure('MetadataTooLarge', 400, 'bad_request', `user metadata is ${bytes} bytes; at most ${MAX_USER_METADATA_BYTES}`);
-  const subject = singleHeader(c, deps, 'x-amz-meta-subject-id');
-  if (subject === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,256}$/.test(subject)) throw new Refusal('bad_request', 'x-amz-meta-subject-id must be 1-256 printable ASCII characters');
-  return subject;
+  const subject = singleHeader(c, deps, SUBJECT_HEADER);
+  if (subject !== undefined && !/^[\x21-\x7e]{1,256}$/.test(subject))
+    throw new Refusal('bad_request', 'x-amz-meta-subject-id must be 1-256 printable ASCII characters');
+  return { ...(subject !== undefined && { subject }), userMetadata };
 }

@@ -5,7 +5,7 @@ import type { ObjectName, Placement } from '../../service/objects.ts';
 import type { GatewayDeps } from '../context.ts';
 import { verifiedOf } from './authenticated.ts';
 import { S3Failure, s3ErrorOf } from './errors.ts';
-import { objectHeaders, placementHeaders, quotedEtag, storedEncoding, subjectFromMetadata } from './object-headers.ts';
+import { objectHeaders, placementHeaders, quotedEtag, requestMetadata, storedEncoding } from './object-headers.ts';
 import { evaluatePreconditions, requestedRange, sliceBody } from '../preconditions.ts';
 import { callOf, queryOf, signableRequest, singleHeader, type S3Context } from './request.ts';
 import { childTexts, element, elements, firstText, xmlResponse } from './xml.ts';
@@ -32,13 +32,14 @@ export async function putObject(c: S3Context, deps: GatewayDeps, name: ObjectNam
   c.get('trail').action = 'write';
   const max = deps.objects.maxObjectBytes;
   const placement = await deps.objects.write(callOf(c), name, () => {
-    const subject = subjectFromMetadata(c, deps);
+    const { subject, userMetadata } = requestMetadata(c, deps);
     const contentLength = declaredLength(c, deps, max);
     return {
       contentType: singleHeader(c, deps, 'content-type') ?? '',
       contentEncoding: storedEncoding(singleHeader(c, deps, 'content-encoding')),
       ...(contentLength !== undefined && { contentLength }),
       ...(subject !== undefined && { subject }),
+      userMetadata,
       body: objectBody(c, deps, max),
     };
   });
@@ -133,13 +134,16 @@ export async function copyObject(c: S3Context, deps: GatewayDeps, name: ObjectNa
   let placement: Placement;
   try {
     placement = await deps.objects.write(callOf(c), name, () => {
-      const subject = replace ? subjectFromMetadata(c, deps) : undefined;
+      const sourceMetadata = source.info.metadata;
+      // COPY keeps the source's user metadata and subject, REPLACE takes the request's.
+      const { subject, userMetadata } = replace ? requestMetadata(c, deps) : { subject: undefined, userMetadata: sourceMetadata.userMetadata };
       return {
         body: source.body,
-        contentType: replace ? (singleHeader(c, deps, 'content-type') ?? '') : source.info.metadata.contentType,
-        contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : (source.info.metadata.contentEncoding ?? ''),
+        contentType: replace ? (singleHeader(c, deps, 'content-type') ?? '') : sourceMetadata.contentType,
+        contentEncoding: replace ? storedEncoding(singleHeader(c, deps, 'content-encoding')) : (sourceMetadata.contentEncoding ?? ''),
         contentLength: source.info.size,
-        ...(subject !== undefined ? { subject } : !replace && source.info.metadata.subject !== undefined && { subjectHash: source.info.metadata.subject }),
+        ...(subject !== undefined ? { subject } : !replace && sourceMetadata.subject !== undefined && { subjectHash: sourceMetadata.subject }),
+        ...(userMetadata !== undefined && { userMetadata }),
       };
     });
   } catch (error) {
