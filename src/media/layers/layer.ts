@@ -9,8 +9,13 @@ export type LayerWhere = 'start' | 'anywhere';
 
 /** Where a layer's decoded bytes go. */
 export interface LayerOutput {
-  /** Decoded content; the receiver copies what it keeps before returning. */
-  data(bytes: Uint8Array): void;
+  /**
+   * Decoded content; the receiver copies what it keeps before returning.
+   * Returns `false` once the inspection has stopped (media found, a budget
+   * spent): a decoder that can expand a little input a thousandfold stops
+   * there. Any other answer means go on.
+   */
+  data(bytes: Uint8Array): unknown;
   /**
    * A side field that is content of its own (a gzip member's FEXTRA, FNAME,
    * FCOMMENT): called once per field with all of its bytes.
@@ -45,7 +50,7 @@ export interface LayerKind {
 }
 
 export interface LayerLimits {
-  /** The most memory the decoder may need for its state (a zstd window, a bzip2 block). */
+  /** The most memory the decoder may need for its state (a zstd window, a bzip2 block, an LZMA dictionary). */
   readonly maxMemoryBytes: number;
 }
 

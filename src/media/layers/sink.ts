@@ -31,7 +31,9 @@ export class LayerSink implements ByteSink {
   ) {
     const layerOutput: LayerOutput = {
       data: (bytes) => {
-        if (!this.done && context.decoded(bytes.length)) output.push(bytes);
+        if (this.done || context.failure || !context.decoded(bytes.length)) return false;
+        output.push(bytes);
+        return !context.failure;
       },
       field: (name, bytes) => {
         const sink = this.done ? null : handlers.field(name);
