@@ -318,6 +318,7 @@ write('random.bin', randomBytes(64 * 1024));
 // libxcb-cursor0, libxau6, libxdmcp6, libffi8, libdrm-radeon1, libogg0, libthai0),
 // most of them once refused as MPEG audio; fonts (fonts-noto-mono, fonts-glyphicons-halflings,
 // fonts-urw-base35); a WebAssembly module and minified bundles from node_modules.
+// Their versions and licences are in SOURCES.md beside them: update it with any copy.
 const copies: Record<string, string> = {
   'elf-fc-pattern': '/usr/bin/fc-pattern',
   'elf-tgatoppm': '/usr/bin/tgatoppm',
