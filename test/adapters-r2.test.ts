@@ -80,7 +80,7 @@ describe('r2 adapter inside workerd', () => {
     await built?.remove();
   });
 
-  adapterConformance(() => bridgeStore(worker.url));
+  adapterConformance(() => bridgeStore(worker.url), { keepsComputedEtag: false });
 
   test('a body that fails after all of its declared bytes stores nothing', async () => {
     const store = bridgeStore(worker.url);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createS3Store, type S3StoreOptions } from '../src/adapters/s3.ts';
 import type { ObjectMetadata } from '../src/adapters/types.ts';
 import { adapterConformance, assertNothingUnder, patternBody } from './adapter-conformance.ts';
+import { userMetadataOf } from './helpers/user-metadata.ts';
 import { S3_TEST_CREDENTIALS, startS3Front, startS3Server, type RecordedRequest, type S3Front, type S3TestServer } from './helpers/s3-server.ts';
 
 const MiB = 1024 * 1024;
@@ -103,6 +104,52 @@ describe('s3 adapter against s3rver', () => {
     const [put] = await requestsDuring(() => aes.put('sse/aes', patternBody(10, 6), META));
     assert.equal(put?.headers['x-amz-server-side-encryption'], 'AES256');
     assert.equal(put?.headers['x-amz-server-side-encryption-aws-kms-key-id'], undefined);
+  });
+
+  test("2 KiB of client metadata and the gateway's longest fields stay within S3's 2 KiB of user-defined metadata and its 8 KiB of request headers", async () => {
+    const store = createS3Store(storeOptions(front.endpoint));
+    const metadata: ObjectMetadata = {
+      ...META,
+      account: 'Ü'.repeat(128),
+      contentEncoding: 'gzip',
+      expiresAt: '2027-11-21T10:00:00.000Z',
+      etag: '0123456789abcdef0123456789abcdef-10000',
+      userMetadata: userMetadataOf(2048),
+    };
+    for (const [key, size] of [
+      ['limits/small', 10],
+      ['limits/large', 6 * MiB],
+    ] as const) {
+      const requests = await requestsDuring(() => store.put(key, patternBody(size, 9), metadata, { contentLength: size }));
+      const carrying = requests.filter((request) => request.headers['x-amz-meta-account'] !== undefined);
+      assert.equal(carrying.length, 1, 'one request carries the metadata (PutObject or CreateMultipartUpload)');
+      const [request] = carrying;
+      assert.ok(request);
+      const userDefined = Object.entries(request.headers)
+        .filter(([name]) => name.startsWith('x-amz-meta-'))
+        .reduce((sum, [name, value]) => sum + Buffer.byteLength(name.slice('x-amz-meta-'.length)) + Buffer.byteLength(String(value)), 0);
+      assert.ok(userDefined <= 2048, `user-defined metadata is ${userDefined} bytes`);
+      const headerBytes = Object.entries(request.headers).reduce((sum, [name, value]) => sum + name.length + String(value).length + 4, 0);
+      assert.ok(headerBytes <= 8192, `request headers are ${headerBytes} bytes`);
+      assert.match(String(request.headers['content-disposition']), /^inline; x-residency-metadata=[A-Za-z0-9_-]+$/);
+      assert.deepEqual((await store.head(key))?.metadata, metadata);
+    }
+  });
+
+  test('an ETag computed over a body too long for one PutObject is set after the upload by copying the object onto itself, inside S3', async () => {
+    const store = createS3Store(storeOptions(front.endpoint));
+    const requests = await requestsDuring(() =>
+      store.put('late-etag/large', patternBody(6 * MiB, 10), { ...META, userMetadata: { kept: 'yes' } }, { etag: () => 'f'.repeat(32) }),
+    );
+    const copies = requests.filter((request) => request.headers['x-amz-copy-source'] !== undefined);
+    assert.equal(copies.length, 1);
+    assert.equal(copies[0]?.headers['x-amz-copy-source'], 'sessions/late-etag/large');
+    assert.equal(copies[0]?.headers['x-amz-metadata-directive'], 'REPLACE');
+    assert.equal(copies[0]?.headers['x-amz-meta-etag'], 'f'.repeat(32));
+    const head = await store.head('late-etag/large');
+    assert.equal(head?.etag, 'f'.repeat(32));
+    assert.deepEqual(head?.metadata.userMetadata, { kept: 'yes' });
+    assert.equal(head?.metadata.subject, META.subject);
   });
 
   test('a store answering 500 is a failed store: reads are retried there, writes never', async () => {
