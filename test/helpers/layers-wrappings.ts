@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { compressed } from './compressed.ts';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
@@ -167,6 +168,17 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'second gzip member': (file) => body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)])),
   'second gzip member, Content-Encoding gzip': (file) =>
     body(concat([gzipSync(utf8('{"first":"member"}')), gzipSync(file.bytes)]), 'application/octet-stream', 'gzip'),
+  'bzip2 file': (file) => body(compressed(file.name, 'bz2')),
+  'bzip2 file labelled JSON': (file) => body(compressed(file.name, 'bz2'), 'application/json'),
+  'bzip2 file after a text prefix': (file) => body(concat([utf8('upload log follows\n'), compressed(file.name, 'bz2')])),
+  'second bzip2 stream (concatenated files)': (file) => body(concat([compressed('chat.json', 'bz2'), compressed(file.name, 'bz2')])),
+  'xz file': (file) => body(compressed(file.name, 'xz')),
+  'xz file after a JSON prefix': (file) => body(concat([utf8('{"log":"binary follows"}\n'), compressed(file.name, 'xz')])),
+  'second xz stream after stream padding': (file) => body(concat([compressed('chat.json', 'xz'), new Uint8Array(8), compressed(file.name, 'xz')])),
+  'lzma file': (file) => body(compressed(file.name, 'lzma')),
+  '.tar.bz2 member': (file) => body(compressed(file.name, 'tar.bz2'), 'application/x-bzip2'),
+  '.tar.xz member': (file) => body(compressed(file.name, 'tar.xz'), 'application/x-xz'),
+  'base64 of an xz file': (file) => jsonBody(JSON.stringify({ b: base64(compressed(file.name, 'xz')) })),
   'gzip FEXTRA field': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes }), 'application/json', 'gzip'),
   'gzip FEXTRA field without Content-Encoding': (file) => body(gzipMember(utf8('{"ok":true}'), { extra: file.bytes })),
   'gzip FNAME field (a data: URL)': (file) => body(gzipMember(utf8('{"ok":true}'), { name: dataUrl(file) }), 'application/json', 'gzip'),
@@ -236,21 +248,27 @@ export const BENIGN_CONTENT: readonly MediaFile[] = [
  * Wrappings the gateway cannot open, or bytes it cannot inspect to the last:
  * refused with 422 body_uninspectable whatever they hold (here benign JSON).
  */
-const BZIP2_JSON = '425a6839314159265359188df75f0000071980100000102a44840a2000221a03208069a682a5510360a65d5e2ee48a70a120311beebe';
-const XZ_JSON =
-  'fd377a585a000004e6d6b4460200210116000000742fe5a301000f7b2263686174223a2268656c6c6f227d006e87c23e5147142000012810e50b6c601fb6f37d010000000004595a';
-const LZMA_JSON = '5d00008000ffffffffffffffff003d888866c3aa2b3ab58be571f1d81b4a2feb49b1ffffcb370000';
-const fromHex = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'hex'));
 /** A zstd frame header asking for a 2 TiB window. */
 const ZSTD_HUGE_WINDOW = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xf8, 0x01, 0x00, 0x00);
+/** `bytes` with the byte at `at` changed. */
+const flipped = (bytes: Uint8Array, at: number): Uint8Array => bytes.map((byte, i) => (i === at ? byte ^ 0x20 : byte));
 
 export const UNINSPECTABLE: Readonly<Record<string, (content: Uint8Array) => Payload>> = {
-  'a bzip2 file': () => body(fromHex(BZIP2_JSON), 'application/json'),
-  'an xz file': () => body(fromHex(XZ_JSON)),
-  'an lzma file': () => body(fromHex(LZMA_JSON)),
-  'base64 of a bzip2 file': () => jsonBody(JSON.stringify({ b: base64(concat([fromHex(BZIP2_JSON), fromHex(BZIP2_JSON)])) })),
-  'a ZIP member compressed with bzip2': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 12), 'application/zip'),
-  'a ZIP member compressed with LZMA': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 14), 'application/zip'),
+  'a bzip2 bomb (64 MiB of zeros in 79 bytes)': () => body(compressed('zeros.bz2')),
+  'an xz bomb': () => body(compressed('zeros.xz')),
+  'an lzma bomb': () => body(compressed('zeros.lzma')),
+  'base64 of a bzip2 bomb': () => jsonBody(JSON.stringify({ b: base64(compressed('zeros.bz2')) })),
+  'an xz file whose dictionary (64 MiB) is more than a layer may hold': () => body(compressed('notes-dict64m.xz')),
+  'an lzma file whose dictionary (64 MiB) is more than a layer may hold': () => body(compressed('notes-dict64m.lzma')),
+  'an xz file with a BCJ (x86) filter': () => body(compressed('notes-x86.xz')),
+  'a truncated bzip2 file': () => body(compressed('notes.txt', 'bz2').subarray(0, 120)),
+  'a truncated xz file': () => body(compressed('notes.txt', 'xz').subarray(0, 100)),
+  'a truncated lzma file': () => body(compressed('notes.txt', 'lzma').subarray(0, 80)),
+  'a bzip2 file with a corrupt block': () => body(flipped(compressed('notes.txt', 'bz2'), 100)),
+  'an xz file with a corrupt block': () => body(flipped(compressed('notes.txt', 'xz'), 80)),
+  'an xz file whose CRC64 does not match': () => body(flipped(compressed('notes.txt', 'xz'), compressed('notes.txt', 'xz').length - 30)),
+  'a ZIP member labelled bzip2 (method 12) that is not': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 12), 'application/zip'),
+  'a ZIP member labelled LZMA (method 14) that is not': (content) => body(streamedZip([{ name: 'a.json', bytes: content }], 14), 'application/zip'),
   'a zstd frame that asks for a 2 TiB window': () => body(ZSTD_HUGE_WINDOW),
   'Content-Encoding gzip, then a NUL byte, then more': (content) =>
     body(concat([gzipSync(content), Uint8Array.of(0), gzipSync(content)]), 'application/json', 'gzip'),

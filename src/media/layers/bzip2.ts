@@ -1,4 +1,5 @@
-import { BLOCK_MAGIC, Bzip2BlockDecoder, CorruptData, END_MAGIC } from './codecs/bzip2-block.ts';
+import { BLOCK_MAGIC, Bzip2BlockDecoder, END_MAGIC } from './codecs/bzip2-block.ts';
+import { CorruptData } from './codecs/corrupt.ts';
 import { InputBuffer } from './codecs/input-buffer.ts';
 import { MsbBits, NeedMoreInput } from './codecs/msb-bits.ts';
 import { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput, type LayerStream } from './layer.ts';
@@ -72,7 +73,8 @@ class Bzip2Stream implements LayerStream {
       if (input.length === 0 || (input.length < RECOGNISED_BYTES && !final)) return;
       // after the last stream: bytes that are not another stream end the bzip2 data
       if (!isStreamHeader(input.bytes, 0, input.length)) {
-        if (this.streams === 0) throw new Error('not a bzip2 stream header');
+        // only where bzip2 is declared (a ZIP entry's method) can the first bytes be something else
+        if (this.streams === 0) throw new UninspectableLayer('data declared as bzip2 does not start with a bzip2 stream header');
         this.endedAt = input.base;
         return;
       }
@@ -85,7 +87,9 @@ class Bzip2Stream implements LayerStream {
     const maxBlock = level * 100_000;
     const memory = maxBlock * 4 + maxCompressedBlock(maxBlock);
     if (memory > this.limits.maxMemoryBytes)
-      throw new UninspectableLayer(`bzip2 blocks of ${maxBlock} bytes need ${memory} bytes to decode, more than the ${this.limits.maxMemoryBytes} one layer may hold`);
+      throw new UninspectableLayer(
+        `bzip2 blocks of ${maxBlock} bytes need ${memory} bytes to decode, more than the ${this.limits.maxMemoryBytes} one layer may hold`,
+      );
     if (this.maxBlock !== maxBlock) this.decoder = new Bzip2BlockDecoder(maxBlock);
     this.maxBlock = maxBlock;
     this.streams++;

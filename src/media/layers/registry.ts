@@ -1,7 +1,9 @@
+import { BZIP2 } from './bzip2.ts';
 import { GZIP } from './gzip.ts';
 import type { LayerKind, LayerWhere } from './layer.ts';
+import { LZMA_ALONE } from './lzma.ts';
 import { WIDE_TEXT } from './utf16-32.ts';
-import { BZIP2, LZMA_ALONE, XZ } from './unopenable.ts';
+import { XZ } from './xz.ts';
 import { ZLIB } from './zlib.ts';
 import { ZSTD } from './zstd.ts';
 

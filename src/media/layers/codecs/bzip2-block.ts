@@ -1,3 +1,4 @@
+import { CorruptData } from './corrupt.ts';
 import type { MsbBits } from './msb-bits.ts';
 
 /**
@@ -17,8 +18,6 @@ const MAX_CODE_LENGTH = 20;
 const MAX_ALPHABET = 258;
 /** Output handed on at a time, so that a block that expands a thousandfold is stopped between pieces. */
 const OUTPUT_PIECE = 64 * 1024;
-
-export class CorruptData extends Error {}
 
 const corrupt = (what: string): never => {
   throw new CorruptData(`the bzip2 data is corrupt (${what})`);
