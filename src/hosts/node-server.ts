@@ -2,7 +2,7 @@ import { getRequestListener, type Http2Bindings, type HttpBindings } from '@hono
 import type { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolve } from 'node:path';
@@ -164,6 +164,21 @@ export function serveGateway(deps: GatewayDeps, host: string, port: number): Pro
   return serveApp(createApp(deps), deps, host, port);
 }
 
+/**
+ * Node's `flushHeaders` sends the header block as UTF-8 (it sends it as a
+ * string without an encoding), where every other path sends one byte per
+ * character: a header byte above 0x7f, such as the UTF-8 of a user metadata
+ * value, would go out encoded twice. hono flushes the headers before it
+ * streams a body; this flush sends them as every other path does.
+ */
+function flushHeadersAsBytes(response: ServerResponse): void {
+  const internals = response as unknown as { _header: string | null; _implicitHeader(): void; _send(data: string, encoding: BufferEncoding): boolean };
+  response.flushHeaders = () => {
+    if (!internals._header) internals._implicitHeader();
+    internals._send('', 'latin1');
+  };
+}
+
 /** Serves one front door's app on Node until `stop`. */
 export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: string, port: number): Promise<Listening> {
   // Handlers still running (a write cleaning up after its client was cut off) are awaited before stores close.
@@ -174,18 +189,19 @@ export async function serveApp(app: Hono<GatewayEnv>, deps: GatewayDeps, host: s
     void handled.finally(() => handlers.delete(handled)).catch(() => {});
     return handled;
   };
-  const server = createServer(
-    requestTimeoutOptions(deps.policy.document.limits.requestTimeoutMs),
-    getRequestListener(fetchCallback, {
-      // Requests that cannot become a Request (a raw backslash in the path, a bad Host) still get problem+json.
-      errorHandler: (error) =>
-        problemResponse(
-          new Refusal('bad_request', `the request cannot be read: ${error instanceof Error ? error.message : 'malformed'}`),
-          requestIdFrom(undefined),
-          { connection: 'close' },
-        ),
-    }),
-  );
+  const listener = getRequestListener(fetchCallback, {
+    // Requests that cannot become a Request (a raw backslash in the path, a bad Host) still get problem+json.
+    errorHandler: (error) =>
+      problemResponse(
+        new Refusal('bad_request', `the request cannot be read: ${error instanceof Error ? error.message : 'malformed'}`),
+        requestIdFrom(undefined),
+        { connection: 'close' },
+      ),
+  });
+  const server = createServer(requestTimeoutOptions(deps.policy.document.limits.requestTimeoutMs), (incoming, outgoing) => {
+    flushHeadersAsBytes(outgoing);
+    return listener(incoming, outgoing);
+  });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (!answerRequestTimeout(error, socket)) answerUnparsable(error, socket);
   });

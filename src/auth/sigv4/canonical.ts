@@ -71,9 +71,27 @@ export function canonicalHeaders(request: SignableRequest, signedHeaders: readon
   for (const name of signedHeaders) {
     const values = request.headerValues(name);
     if (values.length === 0) throw new SignatureFailure('SignatureDoesNotMatch', `the signed header ${name} is not in the request`);
-    lines += `${name}:${values.map((value) => value.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+    lines += `${name}:${values.map((value) => signedText(value).trim().replace(/\s+/g, ' ')).join(',')}\n`;
   }
   return lines;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header value as the client signed it. HTTP hands header values over as
+ * bytes, one character per byte; a client signs the text those bytes are the
+ * UTF-8 of (the SDKs send a non-ASCII `x-amz-meta-*` value so), and the
+ * canonical request is hashed as UTF-8: decoding first gives the client's
+ * bytes back. Bytes that are not UTF-8 stay as they are.
+ */
+function signedText(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[^\x00-\xff]/.test(value)) return value;
+  try {
+    return strictUtf8.decode(Uint8Array.from(value, (char) => char.charCodeAt(0)));
+  } catch {
+    return value;
+  }
 }
 
 export interface CanonicalParts {

@@ -58,8 +58,9 @@ export interface RequestMetadata {
 export function requestMetadata(c: S3Context, deps: GatewayDeps): RequestMetadata {
   let bytes = 0;
   const userMetadata: Record<string, string> = {};
-  for (const [name, value] of c.req.raw.headers) {
+  for (const [name, text] of c.req.raw.headers) {
     if (!name.startsWith(USER_METADATA_PREFIX)) continue;
+    const value = asBytes(text);
     bytes += name.length - USER_METADATA_PREFIX.length + value.length;
     if (name !== SUBJECT_HEADER) userMetadata[name.slice(USER_METADATA_PREFIX.length)] = value;
   }
@@ -69,4 +70,9 @@ export function requestMetadata(c: S3Context, deps: GatewayDeps): RequestMetadat
   if (subject !== undefined && !/^[\x21-\x7e]{1,256}$/.test(subject))
     throw new Refusal('bad_request', 'x-amz-meta-subject-id must be 1-256 printable ASCII characters');
   return { ...(subject !== undefined && { subject }), userMetadata };
+}
+
+/** A header value as bytes, one character per byte, where a runtime has handed it over decoded from UTF-8. */
+function asBytes(value: string): string {
+  return /[^\x00-\xff]/.test(value) ? String.fromCharCode(...new TextEncoder().encode(value)) : value;
 }
