@@ -34,14 +34,16 @@ function tar(name: string, bytes: Uint8Array): Buffer {
   return run('tar', ['--format=ustar', '--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '-C', dir, '-cf', '-', TAR_NOTES.name, name]);
 }
 
-/** A ZIP written by Python's zipfile with one member compressed by `method` (ZIP_BZIP2 or ZIP_LZMA). */
+/** A ZIP written by Python's zipfile (to a file, so sizes are in the local header) with one member compressed by `method` (ZIP_BZIP2 or ZIP_LZMA). */
 function pythonZip(name: string, bytes: Uint8Array, method: 'ZIP_BZIP2' | 'ZIP_LZMA'): Buffer {
   writeFileSync(join(work, 'member'), bytes);
-  const script = `import sys, zipfile
-with zipfile.ZipFile(sys.stdout.buffer, 'w', zipfile.${method}) as z:
+  const script = `import io, sys, zipfile
+out = io.BytesIO()
+with zipfile.ZipFile(out, 'w', zipfile.${method}) as z:
     info = zipfile.ZipInfo(sys.argv[1], date_time=(2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.${method}
-    z.writestr(info, open('member', 'rb').read())`;
+    z.writestr(info, open('member', 'rb').read())
+sys.stdout.buffer.write(out.getvalue())`;
   return run('python3', ['-c', script, name]);
 }
 
