@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { bucketKeys, buildWorker, startWorker, type RunningWorker } from './helpers/miniflare.ts';
 import { createTestIdentity, type TestIdentity } from './helpers/tokens.ts';
 
@@ -82,6 +93,49 @@ describe('the S3 front door on Workers', () => {
     assert.equal(await got.Body?.transformToString(), body);
     await client.send(new DeleteObjectCommand({ Bucket: 'chat-transcript', Key: '2026/12/03/s1.json' }));
     assert.equal((await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript' }))).KeyCount, 0);
+  });
+
+  test('R2 keeps user metadata, and the ETags are the MD5 of a single-part object and md5-of-md5s-N of a multipart one', async () => {
+    const client = await clientFor({ account_id: 'acme', account_region: 'GB' });
+    const md5 = (data: string | Buffer) => createHash('md5').update(data).digest();
+    const body = 'an object at the edge';
+    const put = await client.send(
+      new PutObjectCommand({ Bucket: 'chat-transcript', Key: 'etag/single.txt', Body: body, Metadata: { note: 'café', plain: 'a=b; c' } }),
+    );
+    assert.equal(put.ETag, `"${md5(body).toString('hex')}"`);
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'chat-transcript', Key: 'etag/single.txt' }));
+    assert.equal(head.ETag, put.ETag);
+    // The SDK sends a non-ASCII value as its UTF-8 and reads the answer's bytes one character each: the same bytes came back.
+    assert.deepEqual(head.Metadata, { note: Buffer.from('café', 'utf8').toString('latin1'), plain: 'a=b; c' });
+
+    const parts = ['part one of the edge upload, ', 'part two'];
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: 'chat-transcript', Key: 'etag/multipart.txt', Metadata: { stage: 'created' } }),
+    );
+    const uploaded = [];
+    for (const [index, part] of parts.entries()) {
+      const answer = await client.send(
+        new UploadPartCommand({ Bucket: 'chat-transcript', Key: 'etag/multipart.txt', UploadId, PartNumber: index + 1, Body: part }),
+      );
+      assert.equal(answer.ETag, `"${md5(part).toString('hex')}"`);
+      uploaded.push({ PartNumber: index + 1, ETag: answer.ETag });
+    }
+    const complete = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: 'chat-transcript', Key: 'etag/multipart.txt', UploadId, MultipartUpload: { Parts: uploaded } }),
+    );
+    const expected = `"${md5(Buffer.concat(parts.map((part) => md5(part)))).toString('hex')}-2"`;
+    assert.equal(complete.ETag, expected);
+    const multipartHead = await client.send(new HeadObjectCommand({ Bucket: 'chat-transcript', Key: 'etag/multipart.txt' }));
+    assert.equal(multipartHead.ETag, expected);
+    assert.deepEqual(multipartHead.Metadata, { stage: 'created' });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: 'chat-transcript', Prefix: 'etag/' }));
+    assert.deepEqual(
+      listed.Contents?.map((item) => [item.Key, item.ETag]),
+      [
+        ['etag/multipart.txt', expected],
+        ['etag/single.txt', put.ETag],
+      ],
+    );
   });
 
   test('a PNG labelled as JSON is refused with MediaRefused, and nothing is in either bucket', async () => {
