@@ -60,18 +60,20 @@ export function createFsStore(options: { root: string }): ObjectStore {
       let temporary: { path: string; handle: FileHandle } | undefined;
       try {
         temporary = await createTemporaryFile(join(root, INCOMPLETE_DIRECTORY));
-        const hash = createHash('md5');
+        // The store's own ETag (an MD5) only where the caller brings none.
+        const hash = putOptions.etag || metadata.etag !== undefined ? undefined : createHash('md5');
         const reader = metered.stream.getReader();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          hash.update(value);
+          hash?.update(value);
           await writeFully(temporary.handle, value);
         }
+        const completed = pickMetadata(completedMetadata(metadata, putOptions));
         const description: ObjectDescription = {
-          etag: hash.digest('hex'),
+          etag: hash?.digest('hex') ?? reportedEtag(completed, ''),
           lastModified: new Date().toISOString(),
-          metadata: pickMetadata(completedMetadata(metadata, putOptions)),
+          metadata: completed,
         };
         await writeFully(temporary.handle, encodeTrailer(description));
         await temporary.handle.sync();

@@ -58,7 +58,9 @@ const READ_ATTEMPTS = 3;
  * goes through lib-storage's Upload: within one part, one PutObject with a
  * known length; longer, a multipart upload that is aborted
  * (AbortMultipartUpload) when the body or the store fails, so nothing becomes
- * visible. Only reads (GET, HEAD, list) and DELETE are retried.
+ * visible. Only reads (GET, HEAD, list) and DELETE are retried. The client's
+ * user metadata is the object's Content-Disposition (metadata-fields.ts); an
+ * ETag computed over a body that went up in parts is set after the upload.
  *
  * Nothing here needs Node: bodies are Web streams both ways, so the adapter
  * can move to Workers with its request handler.
