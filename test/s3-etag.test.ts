@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createFsStore } from '../src/adapters/fs.ts';
 import { storeKey } from '../src/policy/keys.ts';
+import { startEncryptedHost } from './helpers/encrypted-host.ts';
 import { ensureClients, runClient, type ClientRun } from './helpers/s3-clients.ts';
 import { STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
 import type { S3Credentials } from './helpers/s3-gateway.ts';
@@ -129,6 +131,34 @@ for (const { kind, start } of STORE_KINDS) {
     });
   });
 }
+
+describe('ETags in an encrypted, masking zone on the Node host', () => {
+  it('are the MD5 of the masked plaintext that a read returns, not of the ciphertext in the store, and /v1 reports the same', async () => {
+    const host = await startEncryptedHost();
+    try {
+      const body = JSON.stringify({ messages: [{ from: 'visitor', text: 'mail me at jane.doe@example.com about the order' }] });
+      const path = '/v1/objects/chat-transcript/etag/masked.json';
+      const claims = { account_id: 'acme', account_region: 'GB' };
+      const put = await host.as(claims, path, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+      assert.equal(put.status, 201, await put.clone().text());
+      const placement = (await put.json()) as { etag: string };
+      const read = await host.as(claims, path);
+      const plaintext = await read.text();
+      assert.notEqual(plaintext, body, 'the address was masked');
+      assert.equal(placement.etag, md5(plaintext));
+      assert.equal(read.headers.get('etag'), `"${md5(plaintext)}"`);
+      const [stored] = await host.dataKeys('london', 'objects/');
+      assert.ok(stored);
+      const sealed = await createFsStore({ root: host.dataDir('london') }).get(stored);
+      assert.ok(sealed);
+      assert.notEqual(md5(Buffer.from(await new Response(sealed.body).arrayBuffer())), placement.etag, 'not the MD5 of the ciphertext');
+      assert.equal(sealed.info.etag, placement.etag, 'the store reports the ETag the gateway computed');
+      assert.equal((await host.as(claims, path, { headers: { 'if-none-match': `"${md5(plaintext)}"` } })).status, 304);
+    } finally {
+      await host.stop();
+    }
+  });
+});
 
 describe('ETags checked by real clients', () => {
   let door: S3Door;
