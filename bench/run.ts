@@ -134,7 +134,7 @@ async function main(): Promise<BenchResults> {
   );
   const inspector = await section('inspection', null as InspectorBenchResult | null, () => {
     log('inspector micro-benchmark (bench/inspect.bench.ts)');
-    return benchInspector(settings.inspection.bytes);
+    return benchInspector(settings.inspection.bytes, { runs: settings.inspection.runs });
   });
 
   const measured = { small, large, micro, inspection };

@@ -1,8 +1,10 @@
 /**
  * Bench only, never in production: `--import` this into a gateway process to
- * replace the media inspector of the object routes with a pass-through, the
- * "inspection off" baseline of the inspection-cost benchmark. A module
- * resolution hook sends routes/objects.ts's import of media/inspect.ts here.
+ * replace the media inspector with a pass-through, the "inspection off"
+ * baseline of the inspection-cost benchmark. A module resolution hook sends
+ * every import of media/inspect.ts here, except the pass-through's own (it
+ * re-exports the rest of the module). bench/lib/inspection.ts checks that
+ * the swap took effect.
  */
 import { register } from 'node:module';
 
@@ -13,8 +15,7 @@ export function initialize(data) {
 }
 export async function resolve(specifier, context, nextResolve) {
   const resolved = await nextResolve(specifier, context);
-  const fromObjectRoutes = context.parentURL?.endsWith('/src/http/routes/objects.ts');
-  return fromObjectRoutes && resolved.url === inspector ? { ...resolved, url: replacement } : resolved;
+  return resolved.url === inspector && context.parentURL !== replacement ? { ...resolved, url: replacement } : resolved;
 }
 `;
 

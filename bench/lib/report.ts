@@ -1,5 +1,5 @@
 import type { InspectorBenchResult } from '../inspect.bench.ts';
-import type { InspectionCost } from './inspection.ts';
+import { inspectionShare, type InspectionCost } from './inspection.ts';
 import type { LargeCase } from './large.ts';
 import type { MicroCase } from './micro.ts';
 import type { Route, SmallCase } from './small.ts';
@@ -36,6 +36,18 @@ export interface BenchResults {
 const MiB = 1024 * 1024;
 /** Issue 14: a 4 KiB PUT at 16 connections reaches this share of nginx's throughput (0.5× elsewhere). */
 const SMALL_PUT_GOAL: Readonly<Record<string, number>> = { s3: 0.8, azure: 0.8 };
+/** Issue 11: inspection takes at most this share of a 100 MiB JSON PUT end to end. */
+const INSPECTION_SHARE_GOAL = 0.25;
+
+const percent = (share: number): string => `${Math.round(share * 100)} %`;
+
+/** Inspection's share of the PUT's time (from the median MB/s) and of the gateway's CPU time (from the median CPU seconds). */
+function inspectionShares(cost: InspectionCost): { time: number; cpu: number } {
+  return {
+    time: inspectionShare(1 / cost.inspectionOn.median, 1 / cost.inspectionOff.median),
+    cpu: inspectionShare(cost.cpuOn.median, cost.cpuOff.median),
+  };
+}
 
 function number(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -101,7 +113,7 @@ function check(target: string, goal: string, measured: string, met: boolean | nu
 }
 
 /** Every target of issue 4 against this run's measurements. */
-export function checkTargets(results: Pick<BenchResults, 'small' | 'large' | 'micro'>): TargetCheck[] {
+export function checkTargets(results: Pick<BenchResults, 'small' | 'large' | 'micro' | 'inspection'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const comparison of compareSmall(results.small).filter((c) => c.route === 'gateway' && c.operation === 'PUT' && c.connections === 16)) {
     const name = `4 KiB PUT c=16, ${comparison.store}`;
@@ -137,6 +149,17 @@ export function checkTargets(results: Pick<BenchResults, 'small' | 'large' | 'mi
         cached.opsPerSecond.median >= 20_000,
       ),
     );
+  if (results.inspection) {
+    const { time, cpu } = inspectionShares(results.inspection);
+    checks.push(
+      check(
+        `${size(results.inspection.bytes)} JSON PUT: inspection's share of the time (of the gateway's CPU time)`,
+        `≤ ${percent(INSPECTION_SHARE_GOAL)}`,
+        `${percent(time)} (${percent(cpu)})`,
+        time <= INSPECTION_SHARE_GOAL,
+      ),
+    );
+  }
   return checks;
 }
 
@@ -157,6 +180,8 @@ export function spreadWarnings(results: Pick<BenchResults, 'small' | 'large' | '
   if (results.inspection) {
     note('inspection on MB/s', results.inspection.inspectionOn);
     note('inspection off MB/s', results.inspection.inspectionOff);
+    note('inspection on gateway CPU s', results.inspection.cpuOn);
+    note('inspection off gateway CPU s', results.inspection.cpuOff);
   }
   return warnings;
 }
@@ -234,34 +259,45 @@ function microSection(cases: readonly MicroCase[]): string {
   ].join('\n');
 }
 
+const INSPECTOR_CASE_NAMES: Readonly<Record<string, string>> = {
+  json: 'generated JSON records',
+  chat: 'mixed chat and co-browse JSON',
+  binary: 'benign binary (numeric arrays, random bytes)',
+};
+
 function inspectionSection(cost: InspectionCost | null, inspector: InspectorBenchResult | null): string {
   const lines = ['## 4. Inspection cost', ''];
   if (cost) {
+    const { time, cpu } = inspectionShares(cost);
     lines.push(
       table(
-        ['PUT through the gateway', 'inspection on MB/s', 'inspection off MB/s', 'on ÷ off'],
+        ['PUT through the gateway', 'inspection on', 'inspection off', "inspection's share"],
         [
           [
-            `${size(cost.bytes)} JSON, ${cost.store} store`,
+            `${size(cost.bytes)} JSON, ${cost.store} store: MB/s`,
             showSummary(cost.inspectionOn),
             showSummary(cost.inspectionOff),
-            `${(cost.inspectionOn.median / cost.inspectionOff.median).toFixed(2)}×`,
+            `${percent(time)} of the time`,
           ],
+          ['gateway CPU seconds per PUT', showSummary(cost.cpuOn, 2), showSummary(cost.cpuOff, 2), `${percent(cpu)} of the gateway's CPU time`],
         ],
       ),
       '',
     );
   }
   if (inspector) {
+    const cases = Object.entries(inspector.cases);
     lines.push(
-      `The media engineer's inspector micro-benchmark (bench/inspect.bench.ts, one run, ${size(inspector.json.bytes)} per case, peak RSS ${inspector.peakRssMiB} MiB):`,
+      `The media engineer's inspector micro-benchmark (bench/inspect.bench.ts, ${size(cases[0]?.[1].bytes ?? 0)} per case, peak RSS ${inspector.peakRssMiB} MiB):`,
       '',
       table(
-        ['body', 'inspector MB/s', 'pass-through MB/s'],
-        [
-          ['generated JSON records', String(inspector.json.inspectMBps), String(inspector.json.passThroughMBps)],
-          ['mixed chat and co-browse JSON', String(inspector.chat.inspectMBps), String(inspector.chat.passThroughMBps)],
-        ],
+        ['body', 'inspector MB/s', 'inspector MB per CPU-second', 'pass-through MB/s'],
+        cases.map(([name, result]) => [
+          INSPECTOR_CASE_NAMES[name] ?? name,
+          showSummary(result.inspectMBps),
+          showSummary(result.inspectCpuMBps),
+          showSummary(result.passThroughMBps),
+        ]),
       ),
     );
   }
