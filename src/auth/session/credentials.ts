@@ -1,4 +1,5 @@
 import type { Principal } from '../../policy/principal.ts';
+import { LruMap } from '../lru.ts';
 import { SignatureFailure } from '../sigv4/failure.ts';
 import type { ResolvedCredentials } from '../sigv4/verify.ts';
 import { deriveSessionKeys, type SessionKeys } from './keys.ts';
@@ -31,6 +32,15 @@ export interface SessionAuthority {
   issue(principal: Principal, durationSeconds: number): Promise<SessionCredentials>;
   /** Opens a session token presented with a signature; the SigV4 verifier's `resolve`. */
   resolve(accessKeyId: string, sessionToken: string | undefined): Promise<ResolvedCredentials<Principal>>;
+}
+
+/** Opened sessions remembered per authority; a client reuses its credentials for every request. */
+const OPENED_SESSIONS = 4096;
+
+interface OpenedSession {
+  resolved: ResolvedCredentials<Principal>;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
 }
 
 const TOKEN_PREFIX = 'RPS1.';
@@ -66,6 +76,8 @@ function randomAccessKeyId(): string {
  */
 export async function createSessionAuthority(sessionSecret: string, now: () => number): Promise<SessionAuthority> {
   const keys = await deriveSessionKeys(sessionSecret);
+  // Per authority, so per session secret: a token sealed under another secret is never found here.
+  const opened = new LruMap<string, OpenedSession>(OPENED_SESSIONS);
   return {
     async issue(principal, durationSeconds) {
       const nowSeconds = Math.floor(now() / 1000);
@@ -88,11 +100,18 @@ export async function createSessionAuthority(sessionSecret: string, now: () => n
           'InvalidAccessKeyId',
           'only temporary credentials from AssumeRoleWithWebIdentity are accepted: x-amz-security-token is missing',
         );
+      // Keyed by the access key and the whole token: any other pair (a token changed in one character) is opened afresh.
+      const cacheKey = `${accessKeyId}\n${sessionToken}`;
+      const cached = opened.get(cacheKey);
+      if (cached) {
+        if (now() < cached.expiresAt) return cached.resolved;
+        opened.delete(cacheKey);
+        throw expired();
+      }
       const session = await open(keys, sessionToken);
       if (!session) throw new SignatureFailure('InvalidToken', 'the session token is malformed or was not issued by this gateway');
       if (session.accessKeyId !== accessKeyId) throw new SignatureFailure('InvalidAccessKeyId', 'the access key does not belong to the session token');
-      if (now() >= session.expiresAt * 1000)
-        throw new SignatureFailure('ExpiredToken', 'the session credentials have expired; trade a fresh token with AssumeRoleWithWebIdentity');
+      if (now() >= session.expiresAt * 1000) throw expired();
       const principal: Principal = {
         account: session.account,
         region: session.region,
@@ -100,10 +119,14 @@ export async function createSessionAuthority(sessionSecret: string, now: () => n
         scopes: new Set(session.scopes),
         expiresAt: session.tokenExpiresAt,
       };
-      return { secretAccessKey: await secretFor(keys, sessionToken), identity: Object.freeze(principal) };
+      const resolved = { secretAccessKey: await secretFor(keys, sessionToken), identity: Object.freeze(principal) };
+      opened.set(cacheKey, { resolved, expiresAt: session.expiresAt * 1000 });
+      return resolved;
     },
   };
 }
+
+const expired = () => new SignatureFailure('ExpiredToken', 'the session credentials have expired; trade a fresh token with AssumeRoleWithWebIdentity');
 
 async function seal(keys: SessionKeys, session: SealedSession): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));

@@ -2,6 +2,7 @@ import { readSignatureClaim, type SignatureClaim } from './authorization.ts';
 import { canonicalQuery, canonicalRequest, scopeString, signature, signingKey, stringToSign, type CredentialScope, type SignableRequest } from './canonical.ts';
 import { SignatureFailure } from './failure.ts';
 import { constantTimeEqual } from './hashing.ts';
+import { LruMap } from '../lru.ts';
 
 /** How far a request's time may be from the gateway's, either way. */
 export const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -61,12 +62,25 @@ export async function verifyRequest<Identity>(request: SignableRequest, options:
     query: canonicalQuery(claim.query, claim.form === 'presigned' ? 'X-Amz-Signature' : undefined),
     payloadHash,
   });
-  const key = signingKey(credentials.secretAccessKey, claim.scope);
+  const key = cachedSigningKey(credentials.secretAccessKey, claim.scope);
   const expected = signature(key, stringToSign(claim.timestamp, claim.scope, canonical));
   if (!constantTimeEqual(expected, claim.signature.toLowerCase())) {
     throw new SignatureFailure('SignatureDoesNotMatch', 'the request signature does not match the one calculated from your secret key and the request');
   }
   return { identity: credentials.identity, payload, chain: { key, timestamp: claim.timestamp, scope: scopeString(claim.scope), seedSignature: expected } };
+}
+
+/** Signing keys derived per secret and scope; a client that keeps its credentials saves four HMACs a request. */
+const signingKeys = new LruMap<string, Uint8Array>(4096);
+
+/** Keyed by the whole secret and scope: another secret, day, region or service never finds another's key. */
+function cachedSigningKey(secretAccessKey: string, scope: CredentialScope): Uint8Array {
+  const cacheKey = `${secretAccessKey}\n${scopeString(scope)}`;
+  const cached = signingKeys.get(cacheKey);
+  if (cached) return cached;
+  const key = signingKey(secretAccessKey, scope);
+  signingKeys.set(cacheKey, key);
+  return key;
 }
 
 function timestampMs(timestamp: string, scope: CredentialScope): number {
