@@ -216,7 +216,9 @@ export class Bzip2BlockDecoder {
       if (symbol === endOfBlock) return { length, counts };
       const position = symbol - 1;
       const value = front[position]!;
-      for (let k = position; k > 0; k--) front[k] = front[k - 1]!;
+      // near the front a loop is quickest; far back (binary data) a block move
+      if (position < 16) for (let k = position; k > 0; k--) front[k] = front[k - 1]!;
+      else front.copyWithin(1, 0, position);
       front[0] = value;
       if (length >= maxBlock) corrupt('a block is longer than its stream header allows');
       const byte = used[value]!;

@@ -54,6 +54,7 @@ export class LzmaDecoder {
   private rep1 = 0;
   private rep2 = 0;
   private rep3 = 0;
+  /** The range coder's range and code, as int32 (compared unsigned by flipping the sign bit: V8 stays on integer arithmetic). */
   private range = 0;
   private code = 0;
   private input: Uint8Array = new Uint8Array(0);
@@ -78,8 +79,8 @@ export class LzmaDecoder {
   /** Starts the range coder on the five bytes at `b[at]` (the first is always 0). */
   startRange(b: Uint8Array, at: number): void {
     if (b[at] !== 0) throw new CorruptData('the LZMA data does not start as a range coder does');
-    this.range = 0xffffffff;
-    this.code = ((b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!) >>> 0;
+    this.range = -1;
+    this.code = (b[at + 1]! << 24) | (b[at + 2]! << 16) | (b[at + 3]! << 8) | b[at + 4]!;
     if (this.code === this.range) throw new CorruptData('the LZMA range coder starts past its range');
   }
 
@@ -171,24 +172,53 @@ export class LzmaDecoder {
     return false;
   }
 
+  /**
+   * One literal: eight bits through a tree of probabilities chosen by the
+   * previous byte and the position. The hottest loop on data that does not
+   * compress, so its bits are decoded here with the coder in local variables.
+   */
   private literal(): void {
     const window = this.window;
     const previous = window.total > 0 ? window.byteAt(0) : 0;
     const context = ((window.total & this.literalPositionMask) << this.literalContext) + (previous >>> (8 - this.literalContext));
     const base = LITERAL + 0x300 * context;
+    const probabilities = this.probabilities;
+    const input = this.input;
+    let { range, code, position } = this;
+    // after a match, the byte at the last distance guides the bits until one differs
+    let match = this.state >= 7 ? window.byteAt(this.rep0) | 0x100 : 0;
     let symbol = 1;
-    if (this.state >= 7) {
-      // after a match, the byte at the last distance guides the first bits
-      let match = window.byteAt(this.rep0);
-      do {
-        const matchBit = (match >>> 7) & 1;
+    while (symbol < 0x100) {
+      let index = base + symbol;
+      let matchBit = 0;
+      if (match) {
         match <<= 1;
-        const bit = this.bit(base + ((1 + matchBit) << 8) + symbol);
-        symbol = (symbol << 1) | bit;
-        if (matchBit !== bit) break;
-      } while (symbol < 0x100);
+        matchBit = (match >>> 8) & 1;
+        index += (1 + matchBit) << 8;
+      }
+      const probability = probabilities[index]!;
+      const bound = Math.imul(range >>> 11, probability);
+      let bit = 0;
+      if ((code ^ 0x80000000) < (bound ^ 0x80000000)) {
+        range = bound;
+        probabilities[index] = probability + ((2048 - probability) >>> 5);
+      } else {
+        range = (range - bound) | 0;
+        code = (code - bound) | 0;
+        probabilities[index] = probability - (probability >>> 5);
+        bit = 1;
+      }
+      if (range >>> 24 === 0) {
+        if (position >= this.end) throw new CorruptData('the LZMA data is truncated');
+        range <<= 8;
+        code = (code << 8) | input[position++]!;
+      }
+      symbol = (symbol << 1) | bit;
+      if (match && matchBit !== bit) match = 0;
     }
-    while (symbol < 0x100) symbol = (symbol << 1) | this.bit(base + symbol);
+    this.range = range;
+    this.code = code;
+    this.position = position;
     window.put(symbol - 0x100);
   }
 
@@ -229,19 +259,19 @@ export class LzmaDecoder {
   private bit(index: number): number {
     const probabilities = this.probabilities;
     const probability = probabilities[index]!;
-    const bound = (this.range >>> 11) * probability;
+    const bound = Math.imul(this.range >>> 11, probability);
     let bit: number;
-    if (this.code < bound) {
+    if ((this.code ^ 0x80000000) < (bound ^ 0x80000000)) {
       this.range = bound;
       probabilities[index] = probability + ((2048 - probability) >>> 5);
       bit = 0;
     } else {
-      this.range -= bound;
-      this.code -= bound;
+      this.range = (this.range - bound) | 0;
+      this.code = (this.code - bound) | 0;
       probabilities[index] = probability - (probability >>> 5);
       bit = 1;
     }
-    if (this.range < 0x1000000) this.normalize();
+    if (this.range >>> 24 === 0) this.normalize();
     return bit;
   }
 
@@ -250,19 +280,19 @@ export class LzmaDecoder {
     for (let i = 0; i < bits; i++) {
       this.range = this.range >>> 1;
       let bit = 0;
-      if (this.code >= this.range) {
-        this.code -= this.range;
+      if ((this.code ^ 0x80000000) >= (this.range ^ 0x80000000)) {
+        this.code = (this.code - this.range) | 0;
         bit = 1;
       }
       result = result * 2 + bit;
-      if (this.range < 0x1000000) this.normalize();
+      if (this.range >>> 24 === 0) this.normalize();
     }
     return result;
   }
 
   private normalize(): void {
     if (this.position >= this.end) throw new CorruptData('the LZMA data is truncated');
-    this.range = (this.range << 8) >>> 0;
-    this.code = ((this.code << 8) | this.input[this.position++]!) >>> 0;
+    this.range <<= 8;
+    this.code = (this.code << 8) | this.input[this.position++]!;
   }
 }
