@@ -92,7 +92,9 @@ export function createR2Store(options: R2StoreOptions): ObjectStore {
       const metered = meterBody(body, putOptions);
       const { contentLength } = putOptions;
       try {
-        // A streaming put or a multipart upload takes its metadata before the body: the ETag computed over it is kept only in a single-part put of a buffered body (R2's own ETag of a streamed single put is its MD5 anyway).
+        // A streaming put and a multipart upload take their metadata before the body, so the ETag
+        // computed over it is kept only by the put of a buffered body; R2's own ETag of a streamed
+        // single put is the MD5 already, so reads and this answer agree either way.
         const object =
           contentLength !== undefined && contentLength <= MAX_SINGLE_PUT_BYTES
             ? await putStreaming(key, metered.stream, contentLength, writeOptions(metadata))
