@@ -11,6 +11,7 @@ import { ensureClients, runClient, type ClientRun } from './helpers/s3-clients.t
 import { STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
 import type { S3Credentials } from './helpers/s3-gateway.ts';
 import { signerCredentials } from './helpers/s3-requests.ts';
+import { signedChunkedBody, signHeaders } from './helpers/s3-signer.ts';
 
 const MiB = 1024 * 1024;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -65,6 +66,25 @@ for (const { kind, start } of STORE_KINDS) {
       assert.equal(put.status, 200, put.text);
       assert.equal(put.headers.etag, `"${md5(body)}"`);
       await assertEtagEverywhere('/chat-transcript/etag/single.txt', md5(body));
+    });
+
+    it('an aws-chunked upload with chunk signatures: the MD5 of the object, not of its framing', async () => {
+      const chunks = [Buffer.alloc(8192, 0x61), Buffer.alloc(100, 0x62)];
+      const signed = signHeaders(
+        {
+          method: 'PUT',
+          path: '/chat-transcript/etag/chunked.txt',
+          headers: { host: new URL(door.s3Url).host, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '8292', 'content-type': 'text/plain' },
+          payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        },
+        signerCredentials(credentials),
+      );
+      const { host: _host, ...headers } = signed.headers;
+      const { body } = signedChunkedBody(signed, chunks);
+      const put = await fetch(`${door.s3Url}/chat-transcript/etag/chunked.txt`, { method: 'PUT', headers, body });
+      assert.equal(put.status, 200, await put.text());
+      assert.equal(put.headers.get('etag'), `"${md5(Buffer.concat(chunks))}"`);
+      await assertEtagEverywhere('/chat-transcript/etag/chunked.txt', md5(Buffer.concat(chunks)));
     });
 
     it('an empty object: the MD5 of no bytes', async () => {

@@ -66,7 +66,7 @@ for (const { kind, start } of STORE_KINDS) {
       assert.ok(!stored.includes(Buffer.from(SUBJECT).toString('base64').slice(0, 20)), 'nor in base64');
     });
 
-    it('refuses more than 2 KiB of user metadata with MetadataTooLarge, storing nothing', async () => {
+    it('refuses more than 2 KiB of user metadata with MetadataTooLarge (PutObject, CreateMultipartUpload, CopyObject REPLACE), storing nothing', async () => {
       const before = await door.backed.dump();
       const oneOver = { ...userMetadataOf(2048 - 'subject-id'.length - SUBJECT.length, { ascii: true }), extra: 'x' };
       const put = await request('PUT', '/chat-transcript/meta/over.json', {
@@ -82,6 +82,17 @@ for (const { kind, start } of STORE_KINDS) {
       });
       assert.equal(xmlField(create.text, 'Code'), 'MetadataTooLarge');
       assert.equal(await door.backed.dump(), before, 'nothing stored, nothing staged');
+      await request('PUT', '/chat-transcript/meta/over-source.txt', { body: 'source' });
+      const beforeCopy = await door.backed.dump();
+      const copy = await request('PUT', '/chat-transcript/meta/over-copy.txt', {
+        headers: {
+          'x-amz-copy-source': '/chat-transcript/meta/over-source.txt',
+          'x-amz-metadata-directive': 'REPLACE',
+          ...metaHeaders(userMetadataOf(2049, { ascii: true })),
+        },
+      });
+      assert.equal(xmlField(copy.text, 'Code'), 'MetadataTooLarge', 'CopyObject REPLACE');
+      assert.equal(await door.backed.dump(), beforeCopy, 'nothing stored, nothing staged');
       assert.equal((await request('HEAD', '/chat-transcript/meta/over.json')).status, 404);
     });
 
