@@ -47,7 +47,8 @@ describe('the session cache', () => {
     const first = await authority.resolve(credentials.accessKeyId, credentials.sessionToken);
     assert.equal((await authority.resolve(credentials.accessKeyId, credentials.sessionToken)).secretAccessKey, first.secretAccessKey);
     const token = credentials.sessionToken;
-    for (const at of [5, 20, token.length - 1]) {
+    // (Not the last character: its low bits may be base64 padding that decodes to the same bytes.)
+    for (const at of [5, 20, Math.floor(token.length / 2), token.length - 3]) {
       const changed = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
       await refusedWith(authority.resolve(credentials.accessKeyId, changed), 'InvalidToken');
     }

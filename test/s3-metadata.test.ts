@@ -4,6 +4,7 @@ import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from
 import { type DoorAnswer, STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
 import type { S3Credentials } from './helpers/s3-gateway.ts';
 import { signerCredentials } from './helpers/s3-requests.ts';
+import { presignQuery } from './helpers/s3-signer.ts';
 import { userMetadataBytes, userMetadataOf } from './helpers/user-metadata.ts';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
@@ -94,6 +95,49 @@ for (const { kind, start } of STORE_KINDS) {
       assert.equal(xmlField(copy.text, 'Code'), 'MetadataTooLarge', 'CopyObject REPLACE');
       assert.equal(await door.backed.dump(), beforeCopy, 'nothing stored, nothing staged');
       assert.equal((await request('HEAD', '/chat-transcript/meta/over.json')).status, 404);
+    });
+
+    it('a presigned PUT carries user metadata and the subject id as signed query parameters, as the SDK presigners put them', async () => {
+      const query = `x-amz-meta-note=${encodeURIComponent(CLIENT_VALUE)}&x-amz-meta-subject-id=${SUBJECT}`;
+      const url = `${door.s3Url}/chat-transcript/meta/presigned.txt`;
+      const presigned = presignQuery(
+        { method: 'PUT', path: '/chat-transcript/meta/presigned.txt', query, headers: { host: new URL(door.s3Url).host }, expiresSeconds: 300 },
+        signerCredentials(credentials),
+      );
+      const put = await fetch(`${url}?${presigned}`, { method: 'PUT', body: 'presigned body' });
+      assert.equal(put.status, 200, await put.text());
+      const head = await request('HEAD', '/chat-transcript/meta/presigned.txt');
+      assert.deepEqual(userMetadataOfResponse(head), { note: UTF8_VALUE });
+      const stored = await door.backed.dump();
+      assert.ok(stored.includes(await door.gateway.deps.hashIdentifier(SUBJECT)), 'the subject is recorded, hashed');
+      assert.ok(!stored.includes(SUBJECT), 'and never in clear');
+
+      const tampered = await fetch(`${url}?${presigned.replace('x-amz-meta-note=', 'x-amz-meta-note=x')}`, { method: 'PUT', body: 'tampered' });
+      assert.equal(tampered.status, 403, 'the query is signed');
+      const plain = presignQuery(
+        { method: 'PUT', path: '/chat-transcript/meta/added.txt', headers: { host: new URL(door.s3Url).host }, expiresSeconds: 300 },
+        signerCredentials(credentials),
+      );
+      const added = await fetch(`${door.s3Url}/chat-transcript/meta/added.txt?${plain}`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'x-amz-meta-subject-id': 'someone-else' },
+      });
+      assert.equal(added.status, 403, 'whoever holds the URL cannot add an unsigned subject id');
+      assert.equal((await request('HEAD', '/chat-transcript/meta/added.txt')).status, 404);
+      const both = presignQuery(
+        {
+          method: 'PUT',
+          path: '/chat-transcript/meta/both.txt',
+          query: 'x-amz-meta-note=query',
+          headers: { host: new URL(door.s3Url).host, 'x-amz-meta-note': 'header' },
+          expiresSeconds: 300,
+        },
+        signerCredentials(credentials),
+      );
+      const twice = await fetch(`${door.s3Url}/chat-transcript/meta/both.txt?${both}`, { method: 'PUT', body: 'x', headers: { 'x-amz-meta-note': 'header' } });
+      assert.equal(twice.status, 400, await twice.text());
+      assert.equal((await request('HEAD', '/chat-transcript/meta/both.txt')).status, 404);
     });
 
     it('CopyObject keeps the source user metadata with COPY and takes the request one with REPLACE', async () => {

@@ -52,7 +52,7 @@ export async function verifyRequest<Identity>(request: SignableRequest, options:
   const claim = readSignatureClaim(request);
   if (!claim) throw new SignatureFailure('AccessDenied', 'the request is not signed: anonymous access is not allowed');
   checkTime(claim, options.now);
-  if (claim.form === 'header') checkAmzHeadersSigned(request, claim);
+  checkAmzHeadersSigned(request, claim);
   const payload = payloadSigning(request, claim);
   const payloadHash =
     claim.form === 'presigned' ? (request.headerValues('x-amz-content-sha256')[0] ?? 'UNSIGNED-PAYLOAD') : request.headerValues('x-amz-content-sha256')[0]!;
@@ -102,12 +102,16 @@ function checkTime(claim: SignatureClaim, now: number): void {
   if (now > time + claim.expiresSeconds! * 1000) throw new SignatureFailure('AccessDenied', 'the presigned URL has expired');
 }
 
-/** An unsigned x-amz-* header (a subject id, user metadata, a checksum) could be changed on the way; such a request is refused. */
+/**
+ * An unsigned x-amz-* header (a subject id, user metadata, a checksum) could
+ * be changed on the way; such a request is refused. Whoever holds a presigned
+ * URL may add headers, so user metadata (the subject id with it) sent
+ * beside one must be signed too.
+ */
 function checkAmzHeadersSigned(request: SignableRequest, claim: SignatureClaim): void {
+  const mustBeSigned = (name: string) => (claim.form === 'header' ? name.startsWith('x-amz-') || name === 'content-md5' : name.startsWith('x-amz-meta-'));
   for (const name of request.headerNames()) {
-    if ((name.startsWith('x-amz-') || name === 'content-md5') && !claim.signedHeaders.includes(name)) {
-      throw new SignatureFailure('AccessDenied', `the ${name} header must be signed`);
-    }
+    if (mustBeSigned(name) && !claim.signedHeaders.includes(name)) throw new SignatureFailure('AccessDenied', `the ${name} header must be signed`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { ObjectInfo } from '../../adapters/types.ts';
 import { Refusal } from '../../policy/refusal.ts';
 import type { ZonePlacement } from '../../service/objects.ts';
 import { S3Failure } from './errors.ts';
-import { singleHeader, type S3Context } from './request.ts';
+import { queryOf, singleHeader, type S3Context } from './request.ts';
 import type { GatewayDeps } from '../context.ts';
 
 const MAX_USER_METADATA_BYTES = 2048;
@@ -53,20 +53,30 @@ export interface RequestMetadata {
  * User metadata (`x-amz-meta-*`): at most 2 KiB, counted as S3 counts it
  * (names without the prefix, plus values, in bytes). Header values are byte
  * strings (one character per byte received), so a value sent as UTF-8 is
- * counted, stored and sent back byte for byte.
+ * counted, stored and sent back byte for byte. A presigned URL carries them
+ * as query parameters (the SDKs' presigners move `x-amz-*` headers there),
+ * signed like the rest of the query; a name in both places is refused.
  */
 export function requestMetadata(c: S3Context, deps: GatewayDeps): RequestMetadata {
+  // Two subject headers would reach `headers` merged into one value; the raw request refuses them.
+  singleHeader(c, deps, SUBJECT_HEADER);
+  const fields = new Map<string, string>();
+  const add = (name: string, text: string) => {
+    if (!name.startsWith(USER_METADATA_PREFIX)) return;
+    if (fields.has(name)) throw new Refusal('bad_request', `${name} is given more than once (as a header and in the query)`);
+    fields.set(name, asBytes(text));
+  };
+  for (const [name, text] of c.req.raw.headers) add(name, text);
+  for (const [name, text] of queryOf(c)) add(name.toLowerCase(), text);
   let bytes = 0;
   const userMetadata: Record<string, string> = {};
-  for (const [name, text] of c.req.raw.headers) {
-    if (!name.startsWith(USER_METADATA_PREFIX)) continue;
-    const value = asBytes(text);
+  for (const [name, value] of fields) {
     bytes += name.length - USER_METADATA_PREFIX.length + value.length;
     if (name !== SUBJECT_HEADER) userMetadata[name.slice(USER_METADATA_PREFIX.length)] = value;
   }
   if (bytes > MAX_USER_METADATA_BYTES)
     throw new S3Failure('MetadataTooLarge', 400, 'bad_request', `user metadata is ${bytes} bytes; at most ${MAX_USER_METADATA_BYTES}`);
-  const subject = singleHeader(c, deps, SUBJECT_HEADER);
+  const subject = fields.get(SUBJECT_HEADER);
   if (subject !== undefined && !/^[\x21-\x7e]{1,256}$/.test(subject))
     throw new Refusal('bad_request', 'x-amz-meta-subject-id must be 1-256 printable ASCII characters');
   return { ...(subject !== undefined && { subject }), userMetadata };
