@@ -34,15 +34,16 @@ function isUsualDictionary(size: number): boolean {
 }
 
 /**
- * An `.lzma` file where content starts: its header (valid properties, a
- * usual dictionary size, a size that is unknown or below 2^48) and the
- * range coder's first byte, always 0. Weak magic, so where content starts only.
+ * An `.lzma` file where content starts, told as xz's own format detection
+ * tells it: valid properties, a usual dictionary size, a size that is
+ * unknown or below 2^38; and the range coder's first byte, always 0. Weak
+ * magic, so where content starts only.
  */
 function isAloneFile(b: Uint8Array, at: number, end: number): boolean {
   if (at + ALONE_HEADER + 1 > end || b[at + ALONE_HEADER] !== 0) return false;
   const header = aloneHeader(b.subarray(at, at + ALONE_HEADER));
   if (!header || !isUsualDictionary(header.dictionarySize)) return false;
-  return header.size === undefined || header.size < 2 ** 48;
+  return header.size === undefined || header.size < 2 ** 38;
 }
 
 /**
@@ -150,5 +151,5 @@ export const zipLzma =
       const properties = lzmaProperties(b[4]!);
       if (b[2] !== 5 || b[3] !== 0 || !properties) throw new UninspectableLayer('a ZIP entry has an invalid LZMA header');
       if (!endMarker && size === undefined) throw new UninspectableLayer('a ZIP entry has LZMA data with neither a size nor an end marker');
-      return { properties, dictionarySize: u32le(b, 5), size: endMarker ? undefined : size, endMarker: endMarker ? 'required' : 'optional' };
+      return { properties, dictionarySize: u32le(b, 5), size, endMarker: endMarker ? 'required' : 'optional' };
     });
