@@ -53,6 +53,8 @@ for (const file of [...MATRIX_MEDIA, ...BENIGN_CONTENT]) {
   save(`${file.name}.lzma`, xz(file.bytes, '--format=lzma'));
   save(`${file.name}.tar.bz2`, bzip2(tar(file.name, file.bytes)));
   save(`${file.name}.tar.xz`, xz(tar(file.name, file.bytes)));
+  save(`${file.name}.bz2.xz`, xz(bzip2(file.bytes)));
+  save(`${file.name}.xz.bz2`, bzip2(xz(file.bytes)));
   save(`${file.name}.bzip2.zip`, pythonZip(file.name, file.bytes, 'ZIP_BZIP2'));
   save(`${file.name}.lzma.zip`, pythonZip(file.name, file.bytes, 'ZIP_LZMA'));
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
  * committed under test/fixtures/compressed/ and made by
  * scripts/make-fixtures-compressed.ts: `<content name>.<format>`.
  */
-export const COMPRESSED_FORMATS = ['bz2', 'xz', 'lzma', 'tar.bz2', 'tar.xz', 'bzip2.zip', 'lzma.zip'] as const;
+export const COMPRESSED_FORMATS = ['bz2', 'xz', 'lzma', 'tar.bz2', 'tar.xz', 'bz2.xz', 'xz.bz2', 'bzip2.zip', 'lzma.zip'] as const;
 export type CompressedFormat = (typeof COMPRESSED_FORMATS)[number];
 
 /** The member a tar fixture holds before the content, as the `.tar.gz member` wrapping does. */
