@@ -128,18 +128,26 @@ export class RunDecoder {
     let accumulator = 0;
     let i = at;
     while (i < end && length < out.length) {
-      // four plain characters at a time, three bytes out, while the quantum is aligned
-      if (bits === 0 && i + 4 <= end && length + 3 <= out.length) {
-        const quantum = (SEXTET[b[i]!]! << 18) | (SEXTET[b[i + 1]!]! << 12) | (SEXTET[b[i + 2]!]! << 6) | SEXTET[b[i + 3]!]!;
-        if (RUN_BYTE[b[i]!]! & RUN_BYTE[b[i + 1]!]! & RUN_BYTE[b[i + 2]!]! & RUN_BYTE[b[i + 3]!]!) {
-          out[length] = quantum >> 16;
-          out[length + 1] = (quantum >> 8) & 0xff;
-          out[length + 2] = quantum & 0xff;
+      if (bits === 0) {
+        // four plain characters at a time, three bytes out, while the quantum is aligned
+        const from = i;
+        const quanta = Math.min((end - i) >> 2, ((out.length - length) / 3) | 0);
+        const stop = i + quanta * 4;
+        while (i < stop) {
+          const s0 = SEXTET[b[i]!]!;
+          const s1 = SEXTET[b[i + 1]!]!;
+          const s2 = SEXTET[b[i + 2]!]!;
+          const s3 = SEXTET[b[i + 3]!]!;
+          // 255 marks a byte outside the alphabet
+          if ((s0 | s1 | s2 | s3) > 63) break;
+          out[length] = (s0 << 2) | (s1 >> 4);
+          out[length + 1] = ((s1 << 4) | (s2 >> 2)) & 0xff;
+          out[length + 2] = ((s2 << 6) | s3) & 0xff;
           length += 3;
-          chars += 4;
           i += 4;
-          continue;
         }
+        chars += i - from;
+        if (i >= end || length >= out.length) break;
       }
       let byte = b[i]!;
       if (RUN_BYTE[byte]) {
@@ -185,6 +193,23 @@ export class RunStream {
     let written = 0;
     let i = from;
     while (i < to) {
+      if (this.bits === 0) {
+        // four plain characters at a time while the quantum is aligned (`out` has room: 3/4 of the input)
+        const stop = i + ((to - i) & ~3);
+        while (i < stop) {
+          const s0 = SEXTET[b[i]!]!;
+          const s1 = SEXTET[b[i + 1]!]!;
+          const s2 = SEXTET[b[i + 2]!]!;
+          const s3 = SEXTET[b[i + 3]!]!;
+          if ((s0 | s1 | s2 | s3) > 63) break;
+          out[written] = (s0 << 2) | (s1 >> 4);
+          out[written + 1] = ((s1 << 4) | (s2 >> 2)) & 0xff;
+          out[written + 2] = ((s2 << 6) | s3) & 0xff;
+          written += 3;
+          i += 4;
+        }
+        if (i >= to) break;
+      }
       let byte = b[i]!;
       if (RUN_BYTE[byte]) {
         i++;

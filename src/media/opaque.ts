@@ -21,20 +21,31 @@ export type DecodedStart = { kind: 'content' } | { kind: 'opaque'; media: { matc
 const CONTENT: DecodedStart = { kind: 'content' };
 const OPAQUE: DecodedStart = { kind: 'opaque', media: null };
 
+const P = 0x50;
+/** 1 for the bytes that can begin a layer found anywhere, or a ZIP local header (`PK`). */
+const ANYWHERE_START = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_START_LAYER[byte] === 1 || byte === P ? 1 : 0));
+
+/** Whether a layer or a ZIP local header begins anywhere in `b[0, length)`. */
+function wrapsAnywhere(b: Uint8Array, length: number): boolean {
+  for (let t = 0; t < length; t++) {
+    if (ANYWHERE_START[b[t]!] === 0) continue;
+    if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
+  }
+  return false;
+}
+
+function hasBinaryByte(b: Uint8Array, length: number): boolean {
+  for (let t = 0; t < length; t++) if (BINARY_BYTE[b[t]!] === 1) return true;
+  return false;
+}
+
 /**
  * Reads the decoded start `b[0, length)`: content to scan whole (text, a
  * layer or a ZIP anywhere in it, a tar), or opaque bytes, sniffed here for
  * media in their first MEDIA_OFFSETS offsets.
  */
 export function decodedStart(b: Uint8Array, length: number): DecodedStart {
-  let binary = false;
-  for (let t = 0; t < length; t++) {
-    const byte = b[t]!;
-    binary ||= BINARY_BYTE[byte] === 1;
-    if (MAY_START_LAYER[byte] && layerAt(b, t, length, 'anywhere')) return CONTENT;
-    if (byte === 0x50 && isLocalHeader(b, t)) return CONTENT;
-  }
-  if (!binary || layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;
+  if (!hasBinaryByte(b, length) || wrapsAnywhere(b, length) || layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;
   for (let t = 0; t < MEDIA_OFFSETS && t < length; t++) {
     if (!MAY_START_SIGNATURE[b[t]!] && t > 0) continue;
     const match = sniffAt(b, t, length, t < 4 ? 'start' : 'anywhere');

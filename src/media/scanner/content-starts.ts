@@ -15,6 +15,11 @@ export class ContentStarts {
   private readonly pending: { at: number; how: string }[] = [{ at: 0, how: '' }];
   private readonly recent: number[] = [0];
 
+  /** Absolute offset of the earliest content start not sniffed yet, or Infinity. */
+  get nextAt(): number {
+    return this.pending.length > 0 ? this.pending[0]!.at : Infinity;
+  }
+
   /** `at` is absolute; `how` says which content it is, e.g. `in multipart part 2`. */
   add(at: number, how: string): void {
     this.pending.push({ at, how });

@@ -4,7 +4,7 @@ import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
 import { MAX_PART_HEADER_BYTES } from '../multipart.ts';
 import { RedactedOutput } from '../redaction.ts';
-import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
+import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, MAY_START_SIGNATURE_PAIR, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
 import { utf8SequenceLength } from '../utf8.ts';
 import { isCentralDirectory, isLocalHeader } from '../zip.ts';
 import { MAY_START_LAYER } from '../layers/registry.ts';
@@ -39,6 +39,11 @@ const REDACTION_HOLD = LOOKBEHIND;
 /** The window grows from this as bytes arrive (to WINDOW + BATCH and a chunk): nested content is often small. */
 const INITIAL_CAPACITY = 4 * 1024;
 
+/** What each byte may begin at any offset, as bits: a layer, a signature. Small enough to stay in the first-level cache. */
+const LAYER = 1;
+const SIGNATURE = 2;
+const MAY_START_ANYWHERE = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_START_LAYER[byte] ? LAYER : 0) | (MAY_START_SIGNATURE[byte] ? SIGNATURE : 0));
+
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const LF = 0x0a;
@@ -71,24 +76,23 @@ export class ContentScanner implements ByteSink {
     const window = new ScanWindow(INITIAL_CAPACITY, LOOKBEHIND);
     const output = settings.emit && new RedactedOutput(settings.emit, (from, to) => window.read(from, to), context);
     this.window = window;
-    let layers: Layers | undefined;
-    this.core = {
+    // a plain object whose shape never changes (`layers` is filled in at once): the hot loops read it at every stop
+    const core = {
       window,
       settings,
       context,
       verdicts: new Verdicts(context, settings.locate, output),
       taps: new TapSet(window),
       contentStarts: new ContentStarts(),
-      get layers() {
-        return layers!;
-      },
-      nested(what, locate) {
+      layers: undefined as unknown as Layers,
+      nested(what: string, locate: (offset: number) => string): ByteSink {
         const depth = settings.depth + 1;
         if (!context.allowDepth(depth, what)) throw STOP;
         return new ContentScanner(context, { depth, locate, utf8: false });
       },
     };
-    layers = new Layers(this.core);
+    core.layers = new Layers(core);
+    this.core = core;
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
     this.carriers = new Carriers(this.core);
@@ -142,7 +146,11 @@ export class ContentScanner implements ByteSink {
       } else if (runs.start >= 0 && (runs.decided || p - window.index(runs.start) >= MIN_RUN_CHARS)) {
         p = this.longRun(p, limit);
       } else {
-        p = this.plainText.skip(window.bytes, p, limit, window.length, runs.start >= 0 ? p - window.index(runs.start) : 0);
+        const run = runs.start >= 0 ? p - window.index(runs.start) : 0;
+        if (this.plainText.binary) {
+          p = this.plainText.skipBinary(window.bytes, p, limit, window.length, run);
+          if (this.plainText.lastBinary >= 0) this.checkSignaturesVouchedFor(this.plainText.firstBinary, this.plainText.lastBinary);
+        } else p = this.plainText.skip(window.bytes, p, limit, window.length, run);
         // the run the loop went through, if it has not ended: still short, so not decided
         runs.start = this.plainText.run > 0 ? window.abs(p - this.plainText.run) : -1;
         if (p < limit) p = this.decideAt(p, limit);
@@ -226,7 +234,8 @@ export class ContentScanner implements ByteSink {
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {
-      this.checkSignaturesBefore(p);
+      this.checkSignaturesVouchedFor(p, p);
+      this.plainText.binary = true;
       if (byte === ETX && isLocalHeader(b, p - 2)) this.partsAndEntries.zipEntry(p - 2);
       else if (byte === SOH && isCentralDirectory(b, p - 2)) taps.closeZipEntry();
     }
@@ -239,21 +248,35 @@ export class ContentScanner implements ByteSink {
   }
 
   /**
-   * Checks every position the binary byte at `p` can vouch for (it lies
-   * within their first BINARY_EVIDENCE_SPAN bytes) and that was not checked yet.
+   * Checks every position from BINARY_EVIDENCE_SPAN - 1 before the binary
+   * byte at index `first` to the binary byte at `last` (no two binary bytes
+   * between them further apart than BINARY_EVIDENCE_SPAN: each position lies
+   * within the first bytes of a format that one of them vouches for) that was
+   * not checked yet, for signatures and layers found anywhere.
    */
-  private checkSignaturesBefore(p: number): void {
-    const { window, verdicts, contentStarts, layers } = this.core;
-    // where content starts, the stricter-named sniff goes first ("in multipart part 2")
-    contentStarts.sniff(window, p + 1, false, verdicts, layers);
+  private checkSignaturesVouchedFor(first: number, last: number): void {
+    const { window, contentStarts } = this.core;
     const b = window.bytes;
-    for (let t = Math.max(window.index(this.signaturesCheckedTo), p - BINARY_EVIDENCE_SPAN + 1, 0); t <= p; t++) {
-      if (MAY_START_LAYER[b[t]!]) layers.at(t, 'anywhere');
-      if (!MAY_START_SIGNATURE[b[t]!]) continue;
-      const media = sniffAt(b, t, Math.min(window.length, t + SNIFF_LOOKAHEAD), 'anywhere');
-      if (media) verdicts.found(media, '', window.abs(t));
+    const end = window.length;
+    // where content starts, the stricter-named sniff goes first ("in multipart part 2")
+    let nextStart = window.index(contentStarts.nextAt);
+    for (let t = Math.max(window.index(this.signaturesCheckedTo), first - BINARY_EVIDENCE_SPAN + 1, 0); t <= last; t++) {
+      if (t >= nextStart) {
+        contentStarts.sniff(window, t + 1, false, this.core.verdicts, this.core.layers);
+        nextStart = window.index(contentStarts.nextAt);
+      }
+      const may = MAY_START_ANYWHERE[b[t]!]!;
+      if (may === 0) continue;
+      if ((may & LAYER) !== 0) this.core.layers.at(t, 'anywhere');
+      if ((may & SIGNATURE) !== 0 && (t + 1 >= end || MAY_START_SIGNATURE_PAIR[(b[t]! << 8) | b[t + 1]!] === 1)) this.sniffAnywhere(t);
     }
-    this.signaturesCheckedTo = window.abs(p + 1);
+    this.signaturesCheckedTo = window.abs(last + 1);
+  }
+
+  private sniffAnywhere(t: number): void {
+    const { window, verdicts } = this.core;
+    const media = sniffAt(window.bytes, t, Math.min(window.length, t + SNIFF_LOOKAHEAD), 'anywhere');
+    if (media) verdicts.found(media, '', window.abs(t));
   }
 
   /** Invalid UTF-8 is refused once the window after it has shown no media (which would be the better answer). */

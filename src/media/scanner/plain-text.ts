@@ -1,5 +1,5 @@
 import { RUN_BYTE } from '../base64.ts';
-import { BINARY_BYTE } from '../signatures/index.ts';
+import { BINARY_BYTE, BINARY_EVIDENCE_SPAN } from '../signatures/index.ts';
 import { utf8SequenceLength } from '../utf8.ts';
 import { MIN_RUN_CHARS } from './runs.ts';
 
@@ -16,31 +16,53 @@ import { MIN_RUN_CHARS } from './runs.ts';
  * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
+ *
+ * In binary content nearly every byte is one that text never contains, and
+ * stopping at each would cost a decision per byte. So after such a byte the
+ * scanner reads on with `skipBinary`, which stops only where text would stop
+ * for anything else (and at `PK` followed by 1 or 3, where ZIP headers
+ * begin) and reports the first and last binary bytes it passed: no two
+ * binary bytes between them are further apart than BINARY_EVIDENCE_SPAN, so
+ * they vouch for every position from BINARY_EVIDENCE_SPAN - 1 before the
+ * first to the last, which the scanner then checks for signatures in one
+ * pass. Once no binary byte has come for BINARY_EVIDENCE_SPAN bytes, the
+ * content is text again.
  */
 
 /** In a byte's action: an alphabet byte, which grows the run (as a mask: `(run + 1) & action`, runs stay below 0x40). */
 const GROWS_RUN = 0x3f;
 /** In a byte's action: the byte needs a decision. */
 const DECIDE = 0x40;
+/** In a byte's action: a byte that text never contains (BINARY_BYTE). */
+const BINARY = 0x80;
+/** In BYTE_ACTIONS: what the byte needs depends on the byte before it (look it up in ACTIONS). */
+const PAIRED = DECIDE;
 
 /** Kinds of content, as bits of the table index: they differ in which bytes need a decision. */
 const UTF8 = 1;
 const MULTIPART = 2;
-const KINDS = 4;
+/** Read by `skipBinary`: binary bytes need no decision of their own. */
+const BINARY_STRETCH = 4;
+const KINDS = 8;
 
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const LF = 0x0a;
+const K = 0x4b;
+const SOH = 0x01;
+const ETX = 0x03;
 
 /** The action of each byte after each byte in each kind of content, indexed by `kind << 16 | before << 8 | byte`. */
 function actionTable(): Uint8Array {
   const table = new Uint8Array(KINDS << 16);
   for (let kind = 0; kind < KINDS; kind++) {
     const alone = Uint8Array.from({ length: 256 }, (_, byte) => {
-      const decide = byte === BACKSLASH || byte === PERCENT || BINARY_BYTE[byte] === 1 || (kind & UTF8 && byte >= 0x80) || (kind & MULTIPART && byte === LF);
-      return (RUN_BYTE[byte] ? GROWS_RUN : 0) | (decide ? DECIDE : 0);
+      const binary = BINARY_BYTE[byte] === 1;
+      const decide =
+        byte === BACKSLASH || byte === PERCENT || (binary && !(kind & BINARY_STRETCH)) || (kind & UTF8 && byte >= 0x80) || (kind & MULTIPART && byte === LF);
+      return (RUN_BYTE[byte] ? GROWS_RUN : 0) | (decide ? DECIDE : 0) | (binary ? BINARY : 0);
     });
     for (let before = 0; before < 256; before++) table.set(alone, (kind << 16) | (before << 8));
     const decideAfter = (before: number, byte: number): void => void (table[(kind << 16) | (before << 8) | byte]! |= DECIDE);
@@ -50,12 +72,35 @@ function actionTable(): Uint8Array {
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);
     decideAfter(0x41, COLON);
+    // `PK\x03\x04` and `PK\x01\x02`: ZIP local and central headers
+    decideAfter(K, ETX);
+    decideAfter(K, SOH);
+  }
+  return table;
+}
+
+/**
+ * The action of each byte in each kind of content whatever the byte before
+ * it, indexed by `kind << 8 | byte`, with PAIRED where it does depend on it:
+ * 2 KiB that stay in the first-level cache where the 512 KiB of ACTIONS,
+ * read at random by binary bytes, do not.
+ */
+function byteActionTable(actions: Uint8Array): Uint8Array {
+  const table = new Uint8Array(KINDS << 8);
+  for (let kind = 0; kind < KINDS; kind++) {
+    for (let byte = 0; byte < 256; byte++) {
+      const alone = actions[(kind << 16) | byte]!;
+      let paired = false;
+      for (let before = 1; before < 256 && !paired; before++) paired = actions[(kind << 16) | (before << 8) | byte] !== alone;
+      table[(kind << 8) | byte] = alone | (paired ? PAIRED : 0);
+    }
   }
   return table;
 }
 
 // Module constants rather than imports or fields: the loops read them for every byte, and V8 reads these fastest.
 const ACTIONS = actionTable();
+const BYTE_ACTIONS = byteActionTable(ACTIONS);
 const LONG_RUN = MIN_RUN_CHARS;
 const ALPHABET: Uint8Array = RUN_BYTE;
 const sequenceLength = utf8SequenceLength;
@@ -63,11 +108,60 @@ const sequenceLength = utf8SequenceLength;
 export class PlainText {
   /** After `skip`: the length of the run of alphabet bytes (and escapes) that ends where it stopped. */
   run = 0;
+  /** Binary bytes have come lately: `skipBinary` reads on. */
+  binary = false;
+  /** After `skipBinary`: the indexes of the first and last binary bytes it passed, or -1. */
+  firstBinary = -1;
+  lastBinary = -1;
   /** Where this kind of content's actions begin in ACTIONS. */
   private readonly offset: number;
 
   constructor(utf8: boolean, multipart: boolean) {
     this.offset = ((utf8 ? UTF8 : 0) | (multipart ? MULTIPART : 0)) << 16;
+  }
+
+  /**
+   * Like `skip` through binary content: index of the first byte in
+   * `b[p, limit)` that needs a decision other than a binary byte's (or a
+   * little past `limit`, after a UTF-8 sequence), or of the byte
+   * BINARY_EVIDENCE_SPAN bytes after the last binary byte, where `binary`
+   * turns false. Sets `firstBinary` and `lastBinary`.
+   */
+  skipBinary(b: Uint8Array, p: number, limit: number, end: number, run: number): number {
+    const offset = this.offset | (BINARY_STRETCH << 16);
+    const byteOffset = offset >> 8;
+    let firstBinary = -1;
+    let lastBinary = -1;
+    // the byte before `p` was binary, or this goes on where a previous call stopped
+    let lastSeen = p - 1;
+    let before = p > 0 ? b[p - 1]! : 0;
+    for (; p < limit; p++) {
+      const byte = b[p]!;
+      let action = BYTE_ACTIONS[byteOffset | byte]!;
+      if ((action & PAIRED) !== 0) action = ACTIONS[offset | (before << 8) | byte]!;
+      if ((action & BINARY) !== 0) {
+        if (firstBinary < 0) firstBinary = p;
+        lastBinary = lastSeen = p;
+      } else if (p - lastSeen >= BINARY_EVIDENCE_SPAN) {
+        this.binary = false;
+        break;
+      }
+      const grown = (run + 1) & action;
+      if ((action & DECIDE) !== 0 || grown >= LONG_RUN) {
+        const length = byte >= 0xc2 && byte <= 0xf4 ? sequenceLength(b, p, end) : 0;
+        if (length === 0) break;
+        run = 0;
+        p += length - 1;
+        before = b[p]!;
+        continue;
+      }
+      run = grown;
+      before = byte;
+    }
+    this.run = run;
+    this.firstBinary = firstBinary;
+    this.lastBinary = lastBinary;
+    return p;
   }
 
   /**
