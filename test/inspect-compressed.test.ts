@@ -5,11 +5,12 @@ import { BZIP2 } from '../src/media/layers/bzip2.ts';
 import { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput, type LayerStream } from '../src/media/layers/layer.ts';
 import { LZMA_ALONE } from '../src/media/layers/lzma.ts';
 import { XZ } from '../src/media/layers/xz.ts';
+import { ZSTD } from '../src/media/layers/zstd.ts';
 import { entryDecoder, localHeaderAt, type ZipEntry } from '../src/media/zip.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
 import { compressed } from './helpers/compressed.ts';
 import { concat, fixtures, inspect, utf8 } from './helpers/inspect-stream.ts';
-import { BENIGN_CONTENT, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
+import { BENIGN_CONTENT, MATRIX_MEDIA, zstdSync } from './helpers/layers-wrappings.ts';
 
 /**
  * The bzip2, xz and lzma layers (issue 11): each decoder alone against files
@@ -234,6 +235,21 @@ describe('what the inspector makes of them', () => {
       assert.ok(isRefusal(result.error) && result.error.code === 'body_uninspectable', `${name}: ${String(result.error)}`);
       assert.match(result.error.detail, /decompresses more than 200 times/);
       assert.equal(result.output, undefined);
+    }
+  });
+});
+
+describe('zstd frames are told from the magic number alone', () => {
+  test("a table of magic numbers (libmagic's) is content, stored as sent; real frames are frames", async () => {
+    // as in libmagic.so: the zstd magic, then the names of other compressors; read as a frame it would ask for a 40 MiB window
+    const table = concat([Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 0), utf8('zstd\0-cd\0lz4\0lrzip\0ZI\0'), Uint8Array.of(0x04, 0x22, 0x4d, 0x18, 0x7f, 0x45)]);
+    assert.equal(ZSTD.recognise(table, 0, table.length), false);
+    const body = concat([new Uint8Array(64).fill(0x90), table, new Uint8Array(64).fill(0x90)]);
+    assert.deepEqual((await inspect(body, { contentType: 'application/octet-stream', contentEncoding: '', embeddedMedia: 'refuse' }, 7)).output, body);
+    const random = new Uint8Array(300 * 1024).map((_, i) => (i * 2654435761) >>> 24);
+    for (const content of [new Uint8Array(0), notes, random, new Uint8Array(300 * 1024)]) {
+      const frame = zstdSync(content);
+      assert.ok(ZSTD.recognise(frame, 0, frame.length), `a frame of ${content.length} bytes is not recognised`);
     }
   });
 });

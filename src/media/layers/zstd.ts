@@ -8,13 +8,25 @@ const FRAME_HEADER_BYTES = 6;
 /** The longest frame header (magic, descriptor, window, 4-byte dictionary id, 8-byte content size). */
 const HEADER_HOLD = 18;
 
-const isFrame = (b: Uint8Array, at: number, end: number): boolean =>
-  at + FRAME_HEADER_BYTES <= end &&
-  b[at] === MAGIC[0] &&
-  b[at + 1] === MAGIC[1] &&
-  b[at + 2] === MAGIC[2] &&
-  b[at + 3] === MAGIC[3] &&
-  (b[at + 4]! & 0x08) === 0;
+/** No block holds more than 128 KiB (RFC 8878 3.1.1.2.3). */
+const MAX_BLOCK_BYTES = 128 * 1024;
+
+/**
+ * The magic, a descriptor without its reserved bit, and a valid first block
+ * header after the frame header: a table of magic numbers in a program
+ * (libmagic's lists `28 b5 2f fd` before the text "zstd") is not a frame.
+ */
+function isFrame(b: Uint8Array, at: number, end: number): boolean {
+  if (at + FRAME_HEADER_BYTES > end || b[at] !== MAGIC[0] || b[at + 1] !== MAGIC[1] || b[at + 2] !== MAGIC[2] || b[at + 3] !== MAGIC[3]) return false;
+  const descriptor = b[at + 4]!;
+  if (descriptor & 0x08) return false;
+  const singleSegment = (descriptor & SINGLE_SEGMENT) !== 0;
+  const sizeField = descriptor >> 6 === 0 ? (singleSegment ? 1 : 0) : [1, 2, 4, 8][descriptor >> 6]!;
+  const block = at + 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]! + sizeField;
+  if (block + 3 > end) return false;
+  const header = b[block]! | (b[block + 1]! << 8) | (b[block + 2]! << 16);
+  return ((header >> 1) & 3) !== 3 && header >>> 3 <= MAX_BLOCK_BYTES;
+}
 
 /** The memory a frame asks for: its window, or its content size when it is one segment (RFC 8878 3.1.1.1). */
 function frameMemory(header: Uint8Array): number {
