@@ -10,6 +10,7 @@ import { entryDecoder, localHeaderAt, type ZipEntry } from '../src/media/zip.ts'
 import { isRefusal } from '../src/policy/refusal.ts';
 import { compressed } from './helpers/compressed.ts';
 import { concat, fixtures, inspect, utf8 } from './helpers/inspect-stream.ts';
+import { crc32 } from './helpers/zlib.ts';
 import { BENIGN_CONTENT, MATRIX_MEDIA, zstdSync } from './helpers/layers-wrappings.ts';
 
 /**
@@ -128,6 +129,25 @@ describe('each decoder alone', () => {
     // 64 MiB dictionaries (xz -9) are over the default budget
     assert.throws(() => decode(openOf(XZ), compressed('notes-dict64m.xz'), 4096), /67108864-byte dictionary/);
     assert.throws(() => decode(openOf(LZMA_ALONE), compressed('notes-dict64m.lzma'), 4096), /67108864-byte dictionary/);
+  });
+
+  test('xz: a block must decode to the sizes its header declares (they size its dictionary)', () => {
+    const input = compressed('notes-sizes.xz');
+    // the first block header: size byte, flags (both sizes), compressed size 92, uncompressed size 1000 (e8 07), LZMA2, padding, CRC32
+    assert.deepEqual([...input.subarray(12, 18)], [0x03, 0xc0, 0x5c, 0xe8, 0x07, 0x21]);
+    const declaring = (at: number, value: number): Uint8Array => {
+      const changed = input.slice();
+      changed[at] = value;
+      new DataView(changed.buffer).setUint32(24, crc32(changed.subarray(12, 24)), true);
+      return changed;
+    };
+    for (const [what, changed] of [
+      ['fewer decoded bytes', declaring(15, 0xe7)],
+      ['more decoded bytes', declaring(15, 0xe9)],
+      ['more compressed bytes', declaring(14, 0x5d)],
+    ] as const) {
+      assert.throws(() => decode(openOf(XZ), changed, 7), /sizes its header declares|more than its header declares/, what);
+    }
   });
 
   for (const format of ['bz2', 'xz'] as const) {

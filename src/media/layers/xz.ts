@@ -33,6 +33,8 @@ function vli(b: Uint8Array, at: number, end: number): { value: number; next: num
 
 interface BlockHeader {
   dictionarySize: number;
+  /** The sizes the header declares, if it does (multi-threaded xz writes them): the block must decode to them. */
+  compressedSize: number | undefined;
   uncompressedSize: number | undefined;
 }
 
@@ -43,7 +45,8 @@ function blockHeader(h: Uint8Array): BlockHeader {
   const flags = h[1]!;
   if (flags & 0x3c) throw new CorruptData('an xz block header has reserved flags set');
   let at = 2;
-  if (flags & 0x40) at = vli(h, at, size - 4).next;
+  let compressedSize: number | undefined;
+  if (flags & 0x40) ({ value: compressedSize, next: at } = vli(h, at, size - 4));
   let uncompressedSize: number | undefined;
   if (flags & 0x80) ({ value: uncompressedSize, next: at } = vli(h, at, size - 4));
   const filters = (flags & 3) + 1;
@@ -60,7 +63,7 @@ function blockHeader(h: Uint8Array): BlockHeader {
   }
   if (dictionarySize === null) throw new CorruptData('an xz block has an invalid LZMA2 dictionary size');
   for (; at < size - 4; at++) if (h[at] !== 0) throw new CorruptData('an xz block header has non-zero padding');
-  return { dictionarySize, uncompressedSize };
+  return { dictionarySize, compressedSize, uncompressedSize };
 }
 
 /** Runs `work`, turning data found corrupt into a refusal. */
@@ -92,7 +95,10 @@ class XzStream implements LayerStream {
   private checkType = 0;
   private check: Check | null = null;
   private block: Lzma2Decoder | null = null;
+  private blockHeader: BlockHeader | null = null;
+  /** Input and output bytes of the block being decoded. */
   private blockBytes = 0;
+  private blockOutput = 0;
   /** Input offset where the stream header being read started. */
   private headerStart = 0;
   private zeros = 0;
@@ -140,7 +146,7 @@ class XzStream implements LayerStream {
         const block = this.block!;
         const next = block.write(chunk, i);
         this.blockBytes += next - i;
-        if (block.ended) this.enter('block-padding', (4 - (this.blockBytes % 4)) % 4);
+        if (block.ended) this.endBlock();
         return next;
       }
       case 'block-start': {
@@ -211,12 +217,25 @@ class XzStream implements LayerStream {
       throw new UninspectableLayer(`an xz block asks for a ${memory}-byte dictionary, more than the ${this.limits.maxMemoryBytes} bytes one layer may hold`);
     const check = checkOf(this.checkType);
     this.check = check;
+    this.blockHeader = header;
+    this.blockOutput = 0;
     this.block = new Lzma2Decoder(memory, (bytes) => {
+      this.blockOutput += bytes.length;
+      // the window was sized by the declared size: more output than that is not this block's
+      if (this.blockOutput > (header.uncompressedSize ?? Infinity)) throw new CorruptData('an xz block decodes to more than its header declares');
       check?.update(bytes);
       return this.output.data(bytes) !== false;
     });
     this.blockBytes = 0;
     this.state = 'block-data';
+  }
+
+  /** The block's data has ended: it must have the sizes its header declares. */
+  private endBlock(): void {
+    const { compressedSize, uncompressedSize } = this.blockHeader!;
+    if ((compressedSize ?? this.blockBytes) !== this.blockBytes || (uncompressedSize ?? this.blockOutput) !== this.blockOutput)
+      throw new CorruptData('an xz block does not have the sizes its header declares');
+    this.enter('block-padding', (4 - (this.blockBytes % 4)) % 4);
   }
 
   /** One more byte of the index: the number of records, two numbers per record; then zero padding to four bytes and a CRC32. */
