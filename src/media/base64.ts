@@ -110,9 +110,10 @@ export function decodedByteAt(b: Uint8Array, at: number, end: number, index: num
  */
 export class RunDecoder {
   readonly bytes: Uint8Array;
-  /** After `decode`: bytes written to `bytes`, and alphabet characters read. */
+  /** After `decode`: bytes written to `bytes`, alphabet characters read, and the index where reading stopped (every byte before it is the run's). */
   length = 0;
   chars = 0;
+  next = 0;
   private readonly escaped = { value: 0 };
 
   constructor(maxBytes: number) {
@@ -169,6 +170,7 @@ export class RunDecoder {
     }
     this.length = length;
     this.chars = chars;
+    this.next = i;
   }
 }
 
@@ -299,6 +301,8 @@ export class HexStream {
 export class HexPrefix {
   readonly bytes: Uint8Array;
   length = 0;
+  /** After `decode`: the index where reading stopped (every byte before it is a hex digit of the run). */
+  next = 0;
 
   constructor(maxBytes: number) {
     this.bytes = new Uint8Array(maxBytes);
@@ -306,12 +310,14 @@ export class HexPrefix {
 
   decode(b: Uint8Array, at: number, end: number): void {
     let length = 0;
-    for (let i = at; i + 1 < end && length < this.bytes.length; i += 2) {
+    let i = at;
+    for (; i + 1 < end && length < this.bytes.length; i += 2) {
       const high = HEX_VALUE[b[i]!]!;
       const low = HEX_VALUE[b[i + 1]!]!;
       if (high < 0 || low < 0) break;
       this.bytes[length++] = (high << 4) | low;
     }
     this.length = length;
+    this.next = i;
   }
 }

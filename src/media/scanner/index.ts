@@ -182,7 +182,11 @@ export class ContentScanner implements ByteSink {
   private longRun(p: number, limit: number): number {
     const { window } = this.core;
     const b = window.bytes;
-    if (!this.runs.decided) this.runs.decide();
+    if (!this.runs.decided) {
+      this.runs.decide();
+      // what decoding the run's prefix read is the run's: not read again
+      p = Math.max(p, window.index(this.runs.knownTo));
+    }
     for (;;) {
       p = skipAlphabet(b, p, limit);
       if (p >= limit) return p;

@@ -9,10 +9,14 @@ import { base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
 export const MIN_RUN_CHARS = 16;
-/** Bytes decoded from the start of each long run: all that a signature check may look at (frame streams confirm over several frames). */
-const RUN_SNIFF_BYTES = SNIFF_LOOKAHEAD;
+/**
+ * Bytes decoded from the start of each long run: all that a signature check
+ * may look at (frame streams confirm over several frames), and the start
+ * that tells opaque binary from content (src/media/opaque.ts).
+ */
+const RUN_PREFIX_BYTES = SNIFF_LOOKAHEAD;
 /** Decodes run prefixes; used synchronously, so one serves every scanner. */
-const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
+const prefixDecoder = new RunDecoder(RUN_PREFIX_BYTES);
 /**
  * Runs at least this long are decoded whole into a nested scanner (base64
  * of a ZIP, of gzip, of JSON with a data: URL, of a few bytes and then
@@ -20,10 +24,7 @@ const prefixDecoder = new RunDecoder(RUN_SNIFF_BYTES);
  */
 const NESTED_RUN_CHARS = 64;
 const lengthProbe = new RunDecoder((NESTED_RUN_CHARS / 4) * 3);
-/** The decoded start that tells opaque binary from content (src/media/opaque.ts). */
-const OPAQUE_PREFIX_BYTES = SNIFF_LOOKAHEAD;
-const hexPrefix = new HexPrefix(OPAQUE_PREFIX_BYTES);
-const opaquePrefix = new RunDecoder(OPAQUE_PREFIX_BYTES);
+const hexPrefix = new HexPrefix(RUN_PREFIX_BYTES);
 /** Bytes that may continue a run past its plain alphabet: escapes (`\`, `%`) and folds. */
 const MAY_CONTINUE = Uint8Array.from({ length: 256 }, (_, byte) =>
   byte === 0x5c || byte === 0x25 || byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0,
@@ -55,6 +56,10 @@ export class Base64Runs {
   decided = false;
   /** The run decoded to media and is being replaced by the marker up to its end. */
   redacting = false;
+  /** Absolute offset up to which the run is known to go on (its prefix was decoded that far), or -1: scanning may go on from there. */
+  knownTo = -1;
+  /** `prefixDecoder` holds the prefix of this run (sniffed), so it is not decoded twice. */
+  private prefixDecoded = false;
   /** Scratch for `continuation`: the alphabet byte an escape stands for, or -1 for a line break. */
   private readonly escaped = { value: 0 };
 
@@ -78,6 +83,8 @@ export class Base64Runs {
     this.start = at;
     this.decided = false;
     this.redacting = false;
+    this.knownTo = -1;
+    this.prefixDecoded = false;
   }
 
   /** The run ends at index `end`. */
@@ -88,6 +95,8 @@ export class Base64Runs {
     this.start = -1;
     this.decided = false;
     this.redacting = false;
+    this.knownTo = -1;
+    this.prefixDecoded = false;
   }
 
   /**
@@ -126,8 +135,9 @@ export class Base64Runs {
    */
   private opaque(from: number, hex: boolean, at: number): boolean {
     const { window, verdicts, contentStarts } = this.core;
-    const decoded = hex ? hexPrefix : opaquePrefix;
-    decoded.decode(window.bytes, from, window.length);
+    const decoded = hex ? hexPrefix : prefixDecoder;
+    if (hex || !this.prefixDecoded) decoded.decode(window.bytes, from, window.length);
+    this.knownTo = window.abs(decoded.next);
     const start = decodedStart(decoded.bytes, decoded.length);
     if (start.kind === 'content') return false;
     if (!start.media) return true;
@@ -148,6 +158,7 @@ export class Base64Runs {
     const probe = decodedByteAt(window.bytes, from, window.length, MAY_START_MEDIA_PROBE);
     if (first >= 0 && probe >= 0 && !mayStartMedia(first, probe)) return false;
     prefixDecoder.decode(window.bytes, from, window.length);
+    this.prefixDecoded = true;
     if (prefixDecoder.chars < MIN_RUN_CHARS) return false;
     const media = sniffAt(prefixDecoder.bytes, 0, prefixDecoder.length, 'start');
     if (!media) return false;
