@@ -1,11 +1,12 @@
 import { BLOCK_MAGIC, Bzip2BlockDecoder, END_MAGIC } from './codecs/bzip2-block.ts';
-import { CorruptData } from './codecs/corrupt.ts';
+import { CorruptData, UnsupportedData } from './codecs/corrupt.ts';
 import { InputBuffer } from './codecs/input-buffer.ts';
 import { MsbBits, NeedMoreInput } from './codecs/msb-bits.ts';
 import { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput, type LayerStream } from './layer.ts';
 
-/** `BZh`, the block size digit, and the first block's or the end's 48-bit magic. */
+/** `BZh` and the block size digit. */
 const STREAM_HEADER = 4;
+/** The stream header and the first block's or the end's 48-bit magic: what a stream is recognised by. */
 const RECOGNISED_BYTES = STREAM_HEADER + 6;
 
 const magicAt = (b: Uint8Array, at: number, magic: number): boolean => {
@@ -128,7 +129,7 @@ class Bzip2Stream implements LayerStream {
       return true;
     } catch (error) {
       // once a stream header and a block magic were read, data that does not decode is refused, never taken for other bytes
-      if (error instanceof CorruptData) throw new UninspectableLayer(error.message);
+      if (error instanceof CorruptData || error instanceof UnsupportedData) throw new UninspectableLayer(error.message);
       if (!(error instanceof NeedMoreInput)) throw error;
       if (final) throw new UninspectableLayer('the bzip2 data is truncated');
       if (input.length > maxCompressedBlock(this.maxBlock)) throw new UninspectableLayer('a bzip2 block is longer than any valid one');

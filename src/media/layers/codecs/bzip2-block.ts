@@ -1,4 +1,4 @@
-import { CorruptData } from './corrupt.ts';
+import { CorruptData, UnsupportedData } from './corrupt.ts';
 import type { MsbBits } from './msb-bits.ts';
 
 /**
@@ -110,7 +110,7 @@ export class Bzip2BlockDecoder {
    */
   decode(bits: MsbBits, emit: (bytes: Uint8Array) => boolean): { stored: number; computed: number; stopped: boolean } {
     const stored = ((bits.read(16) << 16) | bits.read(16)) >>> 0;
-    if (bits.bit()) throw new CorruptData('bzip2 randomised blocks (written only by bzip2 0.9.0) are not decoded here');
+    if (bits.bit()) throw new UnsupportedData('bzip2 randomised blocks (written only by bzip2 0.9.0) are not decoded here');
     const origin = bits.read(24);
     const used = this.usedBytes(bits);
     const alphabet = used.length + 2;
