@@ -4,11 +4,11 @@
  * xz and lzma tests need. The committed files are what the tests use; CI
  * never runs this script.
  *
- * Needs Debian's bzip2, xz-utils, tar and python3:
+ * Needs Debian's bzip2, xz-utils, tar, python3 and p7zip-full:
  *   node --import tsx scripts/make-fixtures-compressed.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TAR_NOTES } from '../test/helpers/compressed.ts';
@@ -73,6 +73,11 @@ save('notes-x86.xz', xz(notes, '--x86', '--lzma2'));
 // a 64 MiB dictionary, without the sizes that would make it smaller
 save('notes-dict64m.xz', xz(notes, '-9'));
 save('notes-dict64m.lzma', xz(notes, '-9', '--format=lzma'));
+// 7-Zip's LZMA member without an end marker: the size in its local header ends it
+writeFileSync(join(work, 'notes.txt'), notes);
+utimesSync(join(work, 'notes.txt'), new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+run('7z', ['a', '-tzip', '-mm=LZMA', '-meos=off', 'no-end-marker.zip', 'notes.txt']);
+save('notes-no-end-marker.lzma.zip', readFileSync(join(work, 'no-end-marker.zip')));
 // bombs: 64 MiB of zeros in a few hundred bytes (bzip2) or a few KiB (xz, lzma)
 save('zeros.bz2', bzip2(zeros, '-9'));
 save('zeros.xz', xz(zeros));

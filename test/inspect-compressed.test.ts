@@ -200,7 +200,14 @@ describe('ZIP members compressed with bzip2 (method 12) and LZMA (method 14)', (
     }
   });
 
-  test('an LZMA member is read to its declared size when no end marker is announced', () => {
+  test("an LZMA member without an end marker (7-Zip's -meos=off) ends at its declared size", () => {
+    const zip = compressed('notes-no-end-marker.lzma.zip');
+    const { entry, open, data } = member(zip);
+    assert.equal(entry.endMarker, false);
+    for (const size of [1, 7, 4096]) assert.deepEqual(decode(open, concat([data, utf8('PK')]), size), { data: notes, endedAt: data.length });
+  });
+
+  test('an LZMA member that has an end marker though none is announced ends after it', () => {
     const zip = compressed('notes.txt', 'lzma.zip').slice();
     zip[6]! &= ~0x02;
     const { entry, open, data } = member(zip);
