@@ -146,10 +146,32 @@ describe('s3 adapter against s3rver', () => {
     assert.equal(copies[0]?.headers['x-amz-copy-source'], 'sessions/late-etag/large');
     assert.equal(copies[0]?.headers['x-amz-metadata-directive'], 'REPLACE');
     assert.equal(copies[0]?.headers['x-amz-meta-etag'], 'f'.repeat(32));
+    const completed = requests.find((request) => request.method === 'POST' && /[?&]uploadId=/.test(request.url));
+    assert.ok(completed, 'the upload was completed');
+    assert.match(
+      String(copies[0]?.headers['x-amz-copy-source-if-match']),
+      /^"[0-9a-f]{32}(-\d+)?"$/,
+      'the copy is conditional on the upload being what is there',
+    );
     const head = await store.head('late-etag/large');
     assert.equal(head?.etag, 'f'.repeat(32));
     assert.deepEqual(head?.metadata.userMetadata, { kept: 'yes' });
     assert.equal(head?.metadata.subject, META.subject);
+  });
+
+  test("an object another write put in place before the late ETag is set is not relabelled with this write's metadata", async () => {
+    const racing = await startS3Front(server.endpoint, { copyStatus: 412 });
+    try {
+      const store = createS3Store(storeOptions(racing.endpoint));
+      const result = await store.put('late-etag/raced', patternBody(6 * MiB, 11), { ...META, subject: 'subject-of-the-loser' }, { etag: () => 'e'.repeat(32) });
+      assert.equal(result.size, 6 * MiB, 'the write itself completed; it lost the race for the key, as a plain PutObject can');
+      const copy = racing.requests.find((request) => request.headers['x-amz-copy-source'] !== undefined);
+      assert.equal(copy?.status, 412);
+      const head = await createS3Store(storeOptions(server.endpoint)).head('late-etag/raced');
+      assert.notEqual(head?.metadata.etag, 'e'.repeat(32), 'the refused copy changed nothing');
+    } finally {
+      await racing.stop();
+    }
   });
 
   test('a store answering 500 is a failed store: reads are retried there, writes never', async () => {

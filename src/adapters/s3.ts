@@ -129,15 +129,28 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
    * A multipart upload's metadata is fixed when it begins, before the body
    * has been read; the ETag the caller computed over the body is set after,
    * by copying the object onto itself with the completed metadata (a copy
-   * inside S3, not through the gateway).
+   * inside S3, not through the gateway). The copy is conditional on the
+   * upload's own ETag: if another write replaced the object meanwhile, that
+   * object is not relabelled with this write's metadata (its subject, its
+   * ETag), and this write simply lost the race, as a plain PutObject would.
    */
-  const completeMetadata = async (key: string, completed: ObjectMetadata, signal: AbortSignal | undefined) => {
+  const completeMetadata = async (key: string, uploadEtag: string | undefined, completed: ObjectMetadata, signal: AbortSignal | undefined) => {
     const CopySource = `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
-    await call('put', (deadline) =>
-      writes.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource, MetadataDirective: 'REPLACE', ...described(completed) }), {
-        abortSignal: signal ? AbortSignal.any([deadline, signal]) : deadline,
-      }),
-    );
+    const copy = new CopyObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      CopySource,
+      ...(uploadEtag !== undefined && { CopySourceIfMatch: uploadEtag }),
+      MetadataDirective: 'REPLACE',
+      ...described(completed),
+    });
+    await call('put', async (deadline) => {
+      try {
+        await writes.send(copy, { abortSignal: signal ? AbortSignal.any([deadline, signal]) : deadline });
+      } catch (error) {
+        if (statusOf(error) !== 412) throw error;
+      }
+    });
   };
 
   return {
@@ -162,7 +175,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         const result = await upload.done();
         if (!putOptions.etag) return { size: metered.bytes, etag: bareEtag(result.ETag) };
         const completed = completedMetadata(metadata, putOptions);
-        await completeMetadata(key, completed, putOptions.signal);
+        await completeMetadata(key, result.ETag, completed, putOptions.signal);
         return { size: metered.bytes, etag: reportedEtag(completed, bareEtag(result.ETag)) };
       } catch (error) {
         throw putRejection(metered, putOptions.signal, () => toStoreError(error, 's3', 'put'));

@@ -97,11 +97,11 @@ export interface S3Front {
  * (so tests can check what the adapter really sent, which lenient s3rver
  * would accept anyway), can make the bucket report a region (HeadBucket
  * answers gain `x-amz-bucket-region`, GetBucketLocation answers are
- * replaced), and can answer every request with an error status instead.
+ * replaced), and can answer every request (or only copies) with an error status instead.
  */
 export async function startS3Front(
   target: string,
-  options: { headBucketRegion?: string; bucketLocation?: string; errorStatus?: number } = {},
+  options: { headBucketRegion?: string; bucketLocation?: string; errorStatus?: number; copyStatus?: number } = {},
 ): Promise<S3Front> {
   const requests: RecordedRequest[] = [];
   const upstream = new URL(target);
@@ -109,9 +109,10 @@ export async function startS3Front(
     const recorded: RecordedRequest = { method: incoming.method ?? '', url: incoming.url ?? '', headers: incoming.headers };
     requests.push(recorded);
     outgoing.on('finish', () => (recorded.status = outgoing.statusCode));
-    if (options.errorStatus !== undefined) {
+    const injected = incoming.headers['x-amz-copy-source'] !== undefined ? (options.copyStatus ?? options.errorStatus) : options.errorStatus;
+    if (injected !== undefined) {
       incoming.resume();
-      outgoing.writeHead(options.errorStatus, { 'content-type': 'application/xml' });
+      outgoing.writeHead(injected, { 'content-type': 'application/xml' });
       outgoing.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>injected</Message></Error>');
       return;
     }
