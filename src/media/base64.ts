@@ -114,15 +114,29 @@ export class RunDecoder {
   length = 0;
   chars = 0;
   next = 0;
+  /**
+   * After `decode`, with a `watch` table: where in `bytes` the decoded bytes
+   * it marks with 1 are, in order (the first `watchedCount`). Noted while
+   * decoding, so that a caller looking for them need not read every byte again.
+   */
+  readonly watched: Int32Array;
+  watchedCount = 0;
   private readonly escaped = { value: 0 };
 
-  constructor(maxBytes: number) {
+  constructor(
+    maxBytes: number,
+    private readonly watch?: Uint8Array,
+  ) {
     this.bytes = new Uint8Array(maxBytes);
+    this.watched = new Int32Array(watch ? maxBytes : 0);
   }
 
   /** Decodes the run starting at `at` until it ends, `end` is reached or `bytes` is full. */
   decode(b: Uint8Array, at: number, end: number): void {
     const out = this.bytes;
+    const watch = this.watch;
+    const watched = this.watched;
+    let watchedCount = 0;
     let length = 0;
     let chars = 0;
     let bits = 0;
@@ -141,9 +155,17 @@ export class RunDecoder {
           const s3 = SEXTET[b[i + 3]!]!;
           // 255 marks a byte outside the alphabet
           if ((s0 | s1 | s2 | s3) > 63) break;
-          out[length] = (s0 << 2) | (s1 >> 4);
-          out[length + 1] = ((s1 << 4) | (s2 >> 2)) & 0xff;
-          out[length + 2] = ((s2 << 6) | s3) & 0xff;
+          const o0 = (s0 << 2) | (s1 >> 4);
+          const o1 = ((s1 << 4) | (s2 >> 2)) & 0xff;
+          const o2 = ((s2 << 6) | s3) & 0xff;
+          out[length] = o0;
+          out[length + 1] = o1;
+          out[length + 2] = o2;
+          if (watch !== undefined && (watch[o0]! | watch[o1]! | watch[o2]!) !== 0) {
+            if (watch[o0] === 1) watched[watchedCount++] = length;
+            if (watch[o1] === 1) watched[watchedCount++] = length + 1;
+            if (watch[o2] === 1) watched[watchedCount++] = length + 2;
+          }
           length += 3;
           i += 4;
         }
@@ -165,12 +187,15 @@ export class RunDecoder {
       bits += 6;
       if (bits >= 8) {
         bits -= 8;
-        out[length++] = (accumulator >> bits) & 0xff;
+        const value = (accumulator >> bits) & 0xff;
+        if (watch !== undefined && watch[value] === 1) watched[watchedCount++] = length;
+        out[length++] = value;
       }
     }
     this.length = length;
     this.chars = chars;
     this.next = i;
+    this.watchedCount = watchedCount;
   }
 }
 

@@ -22,14 +22,42 @@ const CONTENT: DecodedStart = { kind: 'content' };
 const OPAQUE: DecodedStart = { kind: 'opaque', media: null };
 
 const P = 0x50;
-/** 1 for the bytes that can begin a layer found anywhere, or a ZIP local header (`PK`). */
-const ANYWHERE_START = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_START_LAYER[byte] === 1 || byte === P ? 1 : 0));
+/** 1 for the bytes that can begin a layer found anywhere, or a ZIP local header (`PK`): a decoder can note where they are (RunDecoder's `watch`). */
+export const ANYWHERE_START: Uint8Array = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_START_LAYER[byte] === 1 || byte === P ? 1 : 0));
+
+/** Whether a layer or a ZIP local header begins at one of `positions` (where `b[0, length)` holds ANYWHERE_START bytes). */
+function wrapsAt(b: Uint8Array, length: number, positions: Int32Array): boolean {
+  for (let i = 0; i < positions.length; i++) {
+    const t = positions[i]!;
+    if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
+  }
+  return false;
+}
 
 /** Whether a layer or a ZIP local header begins anywhere in `b[0, length)`. */
 function wrapsAnywhere(b: Uint8Array, length: number): boolean {
-  for (let t = 0; t < length; t++) {
-    if (ANYWHERE_START[b[t]!] === 0) continue;
-    if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
+  let t = 0;
+  while (t < length) {
+    // eight bytes a step while none can begin anything: most decoded bytes
+    const blocks = t + ((length - t) & ~7);
+    while (
+      t < blocks &&
+      (ANYWHERE_START[b[t]!]! |
+        ANYWHERE_START[b[t + 1]!]! |
+        ANYWHERE_START[b[t + 2]!]! |
+        ANYWHERE_START[b[t + 3]!]! |
+        ANYWHERE_START[b[t + 4]!]! |
+        ANYWHERE_START[b[t + 5]!]! |
+        ANYWHERE_START[b[t + 6]!]! |
+        ANYWHERE_START[b[t + 7]!]!) ===
+        0
+    )
+      t += 8;
+    const stop = Math.min(t + 8, length);
+    for (; t < stop; t++) {
+      if (ANYWHERE_START[b[t]!] === 0) continue;
+      if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
+    }
   }
   return false;
 }
@@ -42,10 +70,13 @@ function hasBinaryByte(b: Uint8Array, length: number): boolean {
 /**
  * Reads the decoded start `b[0, length)`: content to scan whole (text, a
  * layer or a ZIP anywhere in it, a tar), or opaque bytes, sniffed here for
- * media in their first MEDIA_OFFSETS offsets.
+ * media in their first MEDIA_OFFSETS offsets. `anywhereStarts`, when the
+ * decoder noted them: every position of an ANYWHERE_START byte.
  */
-export function decodedStart(b: Uint8Array, length: number): DecodedStart {
-  if (!hasBinaryByte(b, length) || wrapsAnywhere(b, length) || layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;
+export function decodedStart(b: Uint8Array, length: number, anywhereStarts?: Int32Array): DecodedStart {
+  if (!hasBinaryByte(b, length)) return CONTENT;
+  if (anywhereStarts ? wrapsAt(b, length, anywhereStarts) : wrapsAnywhere(b, length)) return CONTENT;
+  if (layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;
   for (let t = 0; t < MEDIA_OFFSETS && t < length; t++) {
     if (!MAY_START_SIGNATURE[b[t]!] && t > 0) continue;
     const match = sniffAt(b, t, length, t < 4 ? 'start' : 'anywhere');

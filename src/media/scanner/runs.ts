@@ -1,5 +1,5 @@
 import { continuation, decodedByteAt, HexPrefix, isHexRun, RUN_BYTE, RunDecoder } from '../base64.ts';
-import { decodedStart } from '../opaque.ts';
+import { ANYWHERE_START, decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
@@ -15,8 +15,8 @@ export const MIN_RUN_CHARS = 16;
  * that tells opaque binary from content (src/media/opaque.ts).
  */
 const RUN_PREFIX_BYTES = SNIFF_LOOKAHEAD;
-/** Decodes run prefixes; used synchronously, so one serves every scanner. */
-const prefixDecoder = new RunDecoder(RUN_PREFIX_BYTES);
+/** Decodes run prefixes, noting where layers and ZIP headers may begin; used synchronously, so one serves every scanner. */
+const prefixDecoder = new RunDecoder(RUN_PREFIX_BYTES, ANYWHERE_START);
 /**
  * Runs at least this long are decoded whole into a nested scanner (base64
  * of a ZIP, of gzip, of JSON with a data: URL, of a few bytes and then
@@ -138,7 +138,9 @@ export class Base64Runs {
     const decoded = hex ? hexPrefix : prefixDecoder;
     if (hex || !this.prefixDecoded) decoded.decode(window.bytes, from, window.length);
     this.knownTo = window.abs(decoded.next);
-    const start = decodedStart(decoded.bytes, decoded.length);
+    const start = hex
+      ? decodedStart(hexPrefix.bytes, hexPrefix.length)
+      : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder.watched.subarray(0, prefixDecoder.watchedCount));
     if (start.kind === 'content') return false;
     if (!start.media) return true;
     const how = `at byte ${start.media.at} of a ${hex ? 'hex' : 'base64'} string`;
