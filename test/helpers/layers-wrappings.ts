@@ -1,5 +1,6 @@
 import * as zlib from 'node:zlib';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
+import { UNOPENED_TEXT } from './unopened-wrappings.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
 
@@ -259,4 +260,5 @@ export const UNINSPECTABLE: Readonly<Record<string, (content: Uint8Array) => Pay
     body(concat([deflateSync(content), Uint8Array.of(0x89, 0x50, 0x4e, 0x47)]), 'application/json', 'deflate'),
   'Content-Encoding br, then bytes': (content) => body(concat([bytes(zlib.brotliCompressSync(content)), Uint8Array.of(1, 2, 3)]), 'application/json', 'br'),
   'Content-Encoding zstd, then bytes': (content) => body(concat([zstdSync(content), utf8('more')]), 'application/json', 'zstd'),
+  ...UNOPENED_TEXT,
 };
