@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { concat, fixtures, utf8 } from './inspect-stream.ts';
+import { concat, fixtures, seededRandom, utf8 } from './inspect-stream.ts';
 import { UNOPENED_TEXT } from './unopened-wrappings.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
@@ -137,6 +137,12 @@ const chatEvents = (value: string): string =>
     ],
   });
 
+/** Opaque bytes (random, as encrypted or compressed data look) that put the media off the start of decoded base64 or hex. */
+const opaqueRandom = seededRandom(20261203);
+const OPAQUE_PREFIX = Uint8Array.from({ length: 1024 }, () => Math.floor(opaqueRandom() * 256));
+/** Longer than the decoded start that tells opaque bytes from content (src/media/opaque.ts). */
+const LONG_OPAQUE_PREFIX = Uint8Array.from({ length: 20 * 1024 }, () => Math.floor(opaqueRandom() * 256));
+
 /** The media the matrix wraps: what co-browsing and recorders produce. */
 export const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];
 export const MATRIX_MEDIA: readonly MediaFile[] = fixtures('media').filter((file) => MEDIA_NAMES.includes(file.name));
@@ -199,6 +205,11 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'base64 of 1 byte then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7), file.bytes])) })),
   'base64 of 2 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9), file.bytes])) })),
   'base64 of 3 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9, 11), file.bytes])) })),
+  'base64 of 1 KiB of random bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([OPAQUE_PREFIX, file.bytes])) })),
+  'hex of 1 KiB of random bytes then the file': (file) => jsonBody(JSON.stringify({ h: hex(concat([OPAQUE_PREFIX, file.bytes])) })),
+  'base64 of 20 KiB of random bytes then a gzip file': (file) => jsonBody(JSON.stringify({ b: base64(concat([LONG_OPAQUE_PREFIX, gzipSync(file.bytes)])) })),
+  'base64 of 1 KiB of random bytes then JSON with a data: URL': (file) =>
+    jsonBody(JSON.stringify({ b: base64(concat([OPAQUE_PREFIX, utf8(chatEvents(dataUrl(file)))])) })),
   'base64 of a ZIP': (file) => jsonBody(JSON.stringify({ b: base64(streamedZip([{ name: file.name, bytes: file.bytes }])) })),
   'base64 of a gzip file': (file) => jsonBody(JSON.stringify({ b: base64(gzipSync(file.bytes)) })),
   'base64 of a tar': (file) => jsonBody(JSON.stringify({ b: base64(tar([{ name: file.name, bytes: file.bytes }])) })),
