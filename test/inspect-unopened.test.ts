@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { layerAt } from '../src/media/layers/registry.ts';
+import { UNOPENED } from '../src/media/layers/unopened/index.ts';
+import { xxh32Short } from '../src/media/layers/unopened/xxhash32.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
 import { concat, inspect, seededRandom, utf8, type Chunking, type InspectionResult } from './helpers/inspect-stream.ts';
 import { gzipMember, MATRIX_MEDIA, tar } from './helpers/layers-wrappings.ts';
@@ -137,5 +140,36 @@ describe('their magic numbers by chance inside benign data are stored', () => {
       asBody(utf8(JSON.stringify({ notes: text, python: "b'Rar!\\x1a\\x07\\x00' and b'7z\\xbc\\xaf\\x27\\x1c'" })), 'application/json'),
       CHUNKINGS,
     );
+  });
+});
+
+describe('the recognisers alone', () => {
+  test('each is recognised at the start of its real samples (LZH at its method id, 2 bytes in)', () => {
+    for (const [format, pack] of Object.entries(UNOPENED_FORMATS)) {
+      for (const file of [TEXT_FILE, ...MATRIX_MEDIA]) {
+        const packed = pack(file);
+        const at = format.startsWith('LZH') ? 2 : 0;
+        const where = START_ONLY_UNOPENED.includes(format) ? 'start' : 'anywhere';
+        assert.ok(UNOPENED.includes(layerAt(packed, at, packed.length, where)!), `${format} of ${file.name}`);
+      }
+    }
+  });
+
+  test('none is recognised at any offset of 4 MiB of random bytes', () => {
+    const noise = randomBytes(4 * 1024 * 1024);
+    for (let at = 0; at < noise.length; at++) {
+      const layer = layerAt(noise, at, noise.length, 'anywhere');
+      assert.ok(!layer || !UNOPENED.includes(layer), `${layer?.name} at ${at}`);
+    }
+  });
+
+  test("lz4's descriptor checksum is xxHash32", () => {
+    const text = (value: string): Uint8Array => utf8(value);
+    assert.equal(xxh32Short(text(''), 0, 0), 0x02cc5d05);
+    assert.equal(xxh32Short(text('a'), 0, 1), 0x550d7456);
+    assert.equal(xxh32Short(text('abc'), 0, 3), 0x32d153ff);
+    // the descriptor `lz4 --content-size` wrote for a 189-byte file, and its checksum byte
+    const descriptor = Uint8Array.of(0x6c, 0x40, 0xbd, 0, 0, 0, 0, 0, 0, 0);
+    assert.equal((xxh32Short(descriptor, 0, descriptor.length) >>> 8) & 0xff, 0x67);
   });
 });
