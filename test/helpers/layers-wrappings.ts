@@ -1,8 +1,9 @@
 import * as zlib from 'node:zlib';
-import { concat, fixtures, seededRandom, utf8 } from './inspect-stream.ts';
-import { UNOPENED_TEXT } from './unopened-wrappings.ts';
+import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
+import { LONG_OPAQUE_PREFIX, OPAQUE_PREFIX } from './opaque-bytes.ts';
+import { UNOPENED_TEXT } from './unopened-wrappings.ts';
 
 /**
  * The wrappings of issue 11 ("however it is disguised"): every layer the
@@ -136,12 +137,6 @@ const chatEvents = (value: string): string =>
       { type: 'message', text: 'yes' },
     ],
   });
-
-/** Opaque bytes (random, as encrypted or compressed data look) that put the media off the start of decoded base64 or hex. */
-const opaqueRandom = seededRandom(20261203);
-const OPAQUE_PREFIX = Uint8Array.from({ length: 1024 }, () => Math.floor(opaqueRandom() * 256));
-/** Longer than the decoded start that tells opaque bytes from content (src/media/opaque.ts). */
-const LONG_OPAQUE_PREFIX = Uint8Array.from({ length: 20 * 1024 }, () => Math.floor(opaqueRandom() * 256));
 
 /** The media the matrix wraps: what co-browsing and recorders produce. */
 export const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];

@@ -2,9 +2,9 @@ import { GZIP } from './gzip.ts';
 import type { LayerKind, LayerWhere } from './layer.ts';
 import { WIDE_TEXT } from './utf16-32.ts';
 import { BZIP2, LZMA_ALONE, XZ } from './unopenable.ts';
-import { UNOPENED } from './unopened/index.ts';
 import { ZLIB } from './zlib.ts';
 import { ZSTD } from './zstd.ts';
+import { UNOPENED } from './unopened/index.ts';
 
 export { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput, type LayerStream, type LayerWhere } from './layer.ts';
 

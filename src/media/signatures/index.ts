@@ -85,7 +85,7 @@ export const MAY_START_MEDIA_PROBE = M2TS_SYNC_OFFSET;
 /** 1 for each byte value that can begin an `anywhere` signature: a fast filter for scanners. */
 export const MAY_START_SIGNATURE: Uint8Array = Uint8Array.from(ANYWHERE, (signatures) => (signatures.length > 0 ? 1 : 0));
 
-/** 1 for each pair of bytes (index `first << 8 | second`) that can begin an `anywhere` signature: a finer filter. */
+/** 1 for each pair of bytes (`first << 8 | second`) that can begin an `anywhere` signature: a finer filter where two bytes are in view. */
 export const MAY_START_SIGNATURE_PAIR: Uint8Array = Uint8Array.from(ANYWHERE_PAIRS, (signatures) => (signatures.length > 0 ? 1 : 0));
 
 /**
