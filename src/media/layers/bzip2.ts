@@ -85,9 +85,7 @@ class Bzip2Stream implements LayerStream {
     const maxBlock = level * 100_000;
     const memory = maxBlock * 4 + maxCompressedBlock(maxBlock);
     if (memory > this.limits.maxMemoryBytes)
-      throw new UninspectableLayer(
-        `bzip2 blocks of ${maxBlock} bytes need ${memory} bytes to decode, more than the ${this.limits.maxMemoryBytes} one layer may hold`,
-      );
+      throw new UninspectableLayer(`bzip2 blocks of ${maxBlock} bytes need ${memory} bytes to decode, more than the ${this.limits.maxMemoryBytes} one layer may hold`);
     if (this.maxBlock !== maxBlock) this.decoder = new Bzip2BlockDecoder(maxBlock);
     this.maxBlock = maxBlock;
     this.streams++;
