@@ -446,3 +446,5 @@ write(
     }),
   ),
 );
+
+await import('./make-fixtures-lookalikes.ts');

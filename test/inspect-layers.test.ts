@@ -8,6 +8,7 @@ import { GzipStream } from '../src/media/layers/gzip.ts';
 import { Inflater } from '../src/media/layers/inflate.ts';
 import { UninspectableLayer, type LayerOutput, type LayerStream } from '../src/media/layers/layer.ts';
 import { layerAt, LAYERS } from '../src/media/layers/registry.ts';
+import { UNOPENED } from '../src/media/layers/unopened/index.ts';
 import { WIDE_TEXT } from '../src/media/layers/utf16-32.ts';
 import { ZstdStream } from '../src/media/layers/zstd.ts';
 import { PercentStream } from '../src/media/percent.ts';
@@ -124,7 +125,8 @@ describe('the registry', () => {
     assert.equal(layerAt(zlib, 0, zlib.length, 'anywhere'), null, 'two bytes of zlib header are too weak to look for anywhere');
     assert.equal(layerAt(zstdSync(text), 0, 32, 'anywhere')?.name, 'zstd');
     assert.equal(layerAt(utf8('x^2 + y^2 = z^2'), 0, 15, 'anywhere'), null);
-    assert.deepEqual(LAYERS.map((layer) => layer.name).sort(), ['UTF-16/32 text', 'bzip2', 'gzip', 'lzma', 'xz', 'zlib', 'zstd']);
+    const refusedUnopened = UNOPENED.map((layer) => layer.name);
+    assert.deepEqual(LAYERS.map((layer) => layer.name).sort(), ['UTF-16/32 text', 'bzip2', 'gzip', 'lzma', 'xz', 'zlib', 'zstd', ...refusedUnopened].sort());
   });
 });
 

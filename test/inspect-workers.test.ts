@@ -4,6 +4,7 @@ import { benignContentType } from './helpers/benign-types.ts';
 import { fixtures, utf8 } from './helpers/inspect-stream.ts';
 import { buildWorker, startWorker, type BuiltWorker, type RunningWorker } from './helpers/miniflare.ts';
 import { BENIGN_CONTENT, LAYER_WRAPPINGS, MATRIX_MEDIA, UNINSPECTABLE } from './helpers/layers-wrappings.ts';
+import { asBody, UNOPENED_FORMATS } from './helpers/unopened-wrappings.ts';
 import { base64, dataUrl, START_ONLY_FORMATS, WRAPPINGS, type Payload } from './helpers/wrappings.ts';
 import { gzipSync } from './helpers/zlib.ts';
 
@@ -135,6 +136,15 @@ describe('in workerd', () => {
         }
       });
     }
+    test('media packed in a format that is not opened is refused', async () => {
+      for (const [format, pack] of Object.entries(UNOPENED_FORMATS)) {
+        for (const file of MATRIX_MEDIA) {
+          const answer = await send(asBody(pack(file)));
+          assert.equal(answer.ok, false, `${format} of ${file.name} passed`);
+          assert.ok(answer.code === 'body_uninspectable' || answer.code === 'media_refused', `${format} of ${file.name}: ${answer.detail}`);
+        }
+      }
+    });
     for (const [what, wrap] of Object.entries(UNINSPECTABLE)) {
       if (lacksBrotli(wrap(BENIGN_CONTENT[0]!.bytes))) continue;
       test(`${what} is refused as uninspectable`, async () => {

@@ -3,6 +3,8 @@ import { compressed } from './compressed.ts';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
+import { LONG_OPAQUE_PREFIX, OPAQUE_PREFIX } from './opaque-bytes.ts';
+import { UNOPENED_TEXT } from './unopened-wrappings.ts';
 
 /**
  * The wrappings of issue 11 ("however it is disguised"): every layer the
@@ -216,6 +218,11 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'base64 of 1 byte then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7), file.bytes])) })),
   'base64 of 2 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9), file.bytes])) })),
   'base64 of 3 bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([Uint8Array.of(7, 9, 11), file.bytes])) })),
+  'base64 of 1 KiB of random bytes then the file': (file) => jsonBody(JSON.stringify({ b: base64(concat([OPAQUE_PREFIX, file.bytes])) })),
+  'hex of 1 KiB of random bytes then the file': (file) => jsonBody(JSON.stringify({ h: hex(concat([OPAQUE_PREFIX, file.bytes])) })),
+  'base64 of 20 KiB of random bytes then a gzip file': (file) => jsonBody(JSON.stringify({ b: base64(concat([LONG_OPAQUE_PREFIX, gzipSync(file.bytes)])) })),
+  'base64 of 1 KiB of random bytes then JSON with a data: URL': (file) =>
+    jsonBody(JSON.stringify({ b: base64(concat([OPAQUE_PREFIX, utf8(chatEvents(dataUrl(file)))])) })),
   'base64 of a ZIP': (file) => jsonBody(JSON.stringify({ b: base64(streamedZip([{ name: file.name, bytes: file.bytes }])) })),
   'base64 of a gzip file': (file) => jsonBody(JSON.stringify({ b: base64(gzipSync(file.bytes)) })),
   'base64 of a tar': (file) => jsonBody(JSON.stringify({ b: base64(tar([{ name: file.name, bytes: file.bytes }])) })),
@@ -283,4 +290,5 @@ export const UNINSPECTABLE: Readonly<Record<string, (content: Uint8Array) => Pay
     body(concat([deflateSync(content), Uint8Array.of(0x89, 0x50, 0x4e, 0x47)]), 'application/json', 'deflate'),
   'Content-Encoding br, then bytes': (content) => body(concat([bytes(zlib.brotliCompressSync(content)), Uint8Array.of(1, 2, 3)]), 'application/json', 'br'),
   'Content-Encoding zstd, then bytes': (content) => body(concat([zstdSync(content), utf8('more')]), 'application/json', 'zstd'),
+  ...UNOPENED_TEXT,
 };

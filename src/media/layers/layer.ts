@@ -40,6 +40,8 @@ export interface LayerKind {
   readonly where: LayerWhere;
   /** Bytes that can begin the layer: a fast filter. */
   readonly first: readonly number[];
+  /** The bytes that can follow the first one, when fewer than all: a finer filter. */
+  readonly second?: readonly number[];
   /** Whether the layer's magic stands at `b[at]` (with `b[at, end)` in view). */
   recognise(b: Uint8Array, at: number, end: number): boolean;
   /**

@@ -6,6 +6,7 @@ import { WIDE_TEXT } from './utf16-32.ts';
 import { XZ } from './xz.ts';
 import { ZLIB } from './zlib.ts';
 import { ZSTD } from './zstd.ts';
+import { UNOPENED } from './unopened/index.ts';
 
 export { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput, type LayerStream, type LayerWhere } from './layer.ts';
 
@@ -14,7 +15,7 @@ export { UninspectableLayer, type LayerKind, type LayerLimits, type LayerOutput,
  * local headers), tar, multipart, base64, hex and the text carriers are
  * peeled by the scanner itself as it passes them (src/media/scanner/).
  */
-export const LAYERS: readonly LayerKind[] = [GZIP, ZLIB, ZSTD, BZIP2, XZ, LZMA_ALONE, WIDE_TEXT];
+export const LAYERS: readonly LayerKind[] = [GZIP, ZLIB, ZSTD, BZIP2, XZ, LZMA_ALONE, WIDE_TEXT, ...UNOPENED];
 
 function byFirstByte(where: LayerWhere): readonly (readonly LayerKind[])[] {
   const layers = where === 'start' ? LAYERS : LAYERS.filter((layer) => layer.where === 'anywhere');

@@ -5,6 +5,7 @@ import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
 import { MAY_START_MEDIA_PROBE, mayStartMedia, SNIFF_LOOKAHEAD, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
+import { searchOpaque } from './opaque-search.ts';
 import { base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
@@ -142,7 +143,7 @@ export class Base64Runs {
       ? decodedStart(hexPrefix.bytes, hexPrefix.length)
       : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder.watched.subarray(0, prefixDecoder.watchedCount));
     if (start.kind === 'content') return false;
-    if (!start.media) return true;
+    if (!start.media) return searchOpaque(this.core, hex, at, decoded);
     const how = `at byte ${start.media.at} of a ${hex ? 'hex' : 'base64'} string`;
     if (!verdicts.canRedact || contentStarts.startsContent(this.start)) verdicts.found(start.media.match, how, at);
     verdicts.beginRedaction(this.start, MARKER_BYTES);

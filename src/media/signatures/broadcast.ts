@@ -25,6 +25,7 @@ function dtsFrame(b: Uint8Array, at: number, end: number): Frame | null {
 
 const dts: Signature = {
   first: [0x7f],
+  second: [0xfe],
   where: 'anywhere',
   match: (b, at, end) => (consecutiveFrames(dtsFrame, b, at, end, DTS_FRAMES) ? audio('DTS') : null),
 };

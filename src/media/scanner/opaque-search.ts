@@ -1,0 +1,158 @@
+import { continuation, HexPrefix, RUN_BYTE, RunDecoder } from '../base64.ts';
+import type { ByteSink } from '../decoder.ts';
+import { LAYERS, layerAt } from '../layers/registry.ts';
+import { MAY_START_SIGNATURE_PAIR, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
+import { isLocalHeader } from '../zip.ts';
+import type { ScanCore } from './core.ts';
+import { base64Tap, hexTap, type TapTarget } from './taps.ts';
+import { ScanWindow } from './window.ts';
+
+/**
+ * Decoded base64 or hex whose start is opaque binary (src/media/opaque.ts)
+ * is not scanned as content, which would cost as much as scanning a binary
+ * body, but searched at every offset for what a raw body's scan finds
+ * there: a strong signature, a layer's magic, a ZIP local header, or text
+ * (which may carry base64, hex or a data: URL). From the first such offset
+ * on, the bytes are content that starts there, scanned by a nested scanner.
+ */
+
+/** Printable characters in a row that make the bytes text worth scanning: random bytes hold this many with odds below 2^-90. */
+const TEXT_RUN = 64;
+const ZIP_FIRST = 0x50;
+/** -1 for bytes of text, 0 for others: the count of text bytes in a row goes on without a branch, which random bytes would mispredict. */
+const TEXT_MASK = Int32Array.from({ length: 256 }, (_, byte) => ((byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d ? -1 : 0));
+
+/**
+ * Bits for pairs of bytes (`first << 8 | second`): those that can begin an
+ * `anywhere` signature, those that can begin an `anywhere` layer or a ZIP
+ * local header, and either. 8 KiB each, which stay in the CPU's first
+ * cache where byte tables of the pairs would not.
+ */
+const pairBits = (marked: (pair: number) => boolean): Int32Array => {
+  const bits = new Int32Array(65536 / 32);
+  for (let pair = 0; pair < 65536; pair++) if (marked(pair)) bits[pair >>> 5]! |= 1 << (pair & 31);
+  return bits;
+};
+const ANYWHERE_LAYERS = LAYERS.filter((layer) => layer.where === 'anywhere');
+const SIGNATURE_PAIRS = pairBits((pair) => MAY_START_SIGNATURE_PAIR[pair] === 1);
+const LAYER_PAIRS = pairBits(
+  (pair) =>
+    pair === ((ZIP_FIRST << 8) | 0x4b) ||
+    ANYWHERE_LAYERS.some((layer) => layer.first.includes(pair >>> 8) && (!layer.second || layer.second.includes(pair & 0xff))),
+);
+const CANDIDATE_PAIRS = SIGNATURE_PAIRS.map((bits, word) => bits | LAYER_PAIRS[word]!);
+const INITIAL_CAPACITY = 4 * 1024;
+/** The content handed over begins this much before the offset recognised: a layer may be recognised past its first bytes (LZH's method id stands 2 bytes into its header). */
+const HANDOVER_BEHIND = 2;
+
+/** Whether a raw body's scan would stop at `b[at]` (whose pair of bytes has `bit` in `word`): media, a layer, or a ZIP entry begins there. */
+function recognisedAt(b: Uint8Array, at: number, end: number, word: number, bit: number): boolean {
+  if (SIGNATURE_PAIRS[word]! & bit && sniffAt(b, at, Math.min(end, at + SNIFF_LOOKAHEAD), 'anywhere') !== null) return true;
+  return (LAYER_PAIRS[word]! & bit) !== 0 && (layerAt(b, at, end, 'anywhere') !== null || (b[at] === ZIP_FIRST && isLocalHeader(b, at)));
+}
+
+/** Index of the first offset in `b[from, to)` where a raw body's scan would stop, or -1; `state.text` carries the text bytes in a row before `from`. */
+function firstRecognised(b: Uint8Array, from: number, to: number, end: number, state: { text: number }): number {
+  let text = state.text;
+  for (let p = from; p < to; p++) {
+    text = (text + 1) & TEXT_MASK[b[p]!]!;
+    if (text === TEXT_RUN) return p + 1 - TEXT_RUN;
+    const pair = (b[p]! << 8) | (p + 1 < end ? b[p + 1]! : 0);
+    const word = pair >>> 5;
+    const bit = 1 << (pair & 31);
+    if (CANDIDATE_PAIRS[word]! & bit && recognisedAt(b, p, end, word, bit)) return p;
+  }
+  state.text = text;
+  return -1;
+}
+
+/** Decoded bytes that arrive piece by piece (a run longer than the scanner's view), searched with SNIFF_LOOKAHEAD bytes in view. */
+export class OpaqueSearch implements ByteSink {
+  /** Keeps TEXT_RUN bytes behind the position: a text run is scanned from its start, a layer may look back at its magic's offset. */
+  private readonly window = new ScanWindow(INITIAL_CAPACITY, TEXT_RUN);
+  private readonly state = { text: 0 };
+  /** The scanner of what follows the first offset recognised, once there is one. */
+  private content: ByteSink | null = null;
+
+  /** `open(from)` makes the scanner of the content from absolute offset `from` on. */
+  constructor(private readonly open: (from: number) => ByteSink) {}
+
+  push(chunk: Uint8Array): void {
+    if (this.content) return this.content.push(chunk);
+    this.window.append(chunk);
+    this.search(this.window.length - SNIFF_LOOKAHEAD);
+  }
+
+  drain(): Promise<void> {
+    return this.content ? this.content.drain() : Promise.resolve();
+  }
+
+  end(): void {
+    if (!this.content) this.search(this.window.length);
+    this.content?.end();
+  }
+
+  private search(limit: number): void {
+    const window = this.window;
+    if (limit <= window.position) return;
+    const found = firstRecognised(window.bytes, window.position, limit, window.length, this.state);
+    if (found < 0) {
+      window.position = limit;
+      return;
+    }
+    // the bytes behind the position are still held: TEXT_RUN of them, more than HANDOVER_BEHIND
+    const from = Math.max(0, found - HANDOVER_BEHIND);
+    this.content = this.open(window.abs(from));
+    this.content.push(window.bytes.slice(from, window.length));
+  }
+}
+
+/** Text taps decode no side fields and end with their text: a layer's end or failure cannot happen to them. */
+const TEXT_ONLY: TapTarget['handlers'] = { field: () => null, trailing: () => undefined, corrupt: () => undefined };
+
+/**
+ * The opaque base64 or hex run at absolute `at`, whose start `prefix` holds
+ * decoded: searched at once when the scanner has all of it in view, else
+ * decoded whole again into an OpaqueSearch as the scanner passes it. True:
+ * the run is dealt with.
+ */
+export function searchOpaque(core: ScanCore, hex: boolean, at: number, prefix: RunDecoder | HexPrefix): true {
+  const what = `a ${hex ? 'hex' : 'base64'} string ${core.settings.locate(at)}`;
+  const content = (from: number): ByteSink => core.nested(what, (offset) => `at byte ${from + offset} of ${what}`);
+  const run = wholeRun(core, at, prefix);
+  if (run) {
+    if (!core.context.decoded(run.length)) return true;
+    const found = firstRecognised(run.bytes, 0, run.length, run.length, { text: 0 });
+    if (found >= 0) {
+      const from = Math.max(0, found - HANDOVER_BEHIND);
+      const scanner = content(from);
+      scanner.push(run.bytes.slice(from, run.length));
+      scanner.end();
+    }
+    return true;
+  }
+  const target: TapTarget = { context: core.context, output: new OpaqueSearch(content), handlers: TEXT_ONLY };
+  core.taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
+  return true;
+}
+
+/** Runs of up to this many decoded bytes are decoded at once when the scanner has them in view (its lookahead is 32 KiB). */
+const WHOLE_RUN_BYTES = 48 * 1024;
+const wholeBase64 = new RunDecoder(WHOLE_RUN_BYTES);
+const wholeHex = new HexPrefix(WHOLE_RUN_BYTES);
+/** Scratch for `continuation`. */
+const ESCAPED = { value: 0 };
+
+/** The whole run at absolute `at` decoded (`prefix`, if it holds all of it), or null when the run goes on past the scanner's view. */
+function wholeRun(core: ScanCore, at: number, prefix: RunDecoder | HexPrefix): RunDecoder | HexPrefix | null {
+  const { window } = core;
+  let decoded = prefix;
+  if (decoded.length >= decoded.bytes.length) {
+    decoded = prefix instanceof RunDecoder ? wholeBase64 : wholeHex;
+    decoded.decode(window.bytes, window.index(at), window.length);
+    if (decoded.length >= decoded.bytes.length) return null;
+  }
+  // the run's characters are all plain (as many bytes as characters) and end in view at a byte that cannot continue it
+  const end = window.index(at) + (decoded instanceof RunDecoder ? decoded.chars : 2 * decoded.length);
+  return end < window.length && !RUN_BYTE[window.bytes[end]!] && continuation(window.bytes, end, window.length, ESCAPED, true) === 0 ? decoded : null;
+}
