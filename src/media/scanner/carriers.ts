@@ -38,15 +38,25 @@ export class Carriers {
 
   /** The backslash at index `p` may escape a byte only binary data holds: the string around it is decoded as bytes from its start. */
   escape(p: number): void {
+    const { window } = this.core;
+    const value = latin1EscapeAt(window.bytes, p, window.length);
+    if (value >= 0 && isBinaryCharacter(value)) this.decodeString(p, 'a JSON string of bytes');
+  }
+
+  /** Decodes the JSON string holding index `p` (`what` says what it holds) from its start, unless a string or value there is being decoded. */
+  decodeString(p: number, what: string): void {
     const { window, taps } = this.core;
     if (taps.readingPackedString || window.abs(p) < this.decodedTo) return;
-    const value = latin1EscapeAt(window.bytes, p, window.length);
-    if (value < 0 || !isBinaryCharacter(value)) return;
     const quote = openingQuote(window.bytes, p, window.earliest);
     // a string that began before the lookbehind is decoded from here: its start is gone
     const start = window.abs(quote >= 0 ? quote + 1 : p);
     this.decodedTo = Infinity;
-    taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start), this.reached));
+    taps.openPackedString(latin1StringTap(start, this.target(what, start), this.reached));
+  }
+
+  /** Whether absolute `at` lies in a string or value being (or already) decoded. */
+  decodes(at: number): boolean {
+    return at < this.decodedTo;
   }
 
   /**
@@ -70,11 +80,14 @@ export class Carriers {
   byteValues(opener: number, shape: ByteValuesShape): void {
     const { window, taps } = this.core;
     const b = window.bytes;
-    if (shape === 'object' && !(b[opener - 1] === 0x7b && b[opener + 2] === QUOTE)) return;
+    if (window.abs(opener) < this.decodedTo || (shape === 'object' && !(b[opener - 1] === 0x7b && b[opener + 2] === QUOTE))) return;
     const from = shape === 'array' ? opener + 1 : opener;
     if (!opensByteValues(b, from, window.length, shape)) return;
     const start = window.abs(from);
-    taps.openLayer(byteValuesTap(start, shape, this.target(shape === 'array' ? 'a JSON array of byte values' : 'a JSON object of byte values', start)));
+    this.decodedTo = Infinity;
+    taps.openLayer(
+      byteValuesTap(start, shape, this.target(shape === 'array' ? 'a JSON array of byte values' : 'a JSON object of byte values', start), this.reached),
+    );
   }
 
   private target(what: string, at: number) {

@@ -8,6 +8,7 @@ import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, sniffAt, SNIFF_
 import { utf8SequenceLength } from '../utf8.ts';
 import { isCentralDirectory, isLocalHeader } from '../zip.ts';
 import { MAY_START_LAYER } from '../layers/registry.ts';
+import { ByteSpellings } from './byte-spellings.ts';
 import { Carriers } from './carriers.ts';
 import { ContentStarts } from './content-starts.ts';
 import { Layers } from './layers.ts';
@@ -42,6 +43,8 @@ const INITIAL_CAPACITY = 4 * 1024;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const LF = 0x0a;
+const SPACE = 0x20;
+const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const ETX = 0x03; // in PK\x03\x04
@@ -72,6 +75,7 @@ export class ContentScanner implements ByteSink {
     const output = settings.emit && new RedactedOutput(settings.emit, (from, to) => window.read(from, to), context);
     this.window = window;
     let layers: Layers | undefined;
+    let byteSpellings: ByteSpellings | undefined;
     this.core = {
       window,
       settings,
@@ -81,6 +85,9 @@ export class ContentScanner implements ByteSink {
       contentStarts: new ContentStarts(),
       get layers() {
         return layers!;
+      },
+      get byteSpellings() {
+        return byteSpellings!;
       },
       nested(what, locate) {
         const depth = settings.depth + 1;
@@ -92,6 +99,7 @@ export class ContentScanner implements ByteSink {
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
     this.carriers = new Carriers(this.core);
+    byteSpellings = new ByteSpellings(this.core, this.carriers);
     this.partsAndEntries = new PartsAndEntries(this.core);
     this.plainText = new PlainText(settings.utf8, settings.boundary !== undefined);
   }
@@ -186,17 +194,23 @@ export class ContentScanner implements ByteSink {
 
   /**
    * An alphabet byte that may begin something: `x` after `"` (a packed
-   * string), `t` after `_` (an `rr_type` key), a digit after `[` or `0` after
-   * `"` (byte values).
+   * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
+   * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
+   * a line feed (a hex dump).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
     const byte = b[p]!;
-    if (byte === 0x78) this.textEmbeds.packedString(p - 1);
-    else if (byte === 0x74) {
+    if (byte === 0x78) {
+      if (b[p - 1] === 0x30) this.core.byteSpellings.hexLiteral(p - 1);
+      else this.textEmbeds.packedString(p - 1);
+    } else if (byte === 0x74) {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
-    else if (b[p - 1] === QUOTE) this.carriers.byteValues(p - 1, 'object');
+    else if (b[p - 1] === QUOTE) {
+      this.carriers.byteValues(p - 1, 'object');
+      this.core.byteSpellings.dump(p);
+    } else if (b[p - 1] === LF) this.core.byteSpellings.dump(p);
     return p + 1;
   }
 
@@ -217,12 +231,23 @@ export class ContentScanner implements ByteSink {
       case BACKSLASH:
         if (b[p - 1] === QUOTE) this.textEmbeds.packedString(p - 1);
         this.carriers.escape(p);
+        this.core.byteSpellings.escape(p);
         return this.runs.escapeAt(p);
       case PERCENT:
         this.carriers.percent(p);
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);
+        return p + 1;
+      case QUOTE:
+        this.core.byteSpellings.quotedValues(p);
+        return p + 1;
+      case SPACE:
+        if (b[p - 1] === QUOTE) this.core.byteSpellings.dump(p);
+        else this.core.byteSpellings.afterDigit(p);
+        return p + 1;
+      case COMMA:
+        this.core.byteSpellings.afterDigit(p);
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {

@@ -12,7 +12,9 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *
  * - `:` after `a` or `A` (it may end a `data:` scheme);
  * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
- *   a digit after `[` and `0` after `"` (JSON byte values);
+ *   a digit or `-` after `[` and `0` after `"` (JSON byte values);
+ * - bytes spelt out (scanner/byte-spellings.ts): `,` or a space after a
+ *   digit, `"` after `[`, `x` after `0`, `0` after a line feed, a space after `"`;
  * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
@@ -50,6 +52,9 @@ function actionTable(): Uint8Array {
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);
     decideAfter(0x41, COLON);
+    decideAfter(0x5b, 0x2d);
+    for (let digit = 0x30; digit <= 0x39; digit++) for (const separator of [0x2c, 0x20]) decideAfter(digit, separator);
+    for (const [before, byte] of [[0x5b, QUOTE], [0x30, 0x78], [LF, 0x30], [QUOTE, 0x20]] as const) decideAfter(before, byte);
   }
   return table;
 }
