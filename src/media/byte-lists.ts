@@ -69,8 +69,13 @@ export class ByteList {
     this.hex = kind === 'hex' || kind === 'quoted hex';
   }
 
-  /** Decodes `b[from, to)` into `out`; returns where it stopped (at the character that ended the list) and the bytes written. */
-  decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number } {
+  /**
+   * Decodes `b[from, to)` into `out`; returns where it stopped (at the
+   * character that ended the list) and the bytes written. `to` at `end` is
+   * the end of the content (the scanner's lookahead is ahead otherwise),
+   * which completes the last value.
+   */
+  decode(b: Uint8Array, from: number, to: number, end: number, out: Uint8Array): { next: number; written: number } {
     let written = 0;
     let i = from;
     for (; i < to && !this.ended; i++) {
@@ -78,7 +83,13 @@ export class ByteList {
       if (state === VALUE) out[written++] = this.last;
       if (this.ended) break;
     }
+    if (i === end && this.finish() === VALUE) out[written++] = this.last;
     return { next: i, written };
+  }
+
+  /** The content ends: the value being read, if any, is complete. */
+  finish(): number {
+    return this.ended || this.length < 0 || (this.inQuotes && !this.closed) ? GOING : this.complete(-1);
   }
 
   /** GOING, VALUE (a value is complete: `last`) or ENDED. */
@@ -195,7 +206,7 @@ function quotedKind(b: Uint8Array, at: number, end: number): ByteListKind | null
   return tokens > 0 ? 'quoted hex' : null;
 }
 
-/** Reading from `at`: the values a list of `kind` opens with (up to `max`) and the index where reading stopped. */
+/** Reading from `at` (`end` is where the content ends, or further than a list of `max` values reaches): the values a list of `kind` opens with (up to `max`) and the index where reading stopped. */
 export function countByteList(b: Uint8Array, at: number, end: number, kind: ByteListKind, max: number): { values: number; stop: number } {
   const list = new ByteList(kind);
   let values = 0;
@@ -205,5 +216,6 @@ export function countByteList(b: Uint8Array, at: number, end: number, kind: Byte
     if (state === VALUE) values++;
     if (list.ended) break;
   }
+  if (i === end && list.finish() === VALUE) values++;
   return { values, stop: i };
 }

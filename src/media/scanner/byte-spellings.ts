@@ -27,7 +27,7 @@ const DUMP_NAMES: Readonly<Record<HexDumpFormat, string>> = { xxd: 'an xxd hex d
 
 function byteListTap(start: number, kind: ByteListKind, target: TapTarget, reached: (at: number) => void): Tap {
   const list = new ByteList(kind);
-  return textTap(start, target, (b, from, to, _end, out) => ({ ...list.decode(b, from, to, out), ended: list.ended }), reached);
+  return textTap(start, target, (b, from, to, end, out) => ({ ...list.decode(b, from, to, end, out), ended: list.ended }), reached);
 }
 
 function escapedBytesTap(start: number, quote: number, target: TapTarget, reached: (at: number) => void): Tap {
