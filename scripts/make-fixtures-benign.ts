@@ -507,10 +507,7 @@ Ana=C3=AFs
 `,
 );
 const text = utf8(english.slice(0, 600));
-write(
-  'dumps.txt',
-  `$ xxd notes.txt\n${xxd(text)}$ hexdump -C seed.bin\n${hexdumpC(speltBytes(200))}$ od -An -tx1 notes.txt\n${odHex(text.subarray(0, 160))}`,
-);
+write('dumps.txt', `$ xxd notes.txt\n${xxd(text)}$ hexdump -C seed.bin\n${hexdumpC(speltBytes(200))}$ od -An -tx1 notes.txt\n${odHex(text.subarray(0, 160))}`);
 write(
   'byte-arrays.json',
   json({

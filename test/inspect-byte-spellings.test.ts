@@ -83,7 +83,8 @@ describe('text that looks like bytes spelt out but holds no media passes', () =>
     'the PNG signature as a Python repr': `MAGIC = ${pythonRepr(png.bytes.subarray(0, 8))}  # then IHDR\n`,
     'ANSI colour escapes': 'const RED = "\\x1b[31m", BOLD = "\\x1b[1m", RESET = "\\x1b[0m";\n',
     'an xxd dump of text': xxd(utf8('The gateway never stores screenshots, audio or video: only text about them.\n')),
-    'a quoted-printable email in French': 'Content-Transfer-Encoding: quoted-printable\r\n\r\nJ\'ai re=C3=A7u la facture, merci. =C3=80 bient=C3=B4t !\r\nLes octets 137, 80, 78, 71 =C3=A9taient affich=C3=A9s.\r\n',
+    'a quoted-printable email in French':
+      "Content-Transfer-Encoding: quoted-printable\r\n\r\nJ'ai re=C3=A7u la facture, merci. =C3=80 bient=C3=B4t !\r\nLes octets 137, 80, 78, 71 =C3=A9taient affich=C3=A9s.\r\n",
     'timestamps, versions and addresses': 'v1.2.3 at 10:22:29 from 192.168.0.1, 10.0.0.2 and [2001:db8::1]:443; sizes 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n',
     'JSON arrays of short strings': JSON.stringify({ tags: ['10', '20', '30', 'ab', 'cd'], codes: Array.from({ length: 20 }, (_, i) => String(i)) }),
   };

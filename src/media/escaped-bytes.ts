@@ -19,19 +19,21 @@ const isOctal = (byte: number | undefined): boolean => byte !== undefined && byt
 const isWordByte = (byte: number | undefined): boolean =>
   byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a) || byte === 0x5f);
 
-/** The bytes single-character escapes stand for (Python and C). */
-const SIMPLE_ESCAPES: Readonly<Record<number, number>> = {
-  0x6e: 0x0a, // \n
-  0x72: 0x0d, // \r
-  0x74: 0x09, // \t
-  0x61: 0x07, // \a
-  0x62: 0x08, // \b
-  0x66: 0x0c, // \f
-  0x76: 0x0b, // \v
-  [BACKSLASH]: BACKSLASH,
-  [APOSTROPHE]: APOSTROPHE,
-  [QUOTE]: QUOTE,
-};
+/** The byte each single-character escape stands for (Python and C), -1 for other characters. */
+const SIMPLE_ESCAPES = new Int16Array(256).fill(-1);
+for (const [letter, byte] of [
+  ['n', 0x0a],
+  ['r', 0x0d],
+  ['t', 0x09],
+  ['a', 0x07],
+  ['b', 0x08],
+  ['f', 0x0c],
+  ['v', 0x0b],
+  ['\\', BACKSLASH],
+  ["'", APOSTROPHE],
+  ['"', QUOTE],
+] as const)
+  SIMPLE_ESCAPES[letter.charCodeAt(0)] = byte;
 
 /**
  * Escapes (each a run of backslashes) that must follow the first `\xHH`
@@ -99,7 +101,7 @@ export function literalStart(b: Uint8Array, p: number, earliest: number): number
  */
 export class EscapedBytes {
   ended = false;
-  private readonly escape = { value: 0, length: 0 };
+  private readonly found = { value: 0, length: 0 };
 
   /** `quote`: the literal's quote character, or 0 for an unquoted run of escapes. */
   constructor(private readonly quote: number) {}
@@ -111,10 +113,10 @@ export class EscapedBytes {
     while (i < to) {
       const byte = b[i]!;
       if (byte === BACKSLASH) {
-        const escape = this.escapeAt(b, i, end);
-        if (escape.length === 0) break;
-        out[written++] = escape.value;
-        i += escape.length;
+        const found = this.escapeAt(b, i, end);
+        if (found.length === 0) break;
+        out[written++] = found.value;
+        i += found.length;
         continue;
       }
       if (this.endsAt(byte)) {
@@ -135,24 +137,25 @@ export class EscapedBytes {
 
   /** The byte the escape at `at` stands for and its length; length 0 when it is not all in view yet. */
   private escapeAt(b: Uint8Array, at: number, end: number): { value: number; length: number } {
-    const escape = this.escape;
-    escape.length = 0;
+    const found = this.found;
+    found.length = 0;
     // the scanner's lookahead keeps every escape whole in view, but at the end of the content
-    if (at + 1 >= end) return escape;
+    if (at + 1 >= end) return found;
     const letter = b[at + 1]!;
     if ((letter | 0x20) === 0x78) {
       const high = at + 4 <= end ? HEX_VALUE[b[at + 2]!]! : -1;
       const low = at + 4 <= end ? HEX_VALUE[b[at + 3]!]! : -1;
-      if (high >= 0 && low >= 0) return Object.assign(escape, { value: (high << 4) | low, length: 4 });
+      if (high >= 0 && low >= 0) return Object.assign(found, { value: (high << 4) | low, length: 4 });
     } else if (isOctal(letter)) {
       let value = 0;
       let length = 1;
-      while (length < 4 && at + length < end && isOctal(b[at + length]) && (value << 3) + b[at + length]! - 0x30 <= 0xff) value = (value << 3) + b[at + length++]! - 0x30;
-      return Object.assign(escape, { value, length });
-    } else if (SIMPLE_ESCAPES[letter] !== undefined) {
-      return Object.assign(escape, { value: SIMPLE_ESCAPES[letter], length: 2 });
+      while (length < 4 && at + length < end && isOctal(b[at + length]) && (value << 3) + b[at + length]! - 0x30 <= 0xff)
+        value = (value << 3) + b[at + length++]! - 0x30;
+      return Object.assign(found, { value, length });
+    } else if (SIMPLE_ESCAPES[letter]! >= 0) {
+      return Object.assign(found, { value: SIMPLE_ESCAPES[letter]!, length: 2 });
     }
     // an escape that stands for nothing keeps its backslash (Python's rule)
-    return Object.assign(escape, { value: BACKSLASH, length: 1 });
+    return Object.assign(found, { value: BACKSLASH, length: 1 });
   }
 }

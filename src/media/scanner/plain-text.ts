@@ -52,9 +52,13 @@ function actionTable(): Uint8Array {
     decideAfter(0x5f, 0x74);
     decideAfter(0x61, COLON);
     decideAfter(0x41, COLON);
-    decideAfter(0x5b, 0x2d);
-    for (let digit = 0x30; digit <= 0x39; digit++) for (const separator of [0x2c, 0x20]) decideAfter(digit, separator);
-    for (const [before, byte] of [[0x5b, QUOTE], [0x30, 0x78], [LF, 0x30], [QUOTE, 0x20]] as const) decideAfter(before, byte);
+    // bytes spelt out (scanner/byte-spellings.ts)
+    decideAfter(0x5b, 0x2d); // `[-`: signed byte values
+    decideAfter(0x5b, QUOTE); // `["`: byte strings
+    decideAfter(0x30, 0x78); // `0x`: hex literals
+    decideAfter(LF, 0x30); // a line of a hex dump
+    decideAfter(QUOTE, 0x20); // a JSON string of an od dump
+    for (let digit = 0x30; digit <= 0x39; digit++) for (const separator of [0x2c, 0x20]) decideAfter(digit, separator); // a listed value ends
   }
   return table;
 }
