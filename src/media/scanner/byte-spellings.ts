@@ -9,9 +9,19 @@ const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const MINUS = 0x2d;
 const BRACKET = 0x5b;
+const COMMA = 0x2c;
 const LF = 0x0a;
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === LF;
+/** Whether the separator at `at` (a `,` or white space, or both) is followed by a value: most numbers in text are not. */
+function valueFollows(b: Uint8Array, at: number, end: number): boolean {
+  let next = at;
+  if (b[next] === COMMA) next++;
+  while (next < end && isSpace(b[next]!)) next++;
+  return next > at && next < end && (isDigit(b[next]) || b[next] === MINUS);
+}
+
 /** A byte that glues a number to a word (`v2`, `1.5`, `x_1`): the number then begins no list. */
 const isWordByte = (byte: number | undefined): boolean =>
   byte !== undefined && (isDigit(byte) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7a) || byte === 0x5f || byte === 0x2e);
@@ -63,20 +73,55 @@ export class ByteSpellings {
     private readonly carriers: Carriers,
   ) {}
 
-  /** The `,` or white space at index `p` follows a digit: the value it ends may open a list of decimal values. */
-  afterDigit(p: number): void {
+  /** The `,` at index `p` (before a digit, `-` or a space) may end the first value of a list of decimal values. */
+  separator(p: number): void {
     const { window } = this.core;
     const b = window.bytes;
-    const at = window.abs(p);
-    if (at < this.listsCheckedTo || this.claimed(at)) return;
-    let start = p;
-    while (start > window.earliest && isDigit(b[start - 1])) start--;
-    if (b[start - 1] === MINUS) start--;
+    if (!isDigit(b[p - 1]) || !valueFollows(b, p, window.length)) return;
+    let start = p - 1;
+    while (start > window.earliest && start > p - 4 && isDigit(b[start - 1])) start--;
+    if (start > 0 && b[start - 1] === MINUS) start--;
     // `[137,` is a JSON array of byte values (Carriers)
-    if (isWordByte(b[start - 1]) || b[start - 1] === BRACKET) return;
-    const { values, stop } = countByteList(b, start, window.length, 'decimal', MIN_LIST_VALUES.decimal);
-    if (values >= MIN_LIST_VALUES.decimal) this.open(start, 'decimal');
-    else this.listsCheckedTo = window.abs(stop);
+    const before = start > 0 ? b[start - 1] : undefined;
+    if (isDigit(before) || isWordByte(before) || before === BRACKET || window.abs(p) < this.listsCheckedTo || this.claimed(window.abs(p))) return;
+    this.decimalList(start);
+  }
+
+  /** A digit at index `p` begins a line: a list of values or an xxd or hexdump dump may start there. */
+  lineStart(p: number): void {
+    const b = this.core.window.bytes;
+    if (b[p] === 0x30) this.dump(p);
+    this.listAt(p);
+  }
+
+  /** Index `p` is where content starts (the body, a part, an entry, decoded content): true when a hex dump starts there. */
+  contentStart(p: number): boolean {
+    const { window } = this.core;
+    // content starts are sniffed after the round's scan, which may have opened this dump from its second line
+    if (window.abs(p) === this.dumpOpenedAt) return true;
+    const format = hexDumpAt(window.bytes, p, window.length);
+    if (format) this.openDump(p, format);
+    else this.listAt(p);
+    return format !== null;
+  }
+
+  /** The `[` at index `p` is followed by white space: a pretty-printed array of byte values may follow. */
+  arrayOpening(p: number): void {
+    const { window } = this.core;
+    const b = window.bytes;
+    let first = p + 1;
+    while (first < window.length && isSpace(b[first]!)) first++;
+    this.listAt(first);
+  }
+
+  /** A list of decimal values that starts at index `p`, whatever comes before it. */
+  private listAt(p: number): void {
+    const { window } = this.core;
+    const b = window.bytes;
+    const digits = b[p] === MINUS ? p + 1 : p;
+    let end = digits;
+    while (end < digits + 3 && isDigit(b[end])) end++;
+    if (end > digits && valueFollows(b, end, window.length) && window.abs(p) >= this.listsCheckedTo && !this.claimed(window.abs(p))) this.decimalList(p);
   }
 
   /** The `0` of `0x` at index `p`: a list of hex literals may start there. */
@@ -96,12 +141,15 @@ export class ByteSpellings {
   /**
    * A backslash at index `p`, the first of its run: a `\xHH` escape there
    * (with MIN_ESCAPES more close by) begins an escaped literal; with its
-   * backslashes doubled (or more), the JSON string it is in.
+   * backslashes doubled (or more), the JSON string it is in, which is
+   * decoded too when a `\n` there goes on with a line of a hex dump.
    */
   escape(p: number): void {
     const { window, settings, taps } = this.core;
     const b = window.bytes;
     if (b[p - 1] === BACKSLASH || this.claimed(window.abs(p))) return;
+    // a JSON string with a hex dump in it: its lines after the first begin past a `\n`
+    if (b[p + 1] === 0x6e && hexDumpAt(b, p + 2, window.length)) return this.carriers.decodeString(p, 'a JSON string of a hex dump');
     const width = hexEscapeWidth(b, p, window.length);
     if (width === 0 || !opensEscapedBytes(b, p, window.length, width)) return;
     if (width % 2 === 0) return this.carriers.decodeString(p, 'a JSON string of escaped bytes');
@@ -113,7 +161,7 @@ export class ByteSpellings {
     taps.openLayer(escapedBytesTap(start, quote >= 0 ? b[quote]! : 0, this.target(what), this.reached));
   }
 
-  /** Index `p` starts a line, or a JSON string (the `"` before it): a hex dump may start there. */
+  /** Index `p` starts a line, or a JSON string (the `"` before it): an xxd or hexdump dump may start there. */
   dump(p: number): void {
     const { window } = this.core;
     if (this.claimed(window.abs(p))) return;
@@ -136,22 +184,19 @@ export class ByteSpellings {
     }
   }
 
-  /** Index `p` is where content starts (the body, a part, an entry, decoded content): true when a hex dump starts there. */
-  dumpAtStart(p: number): boolean {
-    const { window } = this.core;
-    // content starts are sniffed after the round's scan, which may have opened this dump from its second line
-    if (window.abs(p) === this.dumpOpenedAt) return true;
-    const format = hexDumpAt(window.bytes, p, window.length);
-    if (format) this.openDump(p, format);
-    return format !== null;
-  }
-
   private openDump(p: number, format: HexDumpFormat): void {
     const { window, settings, taps } = this.core;
     const at = window.abs(p);
     this.decodedTo = Infinity;
     this.dumpOpenedAt = at;
     taps.openLayer(hexDumpTap(at, format, this.target(`${DUMP_NAMES[format]} ${settings.locate(at)}`), this.reached));
+  }
+
+  private decimalList(start: number): void {
+    const { window } = this.core;
+    const { values, stop } = countByteList(window.bytes, start, window.length, 'decimal', MIN_LIST_VALUES.decimal);
+    if (values >= MIN_LIST_VALUES.decimal) this.open(start, 'decimal');
+    else this.listsCheckedTo = window.abs(stop);
   }
 
   private list(p: number, kind: ByteListKind): void {

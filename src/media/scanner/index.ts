@@ -43,8 +43,10 @@ const INITIAL_CAPACITY = 4 * 1024;
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const LF = 0x0a;
+const CR = 0x0d;
 const SPACE = 0x20;
 const COMMA = 0x2c;
+const BRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const ETX = 0x03; // in PK\x03\x04
@@ -196,7 +198,8 @@ export class ContentScanner implements ByteSink {
    * An alphabet byte that may begin something: `x` after `"` (a packed
    * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
    * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
-   * a line feed (a hex dump).
+   * a line feed (a hex dump, a list of values), a digit or `-` after `,`
+   * (a list of values).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
@@ -210,7 +213,8 @@ export class ContentScanner implements ByteSink {
     else if (b[p - 1] === QUOTE) {
       this.carriers.byteValues(p - 1, 'object');
       this.core.byteSpellings.dump(p);
-    } else if (b[p - 1] === LF) this.core.byteSpellings.dump(p);
+    } else if (b[p - 1] === LF) this.core.byteSpellings.lineStart(p);
+    else if (b[p - 1] === COMMA) this.core.byteSpellings.separator(p - 1);
     return p + 1;
   }
 
@@ -238,16 +242,17 @@ export class ContentScanner implements ByteSink {
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);
+        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
+        return p + 1;
+      case CR:
+        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
         return p + 1;
       case QUOTE:
         this.core.byteSpellings.quotedValues(p);
         return p + 1;
       case SPACE:
-        if (b[p - 1] === QUOTE) this.core.byteSpellings.dump(p);
-        else this.core.byteSpellings.afterDigit(p);
-        return p + 1;
-      case COMMA:
-        this.core.byteSpellings.afterDigit(p);
+        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
+        else if (b[p - 1] === COMMA) this.core.byteSpellings.separator(p - 1);
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {
