@@ -59,6 +59,46 @@ describe('media spelt out as bytes is refused in every chunking, 1 byte at a tim
   }
 });
 
+describe('where spellings hide: in other text, in JSON in JSON, in rows, in other layouts', () => {
+  const rows = (values: readonly string[], perRow: number, separator: string): string =>
+    Array.from({ length: Math.ceil(values.length / perRow) }, (_, row) => values.slice(row * perRow, row * perRow + perRow).join(separator)).join('\n');
+  /** A C string literal as `xxd -i`-minded tools write one: printable ASCII as itself, the rest as three octal digits. */
+  const cString = (bytes: Uint8Array): string =>
+    `"${Array.from(bytes, (byte) => (byte === 0x22 || byte === 0x5c ? `\\${String.fromCharCode(byte)}` : byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\${byte.toString(8).padStart(3, '0')}`)).join('')}"`;
+  const spellings: Record<string, (bytes: Uint8Array) => { text: string; contentType: string }> = {
+    'a Python repr after text in another script, in a JSON string': (bytes) => ({
+      text: JSON.stringify({ log: `用户上传了截图 ${pythonRepr(bytes)} 完成` }),
+      contentType: 'application/json',
+    }),
+    'a Python repr in JSON in JSON': (bytes) => ({
+      text: JSON.stringify({ event: JSON.stringify({ payload: pythonRepr(bytes) }) }),
+      contentType: 'application/json',
+    }),
+    'an xxd dump after a line of text, in a JSON string': (bytes) => ({
+      text: JSON.stringify({ note: `Dump attached:\n${xxd(bytes)}` }),
+      contentType: 'application/json',
+    }),
+    'a CSV of bytes, 16 to a row': (bytes) => ({ text: `${rows(Array.from(bytes, String), 16, ',')}\n`, contentType: 'text/csv' }),
+    'od -An -v -tu1 (decimal, right-aligned)': (bytes) => ({
+      text: `${rows(
+        Array.from(bytes, (byte) => String(byte).padStart(4)),
+        16,
+        '',
+      )}\n`,
+      contentType: 'text/plain',
+    }),
+    'a C string literal with octal escapes': (bytes) => ({ text: `static const char shot[] = ${cString(bytes)};\n`, contentType: 'text/x-c' }),
+  };
+  for (const [name, spell] of Object.entries(spellings)) {
+    test(name, async () => {
+      for (const file of MATRIX_MEDIA) {
+        const { text, contentType } = spell(file.bytes);
+        await assertRefused(utf8(text), refuse(contentType), 'media_refused');
+      }
+    });
+  }
+});
+
 describe('benign bytes spelt out pass byte-identical, 1 byte at a time', () => {
   for (const [spelling, spell] of Object.entries(BYTE_SPELLING_WRAPPINGS)) {
     test(spelling, async () => {

@@ -61,6 +61,7 @@ export class ByteList {
   /** The separator being read: whether it has a comma or a line break; `mode` is fixed by the first one. */
   private comma = false;
   private lineBreak = false;
+  private blanks = 0;
   private mode: 'comma' | 'space' | undefined;
   private values = 0;
 
@@ -97,7 +98,7 @@ export class ByteList {
     if (this.length >= 0) return this.tokenStep(byte);
     if (isSpace(byte)) {
       this.lineBreak ||= byte === LF;
-      return GOING;
+      return ++this.blanks > MAX_SEPARATOR_BYTES ? this.end() : GOING;
     }
     if (byte === COMMA && this.values > 0 && !this.comma && this.mode !== 'space') return ((this.comma = true), GOING);
     if (!this.startsToken(byte)) return this.end();
@@ -108,6 +109,7 @@ export class ByteList {
       this.mode ??= mode;
     }
     this.comma = this.lineBreak = false;
+    this.blanks = 0;
     this.length = this.digits = this.value = 0;
     this.negative = this.prefixed = this.closed = false;
     this.inQuotes = this.quoted;
@@ -182,6 +184,11 @@ export function byteListKindAt(b: Uint8Array, at: number, end: number): ByteList
   return isDigit(first) || (first === MINUS && isDigit(b[at + 1] ?? 0)) ? 'decimal' : null;
 }
 
+/** How far the tokens that tell quoted hex from quoted decimal are looked for: well within the scanner's lookahead, so that every chunking decides alike. */
+const KIND_LOOKAHEAD = 8 * 1024;
+/** White space that one separator may hold. */
+const MAX_SEPARATOR_BYTES = 64;
+
 /**
  * Quoted values are hex when one has a hex letter, a `0x` prefix or a
  * leading zero in two digits (`"0d"`, `"08"`); decimal when one is shorter
@@ -189,11 +196,12 @@ export function byteListKindAt(b: Uint8Array, at: number, end: number): ByteList
  */
 function quotedKind(b: Uint8Array, at: number, end: number): ByteListKind | null {
   let tokens = 0;
-  for (let i = at; i < end && tokens < 4096; ) {
+  const stop = Math.min(end, at + KIND_LOOKAHEAD);
+  for (let i = at; i < stop; ) {
     if (b[i] !== QUOTE) return tokens > 0 ? 'quoted hex' : null;
     let close = i + 1;
-    while (close < end && close - i <= 5 && b[close] !== QUOTE) close++;
-    if (b[close] !== QUOTE) return tokens > 0 ? 'quoted hex' : null;
+    while (close < stop && close - i <= 5 && b[close] !== QUOTE) close++;
+    if (close >= stop || b[close] !== QUOTE) return tokens > 0 ? 'quoted hex' : null;
     const length = close - i - 1;
     if (isHexPrefix(b, i + 1)) return 'quoted hex';
     for (let c = i + 1; c < close; c++) if (!isDigit(b[c]!) && b[c] !== MINUS) return HEX_VALUE[b[c]!]! >= 0 ? 'quoted hex' : null;
@@ -201,7 +209,7 @@ function quotedKind(b: Uint8Array, at: number, end: number): ByteListKind | null
     if (length !== 2) return 'quoted decimal';
     tokens++;
     i = close + 1;
-    while (i < end && (isSpace(b[i]!) || b[i] === COMMA)) i++;
+    while (i < stop && (isSpace(b[i]!) || b[i] === COMMA)) i++;
   }
   return tokens > 0 ? 'quoted hex' : null;
 }

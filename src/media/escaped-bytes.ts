@@ -37,11 +37,14 @@ for (const [letter, byte] of [
 
 /**
  * Escapes (each a run of backslashes) that must follow the first `\xHH`
- * within ESCAPE_SPAN characters, it included, for the text to be decoded
- * as bytes: a lone `\x1b` colour code or `\x41` is not a file.
+ * or `\ooo` within ESCAPE_SPAN characters, it included, for the text to be
+ * decoded as bytes: a lone `\x1b` colour code or `\x41` is not a file.
  */
 export const MIN_ESCAPES = 4;
 export const ESCAPE_SPAN = 32;
+
+/** The widest escape looked for: JSON in JSON in JSON. */
+const MAX_WIDTH = 8;
 
 /** Length of the run of backslashes at `at`. */
 function backslashRun(b: Uint8Array, at: number, end: number): number {
@@ -51,15 +54,19 @@ function backslashRun(b: Uint8Array, at: number, end: number): number {
 }
 
 /**
- * The run of backslashes at `at` (its first) is followed by `x` and two hex
- * digits: its length, the escape's width (1 as written, 2 inside a JSON
- * string, more in JSON inside JSON); else 0.
+ * The run of backslashes at `at` (its first) is followed by a byte escape,
+ * `x` and two hex digits or three octal digits: its length, the escape's
+ * width (1 as written, 2 inside a JSON string, more in JSON inside JSON);
+ * else 0.
  */
-export function hexEscapeWidth(b: Uint8Array, at: number, end: number): number {
+export function byteEscapeWidth(b: Uint8Array, at: number, end: number): number {
   const width = backslashRun(b, at, end);
+  if (width > MAX_WIDTH) return 0;
   const x = at + width;
-  if (x + 3 > end || (b[x]! | 0x20) !== 0x78 || HEX_VALUE[b[x + 1]!]! < 0 || HEX_VALUE[b[x + 2]!]! < 0) return 0;
-  return width;
+  if (x + 3 > end) return 0;
+  const hex = (b[x]! | 0x20) === 0x78 && HEX_VALUE[b[x + 1]!]! >= 0 && HEX_VALUE[b[x + 2]!]! >= 0;
+  const octal = b[x]! >= 0x30 && b[x]! <= 0x33 && isOctal(b[x + 1]) && isOctal(b[x + 2]);
+  return hex || octal ? width : 0;
 }
 
 /** Whether the escape at `at`, `width` backslashes long, has MIN_ESCAPES escapes within ESCAPE_SPAN characters. */

@@ -26,6 +26,8 @@ export type HexDumpFormat = 'xxd' | 'hexdump -C' | 'od';
 /** Bytes the first line of a dump must hold for it to be decoded. */
 export const MIN_DUMP_BYTES = 8;
 const OFFSET_DIGITS = 8;
+/** How far into its first line a dump must show MIN_DUMP_BYTES bytes. */
+const FIRST_LINE_BYTES = 128;
 
 const LINE_START = 0;
 const OFFSET = 1;
@@ -116,7 +118,7 @@ export function hexDumpAt(b: Uint8Array, at: number, end: number): HexDumpFormat
   const dump = new HexDump(format);
   const out = new Uint8Array(1);
   let bytes = 0;
-  for (let i = at; i < end && bytes < MIN_DUMP_BYTES; i++) {
+  for (let i = at; i < Math.min(end, at + FIRST_LINE_BYTES) && bytes < MIN_DUMP_BYTES; i++) {
     const { written } = dump.decode(b, i, i + 1, out);
     if (dump.ended || b[i] === LF) return null;
     bytes += written;

@@ -1,7 +1,8 @@
 import { ByteList, byteListKindAt, countByteList, MIN_LIST_VALUES, type ByteListKind } from '../byte-lists.ts';
-import { EscapedBytes, hexEscapeWidth, literalStart, opensEscapedBytes } from '../escaped-bytes.ts';
+import { byteEscapeWidth, EscapedBytes, literalStart, opensEscapedBytes } from '../escaped-bytes.ts';
 import { HexDump, hexDumpAt, type HexDumpFormat } from '../hex-dumps.ts';
-import type { Carriers } from './carriers.ts';
+import { JsonString } from '../json-string.ts';
+import { openingQuote, type Carriers } from './carriers.ts';
 import type { ScanCore } from './core.ts';
 import { textTap, type Tap, type TapTarget } from './taps.ts';
 
@@ -20,6 +21,12 @@ function valueFollows(b: Uint8Array, at: number, end: number): boolean {
   if (b[next] === COMMA) next++;
   while (next < end && isSpace(b[next]!)) next++;
   return next > at && next < end && (isDigit(b[next]) || b[next] === MINUS);
+}
+
+/** Index of the first byte at or after `at` that is not white space. */
+function skipSpaces(b: Uint8Array, at: number, end: number): number {
+  while (at < end && isSpace(b[at]!)) at++;
+  return at;
 }
 
 /** A byte that glues a number to a word (`v2`, `1.5`, `x_1`): the number then begins no list. */
@@ -43,6 +50,11 @@ function byteListTap(start: number, kind: ByteListKind, target: TapTarget, reach
 function escapedBytesTap(start: number, quote: number, target: TapTarget, reached: (at: number) => void): Tap {
   const literal = new EscapedBytes(quote);
   return textTap(start, target, (b, from, to, end, out) => ({ ...literal.decode(b, from, to, end, out), ended: literal.ended }), reached);
+}
+
+function jsonStringTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
+  const string = new JsonString();
+  return textTap(start, target, (b, from, to, end, out) => ({ ...string.decode(b, from, to, end, out), ended: string.ended }), reached);
 }
 
 function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, reached: (at: number) => void): Tap {
@@ -101,7 +113,7 @@ export class ByteSpellings {
     if (window.abs(p) === this.dumpOpenedAt) return true;
     const format = hexDumpAt(window.bytes, p, window.length);
     if (format) this.openDump(p, format);
-    else this.listAt(p);
+    else this.listAt(skipSpaces(window.bytes, p, window.length));
     return format !== null;
   }
 
@@ -109,9 +121,7 @@ export class ByteSpellings {
   arrayOpening(p: number): void {
     const { window } = this.core;
     const b = window.bytes;
-    let first = p + 1;
-    while (first < window.length && isSpace(b[first]!)) first++;
-    this.listAt(first);
+    this.listAt(skipSpaces(b, p + 1, window.length));
   }
 
   /** A list of decimal values that starts at index `p`, whatever comes before it. */
@@ -139,7 +149,7 @@ export class ByteSpellings {
   }
 
   /**
-   * A backslash at index `p`, the first of its run: a `\xHH` escape there
+   * A backslash at index `p`, the first of its run: a `\xHH` or `\ooo` escape there
    * (with MIN_ESCAPES more close by) begins an escaped literal; with its
    * backslashes doubled (or more), the JSON string it is in, which is
    * decoded too when a `\n` there goes on with a line of a hex dump.
@@ -149,10 +159,10 @@ export class ByteSpellings {
     const b = window.bytes;
     if (b[p - 1] === BACKSLASH || this.claimed(window.abs(p))) return;
     // a JSON string with a hex dump in it: its lines after the first begin past a `\n`
-    if (b[p + 1] === 0x6e && hexDumpAt(b, p + 2, window.length)) return this.carriers.decodeString(p, 'a JSON string of a hex dump');
-    const width = hexEscapeWidth(b, p, window.length);
+    if (b[p + 1] === 0x6e && hexDumpAt(b, p + 2, window.length)) return this.jsonString(p, 'a JSON string of a hex dump');
+    const width = byteEscapeWidth(b, p, window.length);
     if (width === 0 || !opensEscapedBytes(b, p, window.length, width)) return;
-    if (width % 2 === 0) return this.carriers.decodeString(p, 'a JSON string of escaped bytes');
+    if (width % 2 === 0) return this.jsonString(p, 'a JSON string of escaped bytes');
     if (width !== 1) return;
     const quote = literalStart(b, p, window.earliest);
     const start = window.abs(quote >= 0 ? quote + 1 : p);
@@ -167,7 +177,7 @@ export class ByteSpellings {
     if (this.claimed(window.abs(p))) return;
     const format = hexDumpAt(window.bytes, p, window.length);
     if (!format) return;
-    if (window.bytes[p - 1] === QUOTE) this.carriers.decodeString(p, 'a JSON string of a hex dump');
+    if (window.bytes[p - 1] === QUOTE) this.jsonString(p, 'a JSON string of a hex dump');
     else this.openDump(this.firstLine(p, format), format);
   }
 
@@ -182,6 +192,16 @@ export class ByteSpellings {
       if (previous >= p - 1 || hexDumpAt(b, previous, window.length) !== format) return p;
       p = previous;
     }
+  }
+
+  /** Decodes the JSON string holding index `p` from its start (`what` says what it holds): its text is scanned one layer deeper. */
+  private jsonString(p: number, what: string): void {
+    const { window, settings, taps } = this.core;
+    const quote = openingQuote(window.bytes, p, window.earliest);
+    // a string that began before the lookbehind is decoded from here: its start is gone
+    const start = window.abs(quote >= 0 ? quote + 1 : p);
+    this.decodedTo = Infinity;
+    taps.openLayer(jsonStringTap(start, this.target(`${what} ${settings.locate(start)}`), this.reached));
   }
 
   private openDump(p: number, format: HexDumpFormat): void {

@@ -12,7 +12,7 @@ const BACKSLASH = 0x5c;
 const isBinaryCharacter = (value: number): boolean => BINARY_BYTE[value] === 1 || (value >= 0x80 && value <= 0x9f);
 
 /** Index of the quote that opens the JSON string holding index `p`, looking back no further than `earliest`, or -1. */
-function openingQuote(b: Uint8Array, p: number, earliest: number): number {
+export function openingQuote(b: Uint8Array, p: number, earliest: number): number {
   for (let i = p - 1; i >= earliest; i--) {
     if (b[i] !== QUOTE) continue;
     let backslashes = 0;
@@ -38,20 +38,15 @@ export class Carriers {
 
   /** The backslash at index `p` may escape a byte only binary data holds: the string around it is decoded as bytes from its start. */
   escape(p: number): void {
-    const { window } = this.core;
-    const value = latin1EscapeAt(window.bytes, p, window.length);
-    if (value >= 0 && isBinaryCharacter(value)) this.decodeString(p, 'a JSON string of bytes');
-  }
-
-  /** Decodes the JSON string holding index `p` (`what` says what it holds) from its start, unless a string or value there is being decoded. */
-  decodeString(p: number, what: string): void {
     const { window, taps } = this.core;
     if (taps.readingPackedString || window.abs(p) < this.decodedTo) return;
+    const value = latin1EscapeAt(window.bytes, p, window.length);
+    if (value < 0 || !isBinaryCharacter(value)) return;
     const quote = openingQuote(window.bytes, p, window.earliest);
     // a string that began before the lookbehind is decoded from here: its start is gone
     const start = window.abs(quote >= 0 ? quote + 1 : p);
     this.decodedTo = Infinity;
-    taps.openPackedString(latin1StringTap(start, this.target(what, start), this.reached));
+    taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start), this.reached));
   }
 
   /** Whether absolute `at` lies in a string or value being (or already) decoded. */
