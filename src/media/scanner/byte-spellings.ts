@@ -14,6 +14,7 @@ const COMMA = 0x2c;
 const LF = 0x0a;
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+const isHexDigit = (byte: number | undefined): boolean => isDigit(byte) || (byte !== undefined && (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === LF;
 /** Whether the separator at `at` (a `,` or white space, or both) is followed by a value: most numbers in text are not. */
 function valueFollows(b: Uint8Array, at: number, end: number): boolean {
@@ -143,6 +144,8 @@ export class ByteSpellings {
   /** The `"` at index `p` follows `[`: a JSON array of byte strings may start there. */
   quotedValues(p: number): void {
     const { window } = this.core;
+    // most arrays of strings hold words
+    if (!isHexDigit(window.bytes[p + 1]) && window.bytes[p + 1] !== MINUS) return;
     if (this.claimed(window.abs(p))) return;
     const kind = byteListKindAt(window.bytes, p, window.length);
     if (kind) this.list(p, kind);

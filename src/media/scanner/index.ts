@@ -66,6 +66,7 @@ export class ContentScanner implements ByteSink {
   private readonly runs: Base64Runs;
   private readonly textEmbeds: TextEmbeds;
   private readonly carriers: Carriers;
+  private readonly byteSpellings: ByteSpellings;
   private readonly partsAndEntries: PartsAndEntries;
   private readonly plainText: PlainText;
   /** Absolute offset before which every position has been checked for a signature. */
@@ -101,7 +102,7 @@ export class ContentScanner implements ByteSink {
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
     this.carriers = new Carriers(this.core);
-    byteSpellings = new ByteSpellings(this.core, this.carriers);
+    this.byteSpellings = byteSpellings = new ByteSpellings(this.core, this.carriers);
     this.partsAndEntries = new PartsAndEntries(this.core);
     this.plainText = new PlainText(settings.utf8, settings.boundary !== undefined);
   }
@@ -205,16 +206,16 @@ export class ContentScanner implements ByteSink {
     const b = this.core.window.bytes;
     const byte = b[p]!;
     if (byte === 0x78) {
-      if (b[p - 1] === 0x30) this.core.byteSpellings.hexLiteral(p - 1);
+      if (b[p - 1] === 0x30) this.byteSpellings.hexLiteral(p - 1);
       else this.textEmbeds.packedString(p - 1);
     } else if (byte === 0x74) {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
     else if (b[p - 1] === QUOTE) {
       this.carriers.byteValues(p - 1, 'object');
-      this.core.byteSpellings.dump(p);
-    } else if (b[p - 1] === LF) this.core.byteSpellings.lineStart(p);
-    else if (b[p - 1] === COMMA) this.core.byteSpellings.separator(p - 1);
+      this.byteSpellings.dump(p);
+    } else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
+    else if (b[p - 1] === COMMA) this.byteSpellings.separator(p - 1);
     return p + 1;
   }
 
@@ -235,24 +236,24 @@ export class ContentScanner implements ByteSink {
       case BACKSLASH:
         if (b[p - 1] === QUOTE) this.textEmbeds.packedString(p - 1);
         this.carriers.escape(p);
-        this.core.byteSpellings.escape(p);
+        this.byteSpellings.escape(p);
         return this.runs.escapeAt(p);
       case PERCENT:
         this.carriers.percent(p);
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);
-        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
         return p + 1;
       case CR:
-        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
         return p + 1;
       case QUOTE:
-        this.core.byteSpellings.quotedValues(p);
+        this.byteSpellings.quotedValues(p);
         return p + 1;
       case SPACE:
-        if (b[p - 1] === BRACKET) this.core.byteSpellings.arrayOpening(p - 1);
-        else if (b[p - 1] === COMMA) this.core.byteSpellings.separator(p - 1);
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
+        else if (b[p - 1] === COMMA) this.byteSpellings.separator(p - 1);
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {
