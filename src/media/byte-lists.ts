@@ -65,7 +65,7 @@ export class ByteList {
   private mode: 'comma' | 'space' | undefined;
   private values = 0;
 
-  constructor(readonly kind: ByteListKind) {
+  constructor(kind: ByteListKind) {
     this.quoted = kind === 'quoted decimal' || kind === 'quoted hex';
     this.hex = kind === 'hex' || kind === 'quoted hex';
   }

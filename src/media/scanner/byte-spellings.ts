@@ -67,9 +67,9 @@ function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, rea
  * Bytes spelt out in text, each decoded into a nested scanner where its
  * spelling starts: lists of byte values (decimal, signed, `0x`, JSON arrays
  * of strings), backslash-escaped literals (Python's `repr(bytes)`, C
- * strings) and hex dumps (`xxd`, `hexdump -C`, `od`). Inside a JSON string
- * the string is decoded first (`Carriers`), and its content is then
- * scanned like any other.
+ * strings) and hex dumps (`xxd`, `hexdump -C`, `od`). Inside a JSON string,
+ * where backslashes are doubled and line breaks escaped, the string's text
+ * is decoded first, and the spelling found in it one layer deeper.
  */
 export class ByteSpellings {
   /** Absolute offset up to which a spelling is being (or has been) decoded: nothing before it opens another. */
@@ -97,7 +97,7 @@ export class ByteSpellings {
     // `[137,` is a JSON array of byte values (Carriers)
     const before = start > 0 ? b[start - 1] : undefined;
     if (isDigit(before) || isWordByte(before) || before === BRACKET || window.abs(p) < this.listsCheckedTo || this.claimed(window.abs(p))) return;
-    this.decimalList(start);
+    this.list(start, 'decimal');
   }
 
   /** A digit at index `p` begins a line: a list of values or an xxd or hexdump dump may start there. */
@@ -107,7 +107,7 @@ export class ByteSpellings {
     this.listAt(p);
   }
 
-  /** Index `p` is where content starts (the body, a part, an entry, decoded content): true when a hex dump starts there. */
+  /** Index `p` is where content starts (the body, a part, an entry, decoded content): a hex dump (then true) or a list may start there. */
   contentStart(p: number): boolean {
     const { window } = this.core;
     // content starts are sniffed after the round's scan, which may have opened this dump from its second line
@@ -132,7 +132,7 @@ export class ByteSpellings {
     const digits = b[p] === MINUS ? p + 1 : p;
     let end = digits;
     while (end < digits + 3 && isDigit(b[end])) end++;
-    if (end > digits && valueFollows(b, end, window.length) && window.abs(p) >= this.listsCheckedTo && !this.claimed(window.abs(p))) this.decimalList(p);
+    if (end > digits && valueFollows(b, end, window.length) && window.abs(p) >= this.listsCheckedTo && !this.claimed(window.abs(p))) this.list(p, 'decimal');
   }
 
   /** The `0` of `0x` at index `p`: a list of hex literals may start there. */
@@ -165,8 +165,11 @@ export class ByteSpellings {
     if (b[p + 1] === 0x6e && hexDumpAt(b, p + 2, window.length)) return this.jsonString(p, 'a JSON string of a hex dump');
     const width = byteEscapeWidth(b, p, window.length);
     if (width === 0 || !opensEscapedBytes(b, p, window.length, width)) return;
-    if (width % 2 === 0) return this.jsonString(p, 'a JSON string of escaped bytes');
-    if (width !== 1) return;
+    if (width > 1) {
+      // doubled by JSON (or JSON in JSON); an odd run is an escaped backslash before the escape
+      if (width % 2 === 0) this.jsonString(p, 'a JSON string of escaped bytes');
+      return;
+    }
     const quote = literalStart(b, p, window.earliest);
     const start = window.abs(quote >= 0 ? quote + 1 : p);
     const what = `a string of escaped bytes ${settings.locate(start)}`;
@@ -215,20 +218,14 @@ export class ByteSpellings {
     taps.openLayer(hexDumpTap(at, format, this.target(`${DUMP_NAMES[format]} ${settings.locate(at)}`), this.reached));
   }
 
-  private decimalList(start: number): void {
-    const { window } = this.core;
-    const { values, stop } = countByteList(window.bytes, start, window.length, 'decimal', MIN_LIST_VALUES.decimal);
-    if (values >= MIN_LIST_VALUES.decimal) this.open(start, 'decimal');
-    else this.listsCheckedTo = window.abs(stop);
-  }
-
+  /** Opens the list of `kind` at index `p` if it has its MIN_LIST_VALUES; else no list starts before where reading stopped. */
   private list(p: number, kind: ByteListKind): void {
-    const { window } = this.core;
-    if (countByteList(window.bytes, p, window.length, kind, MIN_LIST_VALUES[kind]).values >= MIN_LIST_VALUES[kind]) this.open(p, kind);
-  }
-
-  private open(p: number, kind: ByteListKind): void {
     const { window, settings, taps } = this.core;
+    const { values, stop } = countByteList(window.bytes, p, window.length, kind, MIN_LIST_VALUES[kind]);
+    if (values < MIN_LIST_VALUES[kind]) {
+      this.listsCheckedTo = window.abs(stop);
+      return;
+    }
     const at = window.abs(p);
     this.decodedTo = Infinity;
     taps.openLayer(byteListTap(at, kind, this.target(`${LIST_NAMES[kind]} ${settings.locate(at)}`), this.reached));
