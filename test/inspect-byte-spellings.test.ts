@@ -79,6 +79,7 @@ describe('where spellings hide: in other text, in JSON in JSON, in rows, in othe
       contentType: 'application/json',
     }),
     'a CSV of bytes, 16 to a row': (bytes) => ({ text: `${rows(Array.from(bytes, String), 16, ',')}\n`, contentType: 'text/csv' }),
+    'a CSV of bytes separated by semicolons, in a log line': (bytes) => ({ text: `INFO frame=${Array.from(bytes, String).join(';')} ok\n`, contentType: 'text/plain' }),
     'od -An -v -tu1 (decimal, right-aligned)': (bytes) => ({
       text: `${rows(
         Array.from(bytes, (byte) => String(byte).padStart(4)),

@@ -3,12 +3,15 @@
  * or log line, `137 80 78 ...`, Java's signed `-119, 80, ...`), C/JS/Python
  * hex literals (`0x89, 0x50, ...`), and JSON arrays of strings
  * (`["137","80",...]`, `["89","50",...]`, `["0x89","0x50",...]`).
- * Values are separated by a comma (white space around it allowed, a line
- * break alone between CSV rows) or by white space alone; the first
- * separator decides which. Anything else ends the list.
+ * Values are separated by a comma or a semicolon (white space around it
+ * allowed, a line break alone between CSV rows) or by white space alone;
+ * the first separator decides which. Anything else ends the list.
  */
 
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+/** The delimiters of CSV: one list keeps to the one it began with. */
+export const isDelimiter = (byte: number | undefined): boolean => byte === COMMA || byte === SEMICOLON;
 const QUOTE = 0x22;
 const MINUS = 0x2d;
 const LF = 0x0a;
@@ -58,8 +61,9 @@ export class ByteList {
   /** Inside the quotes of a quoted token, and past its closing quote. */
   private inQuotes = false;
   private closed = false;
-  /** The separator being read: whether it has a comma or a line break; `mode` is fixed by the first one. */
+  /** The separator being read: whether it has a delimiter or a line break; `mode` and `delimiter` are fixed by the first one. */
   private comma = false;
+  private delimiter = 0;
   private lineBreak = false;
   private blanks = 0;
   private mode: 'comma' | 'space' | undefined;
@@ -100,7 +104,7 @@ export class ByteList {
       this.lineBreak ||= byte === LF;
       return ++this.blanks > MAX_SEPARATOR_BYTES ? this.end() : GOING;
     }
-    if (byte === COMMA && this.values > 0 && !this.comma && this.mode !== 'space') return ((this.comma = true), GOING);
+    if (this.values > 0 && !this.comma && this.takesDelimiter(byte)) return ((this.comma = true), GOING);
     if (!this.startsToken(byte)) return this.end();
     if (this.values > 0) {
       const mode = this.comma ? 'comma' : 'space';
@@ -116,6 +120,13 @@ export class ByteList {
     return this.quoted ? GOING : this.tokenStep(byte);
   }
 
+  /** Whether `byte` is the list's delimiter, or may become it (the first separator). */
+  private takesDelimiter(byte: number): boolean {
+    if (!isDelimiter(byte) || this.mode === 'space' || (this.delimiter !== 0 && byte !== this.delimiter)) return false;
+    this.delimiter = byte;
+    return true;
+  }
+
   private startsToken(byte: number): boolean {
     if (this.quoted) return byte === QUOTE;
     return this.hex ? byte === 0x30 : isDigit(byte) || byte === MINUS;
@@ -124,7 +135,7 @@ export class ByteList {
   private tokenStep(byte: number): number {
     if (this.closed) return this.complete(byte);
     if (this.inQuotes && byte === QUOTE) return ((this.closed = true), GOING);
-    if (!this.inQuotes && (isSpace(byte) || byte === COMMA || !this.continuesToken(byte))) return this.complete(byte);
+    if (!this.inQuotes && (isSpace(byte) || isDelimiter(byte) || !this.continuesToken(byte))) return this.complete(byte);
     return this.inToken(byte) ? GOING : this.end();
   }
 
@@ -165,7 +176,7 @@ export class ByteList {
     this.values++;
     this.length = -1;
     if (isSpace(byte)) this.lineBreak = byte === LF;
-    else if (byte === COMMA && this.mode !== 'space') this.comma = true;
+    else if (this.takesDelimiter(byte)) this.comma = true;
     else this.ended = true;
     return VALUE;
   }
@@ -209,7 +220,7 @@ function quotedKind(b: Uint8Array, at: number, end: number): ByteListKind | null
     if (length !== 2) return 'quoted decimal';
     tokens++;
     i = close + 1;
-    while (i < stop && (isSpace(b[i]!) || b[i] === COMMA)) i++;
+    while (i < stop && (isSpace(b[i]!) || isDelimiter(b[i]))) i++;
   }
   return tokens > 0 ? 'quoted hex' : null;
 }

@@ -1,4 +1,4 @@
-import { ByteList, byteListKindAt, countByteList, MIN_LIST_VALUES, type ByteListKind } from '../byte-lists.ts';
+import { ByteList, byteListKindAt, countByteList, isDelimiter, MIN_LIST_VALUES, type ByteListKind } from '../byte-lists.ts';
 import { byteEscapeWidth, EscapedBytes, literalStart, opensEscapedBytes } from '../escaped-bytes.ts';
 import { HexDump, hexDumpAt, type HexDumpFormat } from '../hex-dumps.ts';
 import { JsonString } from '../json-string.ts';
@@ -10,16 +10,15 @@ const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
 const MINUS = 0x2d;
 const BRACKET = 0x5b;
-const COMMA = 0x2c;
 const LF = 0x0a;
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
 const isHexDigit = (byte: number | undefined): boolean => isDigit(byte) || (byte !== undefined && (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === LF;
-/** Whether the separator at `at` (a `,` or white space, or both) is followed by a value: most numbers in text are not. */
+/** Whether the separator at `at` (a `,` or `;` or white space, or both) is followed by a value: most numbers in text are not. */
 function valueFollows(b: Uint8Array, at: number, end: number): boolean {
   let next = at;
-  if (b[next] === COMMA) next++;
+  if (isDelimiter(b[next])) next++;
   while (next < end && isSpace(b[next]!)) next++;
   return next > at && next < end && (isDigit(b[next]) || b[next] === MINUS);
 }
@@ -86,7 +85,7 @@ export class ByteSpellings {
     private readonly carriers: Carriers,
   ) {}
 
-  /** The `,` at index `p` (before a digit, `-` or a space) may end the first value of a list of decimal values. */
+  /** The `,` or `;` at index `p` (before a digit, `-` or a space) may end the first value of a list of decimal values. */
   separator(p: number): void {
     const { window } = this.core;
     const b = window.bytes;

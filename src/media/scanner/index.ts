@@ -46,6 +46,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
 const BRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
@@ -199,8 +200,8 @@ export class ContentScanner implements ByteSink {
    * An alphabet byte that may begin something: `x` after `"` (a packed
    * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
    * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
-   * a line feed (a hex dump, a list of values), a digit or `-` after `,`
-   * (a list of values).
+   * a line feed (a hex dump, a list of values), a digit or `-` after `,` or
+   * `;` (a list of values).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
@@ -215,7 +216,7 @@ export class ContentScanner implements ByteSink {
       this.carriers.byteValues(p - 1, 'object');
       this.byteSpellings.dump(p);
     } else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
-    else if (b[p - 1] === COMMA) this.byteSpellings.separator(p - 1);
+    else if (b[p - 1] === COMMA || b[p - 1] === SEMICOLON) this.byteSpellings.separator(p - 1);
     return p + 1;
   }
 

@@ -13,8 +13,8 @@ import { MIN_RUN_CHARS } from './runs.ts';
  * - `:` after `a` or `A` (it may end a `data:` scheme);
  * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
  *   a digit or `-` after `[` and `0` after `"` (JSON byte values);
- * - bytes spelt out (scanner/byte-spellings.ts): a digit, `-` or a space
- *   after `,`, a digit after a line feed (a list, a hex dump), `"` or white
+ * - bytes spelt out (scanner/byte-spellings.ts): a digit or `-` after `,`
+ *   or `;`, a space after `,`, a digit after a line feed (a list, a hex dump), `"` or white
  *   space after `[`, `x` after `0`;
  * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
@@ -59,9 +59,10 @@ function actionTable(): Uint8Array {
     decideAfter(0x5b, QUOTE); // `["`: byte strings
     decideAfter(0x30, 0x78); // `0x`: hex literals
     for (const after of [LF, 0x0d, 0x20]) decideAfter(0x5b, after); // a pretty-printed array
-    // lists of values: `1,2`, `1,-2`, `1, 2`; `1 2` where a line starts
-    for (let digit = 0x30; digit <= 0x39; digit++) decideAfter(COMMA, digit), decideAfter(LF, digit);
+    // lists of values: `1,2`, `1;2`, `1,-2`, `1, 2`; `1 2` where a line starts
+    for (let digit = 0x30; digit <= 0x39; digit++) decideAfter(COMMA, digit), decideAfter(0x3b, digit), decideAfter(LF, digit);
     decideAfter(COMMA, 0x2d);
+    decideAfter(0x3b, 0x2d);
     decideAfter(COMMA, 0x20);
   }
   return table;
