@@ -90,7 +90,7 @@ export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, t
   };
 }
 
-export type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean };
+type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean };
 
 /**
  * Decoded text-encoded bytes (base64, hex, latin1, percent) go to the nested
