@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { hexLiterals, pythonRepr, xxd } from './helpers/byte-spellings.ts';
+import { hexdumpC, hexLiterals, odHex, pythonRepr, xxd } from './helpers/byte-spellings.ts';
 import { concat, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { BENIGN_CONTENT, BYTE_SPELLING_WRAPPINGS, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl } from './helpers/wrappings.ts';
@@ -47,6 +51,39 @@ async function assertRefused(body: Uint8Array, options: InspectionOptions, code:
   return [...details][0]!;
 }
 
+/** Whether a program runs here: the tools the helpers imitate are compared with where they are installed. */
+const runs = (program: string, args: string[]): boolean => {
+  try {
+    execFileSync(program, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the helpers spell bytes as the tools do', () => {
+  const tools: Record<string, { args: string[]; spell: (bytes: Uint8Array) => string }> = {
+    xxd: { args: [], spell: xxd },
+    hexdump: { args: ['-C'], spell: hexdumpC },
+    od: { args: ['-An', '-tx1'], spell: odHex },
+    python3: { args: ['-c', 'import sys; sys.stdout.write(repr(open(sys.argv[1], "rb").read()))'], spell: pythonRepr },
+  };
+  for (const [program, { args, spell }] of Object.entries(tools)) {
+    test(program, { skip: !runs(program, program === 'python3' ? ['-V'] : ['/dev/null']) && `${program} is not installed` }, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spellings-'));
+      try {
+        for (const file of [...MATRIX_MEDIA, { name: 'zeros', bytes: new Uint8Array(100) }, { name: 'quotes', bytes: utf8('it\'s \\ "x"') }]) {
+          const path = join(dir, file.name);
+          writeFileSync(path, file.bytes);
+          assert.equal(spell(file.bytes), execFileSync(program, [...args, path]).toString('latin1'), file.name);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe('media spelt out as bytes is refused in every chunking, 1 byte at a time too', () => {
   for (const [spelling, spell] of Object.entries(BYTE_SPELLING_WRAPPINGS)) {
     test(spelling, async () => {
@@ -79,7 +116,10 @@ describe('where spellings hide: in other text, in JSON in JSON, in rows, in othe
       contentType: 'application/json',
     }),
     'a CSV of bytes, 16 to a row': (bytes) => ({ text: `${rows(Array.from(bytes, String), 16, ',')}\n`, contentType: 'text/csv' }),
-    'a CSV of bytes separated by semicolons, in a log line': (bytes) => ({ text: `INFO frame=${Array.from(bytes, String).join(';')} ok\n`, contentType: 'text/plain' }),
+    'a CSV of bytes separated by semicolons, in a log line': (bytes) => ({
+      text: `INFO frame=${Array.from(bytes, String).join(';')} ok\n`,
+      contentType: 'text/plain',
+    }),
     'od -An -v -tu1 (decimal, right-aligned)': (bytes) => ({
       text: `${rows(
         Array.from(bytes, (byte) => String(byte).padStart(4)),
