@@ -13,6 +13,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { seededRandom, utf8 } from '../test/helpers/inspect-stream.ts';
 import { BENIGN_MULTIPART_BOUNDARY } from '../test/helpers/benign-types.ts';
+import { hexdumpC, hexLiterals, odHex, pythonRepr, signedBytes, xxd } from '../test/helpers/byte-spellings.ts';
 import { multipart, rrwebPack, zip } from '../test/helpers/wrappings.ts';
 
 const out = new URL('../test/fixtures/benign/', import.meta.url);
@@ -445,6 +446,91 @@ write(
       }
     }),
   ),
+);
+
+// --- bytes spelt out without media: lists, escapes and dumps the inspector decodes and must then store as sent
+const spelt = seededRandom(20261203);
+const speltBytes = (length: number): Uint8Array => Uint8Array.from({ length }, () => Math.floor(spelt() * 256));
+const sha256 = (text: string): string => createHmac('sha256', 'benign').update(text).digest('hex');
+const uuid = (): string => {
+  const hex = Array.from(speltBytes(16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+write(
+  'histogram.csv',
+  `bucket_set,${Array.from({ length: 32 }, (_, i) => `b${i}`).join(',')}\n${Array.from(
+    { length: 120 },
+    (_, row) => `${row},${Array.from({ length: 32 }, () => Math.floor(spelt() * 256)).join(',')}`,
+  ).join('\n')}\n`,
+);
+write(
+  'digests.log',
+  `${Array.from({ length: 200 }, (_, i) => {
+    const id = uuid();
+    return `2026-12-03T09:${String(i % 60).padStart(2, '0')}:00Z INFO stored object=${id} sha256=${sha256(id)} etag="${sha256(`${i}`).slice(0, 32)}" commit ${sha256(`c${i}`).slice(0, 40)} mac 3c:22:fb:${(i % 256).toString(16).padStart(2, '0')}:10:7e peer [2001:db8::${i.toString(16)}]:443 took 12 34 56 ms`;
+  }).join('\n')}\n`,
+);
+write(
+  'bytes-repr.txt',
+  `>>> sock.recv(64)
+${pythonRepr(utf8('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello'))}
+>>> b'hello world\\n'
+b'hello world\\n'
+>>> bytes([0, 1, 2, 3])
+b'\\x00\\x01\\x02\\x03'
+>>> os.urandom(32)
+${pythonRepr(speltBytes(32))}
+>>> 'caf\\xe9 cr\\xe8me br\\xfbl\\xe9e'.encode('latin-1')
+b'caf\\xe9 cr\\xe8me br\\xfbl\\xe9e'
+>>> json.dumps({'key': repr(os.urandom(24))})
+${JSON.stringify(JSON.stringify({ key: pythonRepr(speltBytes(24)) }))}
+const RED = "\\x1b[31m", RESET = "\\x1b[0m"; printf '\\x1b[1;32mok\\x1b[0m\\n'
+`,
+);
+write(
+  'email-fr.txt',
+  `From: =?UTF-8?Q?Ana=C3=AFs_Lef=C3=A8vre?= <anais@example.fr>
+To: support@example.com
+Subject: =?UTF-8?Q?Probl=C3=A8me_de_t=C3=A9l=C3=A9chargement?=
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: quoted-printable
+
+Bonjour,
+
+Je n'arrive pas =C3=A0 t=C3=A9l=C3=A9charger la capture d'=C3=A9cran de ma=
+ commande n=C2=B0 4471 : le bouton reste gris=C3=A9. Les octets affich=C3=
+=A9s dans la console sont 137, 80, 78, 71, puis plus rien.
+
+Cordialement,
+Ana=C3=AFs
+`,
+);
+const text = utf8(english.slice(0, 600));
+write('dumps.txt', `$ xxd notes.txt\n${xxd(text)}$ hexdump -C seed.bin\n${hexdumpC(speltBytes(200))}$ od -An -tx1 notes.txt\n${odHex(text.subarray(0, 160))}`);
+write(
+  'byte-arrays.json',
+  json({
+    key: signedBytes(speltBytes(64)),
+    greeting: signedBytes(utf8('Grüße aus Köln, ¿qué tal? 你好')),
+    digest: Array.from(speltBytes(32), (byte) => byte.toString(16).padStart(2, '0')),
+    nonce: Array.from(speltBytes(24), String),
+    iv: hexLiterals(speltBytes(16)),
+    small: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    sensor: Array.from({ length: 64 }, () => Math.floor(spelt() * 120) - 60),
+  }),
+);
+const sbox = speltBytes(256);
+write(
+  'lookup-table.c',
+  `/* a substitution table and colour codes */
+#include <stdint.h>
+static const uint8_t SBOX[256] = {
+${Array.from({ length: 16 }, (_, row) => `  ${hexLiterals(sbox.subarray(row * 16, row * 16 + 16)).join(', ')},`).join('\n')}
+};
+static const uint32_t CRC_SEEDS[4] = {0x77073096, 0xee0e612c, 0x990951ba, 0x076dc419};
+static const char *RED = "\\x1b[31m", *RESET = "\\x1b[0m";
+`,
 );
 
 await import('./make-fixtures-lookalikes.ts');

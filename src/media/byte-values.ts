@@ -1,11 +1,13 @@
 /**
  * Bytes written as JSON numbers: an array of byte values (`[137,80,78,71]`:
  * Node's `{"type":"Buffer","data":[...]}`, rrweb's Blob `data`, a spread
- * Uint8Array) or an object keyed by index (`{"0":137,"1":80}`:
+ * Uint8Array; signed, `[-119,80,78,71]`: Java's `byte[]` by Gson or Kotlin)
+ * or an object keyed by index (`{"0":137,"1":80}`:
  * `JSON.stringify(new Uint8Array(...))`).
  */
 
 const COMMA = 0x2c;
+const MINUS = 0x2d;
 const COLON = 0x3a;
 const QUOTE = 0x22;
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
@@ -39,6 +41,8 @@ const ENDED = 2;
 export class ByteValues {
   /** The value being read, or -1 between values. */
   private value = -1;
+  /** The value being read has a minus sign: -128 to -1 stand for 128 to 255. */
+  private negative = false;
   /** In an object: inside a key, or after the colon that opens a value. */
   private inKey = false;
   private afterColon: boolean;
@@ -69,16 +73,18 @@ export class ByteValues {
       else if (!isDigit(byte)) return this.end();
       return GOING;
     }
+    if (byte === MINUS && this.afterColon && this.value < 0 && !this.negative) return ((this.negative = true), GOING);
     if (isDigit(byte) && this.afterColon) {
       this.value = this.value < 0 ? byte - 0x30 : this.value * 10 + byte - 0x30;
-      return this.value > 255 ? this.end() : GOING;
+      return this.value > (this.negative ? 128 : 255) ? this.end() : GOING;
     }
     if (isSpace(byte)) return GOING;
     const closes = byte === (this.shape === 'array' ? 0x5d : 0x7d);
     if (byte === COMMA || closes) {
       if (this.value < 0) return this.end();
-      this.last = this.value;
+      this.last = this.negative ? (256 - this.value) & 0xff : this.value;
       this.value = -1;
+      this.negative = false;
       if (this.shape === 'object') this.afterColon = false;
       if (closes) this.ended = true;
       return VALUE;

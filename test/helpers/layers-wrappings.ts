@@ -1,5 +1,6 @@
 import * as zlib from 'node:zlib';
 import { compressed } from './compressed.ts';
+import { hexdumpC, hexEscapes, hexLiterals, odHex, pythonRepr, signedBytes, xxd } from './byte-spellings.ts';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
@@ -143,6 +144,39 @@ const chatEvents = (value: string): string =>
 export const MEDIA_NAMES = ['image.png', 'image.jpg', 'video.webm', 'audio-id3.mp3', 'audio-noid3.mp3', 'audio.wav', 'audio.opus', 'video.mp4'];
 export const MATRIX_MEDIA: readonly MediaFile[] = fixtures('media').filter((file) => MEDIA_NAMES.includes(file.name));
 
+const hexPairs = (content: Uint8Array): string[] => Array.from(content, (byte) => byte.toString(16).padStart(2, '0'));
+/** `items` joined by `separator`, `perLine` to a line, each line indented. */
+const wrapped = (items: readonly string[], separator: string, perLine: number): string =>
+  Array.from({ length: Math.ceil(items.length / perLine) }, (_, line) => `  ${items.slice(line * perLine, line * perLine + perLine).join(separator)}`).join(
+    `${separator.trimEnd()}\n`,
+  );
+
+/** Bytes spelt out in text (issue 11): lists of values, escaped literals, hex dumps; also in the layers matrix. */
+export const BYTE_SPELLING_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
+  'Java byte[] by Gson (signed JSON numbers)': (file) => jsonBody(JSON.stringify({ bytes: signedBytes(file.bytes) })),
+  'Java byte[] pretty-printed (signed, one per line)': (file) => jsonBody(JSON.stringify({ bytes: signedBytes(file.bytes) }, null, 2)),
+  'Java Arrays.toString(byte[]) in a log line': (file) => jsonBody(`INFO upload payload=[${signedBytes(file.bytes).join(', ')}] user=42\n`, 'text/plain'),
+  'JSON array of decimal byte strings': (file) => jsonBody(JSON.stringify({ data: Array.from(file.bytes, String) })),
+  'JSON array of hex byte strings': (file) => jsonBody(JSON.stringify({ data: hexPairs(file.bytes) })),
+  'JSON array of 0x byte strings': (file) => jsonBody(JSON.stringify({ data: hexLiterals(file.bytes) })),
+  'decimal bytes in a CSV line': (file) => jsonBody(`id,bytes\n7,${Array.from(file.bytes).join(',')}\n`, 'text/csv'),
+  'decimal bytes, comma and space, in a log line': (file) => jsonBody(`2026-12-03T10:00:00Z frame: ${Array.from(file.bytes).join(', ')}\n`, 'text/plain'),
+  'decimal bytes separated by spaces': (file) => jsonBody(`${Array.from(file.bytes).join(' ')}\n`, 'text/plain'),
+  'C array of 0x literals': (file) => jsonBody(`static const unsigned char shot[] = {\n${wrapped(hexLiterals(file.bytes), ', ', 12)}\n};\n`, 'text/x-c'),
+  'Python list of 0x literals': (file) => jsonBody(`shot = [${hexLiterals(file.bytes).join(', ')}]\n`, 'text/x-python'),
+  '\\x escapes (printf)': (file) => jsonBody(`printf '${hexEscapes(file.bytes)}' > shot\n`, 'text/x-shellscript'),
+  'Python repr(bytes)': (file) => jsonBody(`payload = ${pythonRepr(file.bytes)}\n`, 'text/plain'),
+  'Python repr(bytes) in a JSON string': (file) => jsonBody(JSON.stringify({ level: 'debug', payload: pythonRepr(file.bytes) })),
+  'xxd dump': (file) => jsonBody(xxd(file.bytes), 'text/plain'),
+  'hexdump -C dump': (file) => jsonBody(hexdumpC(file.bytes), 'text/plain'),
+  'od -An -tx1 dump': (file) => jsonBody(odHex(file.bytes), 'text/plain'),
+  'xxd dump after a line of text': (file) => jsonBody(`Here is the file:\n${xxd(file.bytes)}Thanks\n`, 'text/plain'),
+  'hexdump -C dump after a line of text': (file) => jsonBody(`$ hexdump -C shot\n${hexdumpC(file.bytes)}$ exit\n`, 'text/plain'),
+  'xxd dump in a JSON string': (file) => jsonBody(JSON.stringify({ dump: xxd(file.bytes) })),
+  'hexdump -C dump in a JSON string': (file) => jsonBody(JSON.stringify({ dump: hexdumpC(file.bytes) })),
+  'od -An -tx1 dump in a JSON string': (file) => jsonBody(JSON.stringify({ dump: odHex(file.bytes) })),
+};
+
 /** Every wrapping that the inspector must see through: media in it is refused with 415 media_refused. */
 export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> = {
   'gzip file without Content-Encoding': (file) => body(gzipSync(file.bytes)),
@@ -247,6 +281,7 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'JSON array of byte values': (file) => jsonBody(JSON.stringify({ pixels: Array.from(file.bytes) })),
   'Node Buffer JSON': (file) => jsonBody(JSON.stringify({ file: Buffer.from(file.bytes) })),
   'typed array JSON by index': (file) => jsonBody(JSON.stringify({ file: new Uint8Array(file.bytes) })),
+  ...BYTE_SPELLING_WRAPPINGS,
 };
 
 /** Benign bytes of the kinds these wrappings carry, each as a file. */

@@ -12,7 +12,7 @@ const BACKSLASH = 0x5c;
 const isBinaryCharacter = (value: number): boolean => BINARY_BYTE[value] === 1 || (value >= 0x80 && value <= 0x9f);
 
 /** Index of the quote that opens the JSON string holding index `p`, looking back no further than `earliest`, or -1. */
-function openingQuote(b: Uint8Array, p: number, earliest: number): number {
+export function openingQuote(b: Uint8Array, p: number, earliest: number): number {
   for (let i = p - 1; i >= earliest; i--) {
     if (b[i] !== QUOTE) continue;
     let backslashes = 0;
@@ -49,6 +49,11 @@ export class Carriers {
     taps.openPackedString(latin1StringTap(start, this.target('a JSON string of bytes', start), this.reached));
   }
 
+  /** Whether absolute `at` lies in a string or value being (or already) decoded. */
+  decodes(at: number): boolean {
+    return at < this.decodedTo;
+  }
+
   /**
    * The `%` at index `p`: a percent-encoded value that holds bytes only
    * binary data holds, or a `data%3A` URL, is decoded from its start.
@@ -70,11 +75,14 @@ export class Carriers {
   byteValues(opener: number, shape: ByteValuesShape): void {
     const { window, taps } = this.core;
     const b = window.bytes;
-    if (shape === 'object' && !(b[opener - 1] === 0x7b && b[opener + 2] === QUOTE)) return;
+    if (window.abs(opener) < this.decodedTo || (shape === 'object' && !(b[opener - 1] === 0x7b && b[opener + 2] === QUOTE))) return;
     const from = shape === 'array' ? opener + 1 : opener;
     if (!opensByteValues(b, from, window.length, shape)) return;
     const start = window.abs(from);
-    taps.openLayer(byteValuesTap(start, shape, this.target(shape === 'array' ? 'a JSON array of byte values' : 'a JSON object of byte values', start)));
+    this.decodedTo = Infinity;
+    taps.openLayer(
+      byteValuesTap(start, shape, this.target(shape === 'array' ? 'a JSON array of byte values' : 'a JSON object of byte values', start), this.reached),
+    );
   }
 
   private target(what: string, at: number) {

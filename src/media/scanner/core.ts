@@ -1,5 +1,6 @@
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
+import type { ByteSpellings } from './byte-spellings.ts';
 import type { ContentStarts } from './content-starts.ts';
 import type { Layers } from './layers.ts';
 import type { TapSet } from './taps.ts';
@@ -28,6 +29,7 @@ export interface ScanCore {
   readonly taps: TapSet;
   readonly contentStarts: ContentStarts;
   readonly layers: Layers;
+  readonly byteSpellings: ByteSpellings;
   /** A scanner for compressed content found inside (`what`), one layer deeper; stops the round past the depth budget. */
   nested(what: string, locate: (offset: number) => string): ByteSink;
 }

@@ -8,6 +8,7 @@ import { BINARY_BYTE, BINARY_EVIDENCE_SPAN, MAY_START_SIGNATURE, MAY_START_SIGNA
 import { utf8SequenceLength } from '../utf8.ts';
 import { isCentralDirectory, isLocalHeader } from '../zip.ts';
 import { MAY_START_LAYER } from '../layers/registry.ts';
+import { ByteSpellings } from './byte-spellings.ts';
 import { Carriers } from './carriers.ts';
 import { ContentStarts } from './content-starts.ts';
 import { Layers } from './layers.ts';
@@ -47,6 +48,11 @@ const MAY_START_ANYWHERE = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_ST
 const QUOTE = 0x22;
 const COLON = 0x3a;
 const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const BRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const ETX = 0x03; // in PK\x03\x04
@@ -66,6 +72,7 @@ export class ContentScanner implements ByteSink {
   private readonly runs: Base64Runs;
   private readonly textEmbeds: TextEmbeds;
   private readonly carriers: Carriers;
+  private readonly byteSpellings: ByteSpellings;
   private readonly partsAndEntries: PartsAndEntries;
   private readonly plainText: PlainText;
   /** Absolute offset before which every position has been checked for a signature. */
@@ -76,7 +83,7 @@ export class ContentScanner implements ByteSink {
     const window = new ScanWindow(INITIAL_CAPACITY, LOOKBEHIND);
     const output = settings.emit && new RedactedOutput(settings.emit, (from, to) => window.read(from, to), context);
     this.window = window;
-    // a plain object whose shape never changes (`layers` is filled in at once): the hot loops read it at every stop
+    // a plain object whose shape never changes (`layers` and `byteSpellings` are filled in at once): the hot loops read it at every stop
     const core = {
       window,
       settings,
@@ -85,6 +92,7 @@ export class ContentScanner implements ByteSink {
       taps: new TapSet(window),
       contentStarts: new ContentStarts(),
       layers: undefined as unknown as Layers,
+      byteSpellings: undefined as unknown as ByteSpellings,
       nested(what: string, locate: (offset: number) => string): ByteSink {
         const depth = settings.depth + 1;
         if (!context.allowDepth(depth, what)) throw STOP;
@@ -96,6 +104,7 @@ export class ContentScanner implements ByteSink {
     this.runs = new Base64Runs(this.core);
     this.textEmbeds = new TextEmbeds(this.core);
     this.carriers = new Carriers(this.core);
+    this.byteSpellings = core.byteSpellings = new ByteSpellings(this.core, this.carriers);
     this.partsAndEntries = new PartsAndEntries(this.core);
     this.plainText = new PlainText(settings.utf8, settings.boundary !== undefined);
   }
@@ -198,17 +207,25 @@ export class ContentScanner implements ByteSink {
 
   /**
    * An alphabet byte that may begin something: `x` after `"` (a packed
-   * string), `t` after `_` (an `rr_type` key), a digit after `[` or `0` after
-   * `"` (byte values).
+   * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
+   * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
+   * a line feed (a hex dump, a list of values), a digit or `-` after `,` or
+   * `;` (a list of values).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
     const byte = b[p]!;
-    if (byte === 0x78) this.textEmbeds.packedString(p - 1);
-    else if (byte === 0x74) {
+    if (byte === 0x78) {
+      if (b[p - 1] === 0x30) this.byteSpellings.hexLiteral(p - 1);
+      else this.textEmbeds.packedString(p - 1);
+    } else if (byte === 0x74) {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
-    else if (b[p - 1] === QUOTE) this.carriers.byteValues(p - 1, 'object');
+    else if (b[p - 1] === QUOTE) {
+      this.carriers.byteValues(p - 1, 'object');
+      this.byteSpellings.dump(p);
+    } else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
+    else if (b[p - 1] === COMMA || b[p - 1] === SEMICOLON) this.byteSpellings.separator(p - 1);
     return p + 1;
   }
 
@@ -229,12 +246,24 @@ export class ContentScanner implements ByteSink {
       case BACKSLASH:
         if (b[p - 1] === QUOTE) this.textEmbeds.packedString(p - 1);
         this.carriers.escape(p);
+        this.byteSpellings.escape(p);
         return this.runs.escapeAt(p);
       case PERCENT:
         this.carriers.percent(p);
         return this.runs.escapeAt(p);
       case LF:
         if (settings.boundary) this.partsAndEntries.delimiter(p + 1);
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
+        return p + 1;
+      case CR:
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
+        return p + 1;
+      case QUOTE:
+        this.byteSpellings.quotedValues(p);
+        return p + 1;
+      case SPACE:
+        if (b[p - 1] === BRACKET) this.byteSpellings.arrayOpening(p - 1);
+        else if (b[p - 1] === COMMA) this.byteSpellings.separator(p - 1);
         return p + 1;
     }
     if (BINARY_BYTE[byte]) {

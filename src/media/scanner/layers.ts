@@ -50,6 +50,7 @@ export class Layers {
     if (at === this.lastOpened) return;
     if (where === 'start' && tarHeaderAt(window.bytes, p, window.length)) return this.tar(at);
     if (where === 'start' && isSpacedHex(window.bytes, p, window.length)) return this.spacedHex(at);
+    if (where === 'start' && this.core.byteSpellings.contentStart(p)) return;
     const layer = layerAt(window.bytes, p, window.length, where);
     if (!layer) return;
     this.lastOpened = at;

@@ -12,7 +12,10 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *
  * - `:` after `a` or `A` (it may end a `data:` scheme);
  * - `x` after `"` (a packed string's zlib header), `t` after `_` (`rr_type`),
- *   a digit after `[` and `0` after `"` (JSON byte values);
+ *   a digit or `-` after `[` and `0` after `"` (JSON byte values);
+ * - bytes spelt out (scanner/byte-spellings.ts): a digit or `-` after `,`
+ *   or `;`, a space after `,`, a digit after a line feed (a list, a hex dump), `"` or white
+ *   space after `[`, `x` after `0`;
  * - every line feed in multipart content (a delimiter may follow);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
@@ -47,6 +50,7 @@ const KINDS = 8;
 
 const QUOTE = 0x22;
 const COLON = 0x3a;
+const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const LF = 0x0a;
@@ -75,6 +79,16 @@ function actionTable(): Uint8Array {
     // `PK\x03\x04` and `PK\x01\x02`: ZIP local and central headers
     decideAfter(K, ETX);
     decideAfter(K, SOH);
+    // bytes spelt out (scanner/byte-spellings.ts)
+    decideAfter(0x5b, 0x2d); // `[-`: signed byte values
+    decideAfter(0x5b, QUOTE); // `["`: byte strings
+    decideAfter(0x30, 0x78); // `0x`: hex literals
+    for (const after of [LF, 0x0d, 0x20]) decideAfter(0x5b, after); // a pretty-printed array
+    // lists of values: `1,2`, `1;2`, `1,-2`, `1, 2`; `1 2` where a line starts
+    for (let digit = 0x30; digit <= 0x39; digit++) decideAfter(COMMA, digit), decideAfter(0x3b, digit), decideAfter(LF, digit);
+    decideAfter(COMMA, 0x2d);
+    decideAfter(0x3b, 0x2d);
+    decideAfter(COMMA, 0x20);
   }
   return table;
 }

@@ -98,7 +98,7 @@ type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Ui
  * encoded text has been read (absolute), so that the caller does not open
  * the same text twice.
  */
-function textTap(start: number, target: TapTarget, decode: TextDecode, reached?: (at: number) => void): Tap {
+export function textTap(start: number, target: TapTarget, decode: TextDecode, reached?: (at: number) => void): Tap {
   const { context, output } = target;
   return {
     position: start,
@@ -132,9 +132,9 @@ export function latin1StringTap(start: number, target: TapTarget, reached: (at: 
 }
 
 /** Byte values written as JSON numbers, from `start` to the closing bracket. */
-export function byteValuesTap(start: number, shape: ByteValuesShape, target: TapTarget): Tap {
+export function byteValuesTap(start: number, shape: ByteValuesShape, target: TapTarget, reached: (at: number) => void): Tap {
   const values = new ByteValues(shape);
-  return textTap(start, target, (b, from, to, _end, out) => ({ ...values.decode(b, from, to, out), ended: values.ended }));
+  return textTap(start, target, (b, from, to, _end, out) => ({ ...values.decode(b, from, to, out), ended: values.ended }), reached);
 }
 
 /** A percent-encoded value from `start` to its end. */
