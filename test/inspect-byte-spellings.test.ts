@@ -167,6 +167,7 @@ describe('text that looks like bytes spelt out but holds no media passes', () =>
     'a quoted-printable email in French':
       "Content-Transfer-Encoding: quoted-printable\r\n\r\nJ'ai re=C3=A7u la facture, merci. =C3=80 bient=C3=B4t !\r\nLes octets 137, 80, 78, 71 =C3=A9taient affich=C3=A9s.\r\n",
     'timestamps, versions and addresses': 'v1.2.3 at 10:22:29 from 192.168.0.1, 10.0.0.2 and [2001:db8::1]:443; sizes 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n',
+    'zero-padded numbers: a timetable and the digit-only lines of a hex dump': `07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23\n${'00 01 00 00 01 00 00 00 00 00 00 00 00 00 00 00\n'.repeat(3)}`,
     'JSON arrays of short strings': JSON.stringify({ tags: ['10', '20', '30', 'ab', 'cd'], codes: Array.from({ length: 20 }, (_, i) => String(i)) }),
   };
   for (const [name, text] of Object.entries(texts)) {
@@ -197,6 +198,13 @@ describe('thresholds: how many values or escapes make a run bytes', () => {
       assert.ok(isRefusal(decoded.error) && decoded.error.code === 'body_uninspectable', `at the threshold it is decoded: ${String(decoded.error)}`);
     });
   }
+});
+
+test('zero-padded values open no decimal list: a hex dump line of digits only is not decoded as decimal bytes', async () => {
+  const line = '00 01 00 00 01 00 00 00 00 00 00 00 00 00 00 00 01 00 00 00\n';
+  // after a first line of text, where no hex dump starts
+  const stored = await inspect(utf8(`counts by hour:\n${line.repeat(4)}`), { ...refuse('text/plain'), budgets: { maxDecodedBytes: 1 } });
+  assert.equal(stored.error, undefined, String(stored.error));
 });
 
 describe('the budgets apply to what is decoded', () => {

@@ -145,10 +145,16 @@ describe('what cannot be inspected is refused, not waved through', () => {
     assert.match((await refusal(archive, options('application/zip'))).detail, /"secret.bin" at byte 0 is encrypted/);
   });
 
-  test('a ZIP entry with a compression method other than stored or deflated is refused', async () => {
+  test('a ZIP entry with a compression method the gateway cannot open is refused', async () => {
+    const archive = zip([{ name: 'data.bin', bytes: utf8('imploded, once') }], 'stored');
+    archive[8] = 6; // implode
+    assert.match((await refusal(archive, options('application/zip'))).detail, /compression method 6/);
+  });
+
+  test('a ZIP entry of bzip2 (method 12) that is not bzip2 data is refused', async () => {
     const archive = zip([{ name: 'data.bz2', bytes: utf8('BZh91AY&SY') }], 'stored');
-    archive[8] = 12; // bzip2
-    assert.match((await refusal(archive, options('application/zip'))).detail, /compression method 12/);
+    archive[8] = 12;
+    assert.match((await refusal(archive, options('application/zip'))).detail, /bzip2 data is truncated/);
   });
 
   test('multipart without a boundary is a bad request', () => {

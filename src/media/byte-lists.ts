@@ -162,6 +162,8 @@ export class ByteList {
     }
     if (byte === MINUS) return this.length === 1 && (this.negative = true);
     if (!isDigit(byte) || this.digits === 3) return false;
+    // zero-padded values (`00 01`, `007`) are hex dumps and fixed-width columns, never a list of byte values
+    if (this.digits === 1 && this.value === 0) return false;
     this.value = this.value * 10 + byte - 0x30;
     this.digits++;
     return this.value <= (this.negative ? 128 : 255);

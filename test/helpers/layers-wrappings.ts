@@ -69,17 +69,19 @@ export function tar(files: readonly { name: string; bytes: Uint8Array }[]): Uint
  * `method` 12 (bzip2) or 14 (LZMA) labels stored data with a method the
  * gateway cannot open.
  */
-export function streamedZip(files: readonly { name: string; bytes: Uint8Array }[], method: 0 | 8 | 12 | 14 = 8): Uint8Array {
+export function streamedZip(files: readonly { name: string; bytes: Uint8Array; compressed?: Uint8Array }[], method: 0 | 8 | 12 | 14 = 8): Uint8Array {
   const parts: Uint8Array[] = [];
   const central: Uint8Array[] = [];
+  // bit 3: sizes in a data descriptor; bit 1 with LZMA: the data ends with an end marker
+  const flags = method === 14 ? 0x0a : 0x08;
   let offset = 0;
   for (const file of files) {
     const name = utf8(file.name);
-    const data = method === 8 ? deflateRawSync(file.bytes) : file.bytes;
+    const data = file.compressed ?? (method === 8 ? deflateRawSync(file.bytes) : file.bytes);
     const header = new DataView(new ArrayBuffer(30));
     header.setUint32(0, 0x04034b50, true);
     header.setUint16(4, 20, true);
-    header.setUint16(6, 0x08, true);
+    header.setUint16(6, flags, true);
     header.setUint16(8, method, true);
     header.setUint16(26, name.length, true);
     const descriptor = new DataView(new ArrayBuffer(16));
@@ -92,7 +94,7 @@ export function streamedZip(files: readonly { name: string; bytes: Uint8Array }[
     entry.setUint32(0, 0x02014b50, true);
     entry.setUint16(4, 20, true);
     entry.setUint16(6, 20, true);
-    entry.setUint16(8, 0x08, true);
+    entry.setUint16(8, flags, true);
     entry.setUint16(10, method, true);
     entry.setUint32(16, crc32(file.bytes), true);
     entry.setUint32(20, data.length, true);
@@ -111,6 +113,9 @@ export function streamedZip(files: readonly { name: string; bytes: Uint8Array }[
   end.setUint32(16, offset, true);
   return concat([...parts, directory, new Uint8Array(end.buffer)]);
 }
+
+/** A `.lzma` file's stream as a ZIP member of method 14 carries it: LZMA SDK version, properties size, the 5 property bytes, then the data without the 8-byte length. */
+export const zipLzmaData = (lzma: Uint8Array): Uint8Array => concat([Uint8Array.of(9, 20, 5, 0), lzma.subarray(0, 5), lzma.subarray(13)]);
 
 /** `text` as UTF-16 or UTF-32 code units in either byte order, with a BOM if asked. */
 export function wideText(text: string, unit: 2 | 4, littleEndian: boolean, bom = false): Uint8Array {
@@ -214,6 +219,21 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'lzma file': (file) => body(compressed(file.name, 'lzma')),
   '.tar.bz2 member': (file) => body(compressed(file.name, 'tar.bz2'), 'application/x-bzip2'),
   '.tar.xz member': (file) => body(compressed(file.name, 'tar.xz'), 'application/x-xz'),
+  'ZIP member compressed with bzip2 (method 12)': (file) => body(compressed(file.name, 'bzip2.zip'), 'application/zip'),
+  'ZIP member compressed with LZMA (method 14)': (file) => body(compressed(file.name, 'lzma.zip'), 'application/zip'),
+  'streamed ZIP, members compressed with bzip2': (file) =>
+    body(
+      streamedZip(
+        [
+          { ...BENIGN_CONTENT[0]!, compressed: compressed('chat.json', 'bz2') },
+          { name: file.name, bytes: file.bytes, compressed: compressed(file.name, 'bz2') },
+        ],
+        12,
+      ),
+      'application/zip',
+    ),
+  'streamed ZIP, member compressed with LZMA': (file) =>
+    body(streamedZip([{ name: file.name, bytes: file.bytes, compressed: zipLzmaData(compressed(file.name, 'lzma')) }], 14), 'application/zip'),
   'bzip2 file inside an xz file': (file) => body(compressed(file.name, 'bz2.xz')),
   'xz file inside a bzip2 file': (file) => body(compressed(file.name, 'xz.bz2')),
   'after the end of a bzip2 stream': (file) => body(concat([compressed('notes.txt', 'bz2'), file.bytes])),

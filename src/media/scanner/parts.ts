@@ -1,6 +1,6 @@
 import { uninspectable } from '../context.ts';
 import { delimiterAt, MAX_PART_HEADER_BYTES } from '../multipart.ts';
-import { localHeaderAt } from '../zip.ts';
+import { entryDecoder, localHeaderAt } from '../zip.ts';
 import type { ScanCore } from './core.ts';
 import { zipEntryTap } from './taps.ts';
 
@@ -34,16 +34,18 @@ export class PartsAndEntries {
     if (!entry) return;
     taps.closeZipEntry();
     const where = `ZIP entry ${JSON.stringify(entry.name)} ${settings.locate(window.abs(p))}`;
-    if (entry.encrypted || (entry.method !== 0 && entry.method !== 8)) {
+    const decoder = entryDecoder(entry);
+    if (entry.encrypted || (entry.method !== 0 && !decoder)) {
       const why = entry.encrypted ? 'is encrypted' : `uses compression method ${entry.method}`;
       return verdicts.refuse(uninspectable(`${where} ${why} and cannot be inspected`));
     }
     const dataStart = window.abs(entry.dataStart);
-    if (entry.method === 0) return contentStarts.add(dataStart, `in ${where}`);
+    if (!decoder) return contentStarts.add(dataStart, `in ${where}`);
     taps.openZipEntry(
       zipEntryTap(
         dataStart,
         entry.compressedSize,
+        decoder,
         this.core.layers.target(where, (offset) => `at byte ${offset} of ${where}`),
       ),
     );

@@ -8,7 +8,6 @@ import { GzipStream } from '../layers/gzip.ts';
 import { Inflater } from '../layers/inflate.ts';
 import type { LayerKind, LayerLimits, LayerOutput, LayerStream } from '../layers/registry.ts';
 import { LayerSink, type LayerHandlers } from '../layers/sink.ts';
-import { rawDeflate } from '../layers/zlib.ts';
 import { Latin1String, type PackedFormat } from '../rrweb.ts';
 import type { ScanWindow } from './window.ts';
 
@@ -54,9 +53,15 @@ export function packedStringTap(start: number, format: PackedFormat, target: Tap
   };
 }
 
-/** A deflated ZIP entry's data from `dataStart`: `compressedSize` bytes, or up to the next header when the size follows the data. */
-export function zipEntryTap(dataStart: number, compressedSize: number | undefined, target: TapTarget): Tap {
-  const sink = new LayerSink(rawDeflate, target.context, target.output, target.handlers);
+/** A compressed ZIP entry's data from `dataStart`: `compressedSize` bytes, or up to the next header when the size follows the data. */
+export function zipEntryTap(
+  dataStart: number,
+  compressedSize: number | undefined,
+  open: (output: LayerOutput, limits: LayerLimits) => LayerStream,
+  target: TapTarget,
+): Tap {
+  const limits: LayerLimits = { maxMemoryBytes: target.context.budgets.maxLayerMemoryBytes };
+  const sink = new LayerSink((output) => open(output, limits), target.context, target.output, target.handlers);
   const until = compressedSize === undefined ? Infinity : dataStart + compressedSize;
   return {
     position: dataStart,

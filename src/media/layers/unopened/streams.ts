@@ -39,13 +39,35 @@ export const LZIP = refusedMagic('an lzip file', 'anywhere', 'LZIP\x01', (b, at,
 
 /**
  * Unix compress (`.Z`): `1F 9D`, flags with a code width of 9 to 16 bits
- * and the unused bits clear, and a first code that is a literal byte. Three
- * bytes of magic are weak: looked for where content starts only.
+ * and the unused bits clear, then LZW codes that could start a stream: a
+ * literal byte first, and each of the next ones a literal, a clear code or
+ * a code already defined (or the one being defined). Three bytes of magic
+ * are weak: looked for where content starts only, and the first codes must
+ * hold (random bytes pass them about once in 4,000 times).
  */
 export const UNIX_COMPRESS = refusedMagic('a compress (.Z) file', 'start', [0x1f, 0x9d], (b, at, end) => {
   const flags = b[at + 2]!;
-  return at + 5 <= end && (flags & 0x60) === 0 && (flags & 0x1f) >= 9 && (flags & 0x1f) <= 16 && (b[at + 4]! & 1) === 0;
+  if (at + 5 > end || (flags & 0x60) !== 0 || (flags & 0x1f) < 9 || (flags & 0x1f) > 16) return false;
+  return startsLzwCodes(b, at + 3, end, (flags & 0x80) !== 0);
 });
+
+const CHECKED_LZW_CODES = 12;
+const LZW_CLEAR = 256;
+
+/** Whether the 9-bit codes at `from` (as many as `CHECKED_LZW_CODES`, fewer where the data ends) could open an LZW stream. */
+function startsLzwCodes(b: Uint8Array, from: number, end: number, blockMode: boolean): boolean {
+  const firstFree = blockMode ? 257 : 256;
+  for (let i = 0; i < CHECKED_LZW_CODES; i++) {
+    const bit = i * 9;
+    const at = from + (bit >> 3);
+    if (at + 1 >= end) return i > 0;
+    const code = ((b[at]! | (b[at + 1]! << 8)) >> (bit & 7)) & 0x1ff;
+    if (blockMode && code === LZW_CLEAR && i > 0) return true;
+    // the first code is a literal; code i may name any code defined so far, or the one it defines (KwKwK)
+    if (code > (i === 0 ? 255 : firstFree + i - 1)) return false;
+  }
+  return true;
+}
 
 /** lzop: its 9-byte magic number. */
 export const LZOP = refusedMagic('an lzop file', 'anywhere', [0x89, 0x4c, 0x5a, 0x4f, 0x00, 0x0d, 0x0a, 0x1a, 0x0a]);
