@@ -156,13 +156,16 @@ export class ContentScanner implements ByteSink {
         p = this.longRun(p, limit);
       } else {
         const run = runs.start >= 0 ? p - window.index(runs.start) : 0;
+        let decide = true;
         if (this.plainText.binary) {
           p = this.plainText.skipBinary(window.bytes, p, limit, window.length, run);
           if (this.plainText.lastBinary >= 0) this.checkSignaturesVouchedFor(this.plainText.firstBinary, this.plainText.lastBinary);
+          // a binary stretch that ended stops at a byte that may need nothing: the text loop reads on from it
+          decide = this.plainText.binary;
         } else p = this.plainText.skip(window.bytes, p, limit, window.length, run);
         // the run the loop went through, if it has not ended: still short, so not decided
         runs.start = this.plainText.run > 0 ? window.abs(p - this.plainText.run) : -1;
-        if (p < limit) p = this.decideAt(p, limit);
+        if (p < limit && decide) p = this.decideAt(p, limit);
       }
     }
     if (final && runs.start >= 0) runs.end(p);
