@@ -106,6 +106,14 @@ describe('the import rules fail the run', () => {
       },
       /no-circular/,
     ],
+    [
+      'a circle of type-only imports',
+      {
+        'src/service/a.ts': "import type { B } from './b.ts';\nexport interface A { b: B }\n",
+        'src/service/b.ts': "import type { A } from './a.ts';\nexport interface B { a: A }\n",
+      },
+      /no-circular/,
+    ],
     ['an import that resolves to nothing', { 'src/service/a.ts': "import { gone } from './gone.ts';\nexport const a = gone;\n" }, /no-unresolvable/],
   ];
 

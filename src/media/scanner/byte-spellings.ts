@@ -4,6 +4,7 @@ import { HexDump, hexDumpAt, type HexDumpFormat } from '../hex-dumps.ts';
 import { JsonString } from '../json-string.ts';
 import { openingQuote, type Carriers } from './carriers.ts';
 import type { ScanCore } from './core.ts';
+import type { SpellingStarts } from './roles.ts';
 import { textTap, type Tap, type TapTarget } from './taps.ts';
 
 const BACKSLASH = 0x5c;
@@ -70,7 +71,7 @@ function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, rea
  * where backslashes are doubled and line breaks escaped, the string's text
  * is decoded first, and the spelling found in it one layer deeper.
  */
-export class ByteSpellings {
+export class ByteSpellings implements SpellingStarts {
   /** Absolute offset up to which a spelling is being (or has been) decoded: nothing before it opens another. */
   private decodedTo = -1;
   /** Absolute offset before which no list of decimal values can start: a look ahead already read past there. */

@@ -1,5 +1,5 @@
 import { sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
-import type { Layers } from './layers.ts';
+import type { LayerFinder } from './roles.ts';
 import type { Verdicts } from './verdicts.ts';
 import type { ScanWindow } from './window.ts';
 
@@ -33,7 +33,7 @@ export class ContentStarts {
   }
 
   /** Media where content starts is refused even when redacting: it is the whole body, part or entry. */
-  sniff(window: ScanWindow, limit: number, final: boolean, verdicts: Verdicts, layers: Layers): void {
+  sniff(window: ScanWindow, limit: number, final: boolean, verdicts: Verdicts, layers: LayerFinder): void {
     while (this.pending.length > 0 && (final || window.index(this.pending[0]!.at) < limit)) {
       const { at, how } = this.pending.shift()!;
       const p = window.index(at);

@@ -1,8 +1,7 @@
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
-import type { ByteSpellings } from './byte-spellings.ts';
 import type { ContentStarts } from './content-starts.ts';
-import type { Layers } from './layers.ts';
+import type { LayerFinder, SpellingStarts } from './roles.ts';
 import type { TapSet } from './taps.ts';
 import type { Verdicts } from './verdicts.ts';
 import type { ScanWindow } from './window.ts';
@@ -28,8 +27,8 @@ export interface ScanCore {
   readonly verdicts: Verdicts;
   readonly taps: TapSet;
   readonly contentStarts: ContentStarts;
-  readonly layers: Layers;
-  readonly byteSpellings: ByteSpellings;
+  readonly layers: LayerFinder;
+  readonly byteSpellings: SpellingStarts;
   /** A scanner for compressed content found inside (`what`), one layer deeper; stops the round past the depth budget. */
   nested(what: string, locate: (offset: number) => string): ByteSink;
 }

@@ -1,6 +1,7 @@
 import type { ByteSink } from '../decoder.ts';
 import { layerAt, MAY_START_LAYER, type LayerWhere } from '../layers/registry.ts';
 import type { ScanCore } from './core.ts';
+import type { LayerFinder } from './roles.ts';
 import { isSpacedHex } from '../base64.ts';
 import { tarHeaderAt } from '../tar.ts';
 import { hexTap, layerTap, tarTap, type TapTarget } from './taps.ts';
@@ -17,7 +18,7 @@ const notThatLayer = (): void => undefined;
  * scanned as they are. Bytes after the end of a layer's data are content
  * that starts there: sniffed, and peeled again if they are another layer.
  */
-export class Layers {
+export class Layers implements LayerFinder {
   /** Absolute offset of the last layer opened, so that a start seen twice (as content start and by its magic) opens once. */
   private lastOpened = -1;
   /** A layer was found where the content starts: the content is that wrapping, not text, whatever it was declared as. */
