@@ -10,6 +10,7 @@ import { hexdumpC, hexLiterals, odHex, pythonRepr, xxd } from './helpers/byte-sp
 import { concat, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { BENIGN_CONTENT, BYTE_SPELLING_WRAPPINGS, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl } from './helpers/wrappings.ts';
+import { ensureDebianPackages } from './helpers/debian.ts';
 
 /**
  * Bytes spelt out in text (issue 11): lists of byte values, escaped
@@ -51,15 +52,8 @@ async function assertRefused(body: Uint8Array, options: InspectionOptions, code:
   return [...details][0]!;
 }
 
-/** Whether a program runs here: the tools the helpers imitate are compared with where they are installed. */
-const runs = (program: string, args: string[]): boolean => {
-  try {
-    execFileSync(program, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** The Debian packages of the tools the helpers imitate, installed when missing so that the comparison never skips. */
+const TOOL_PACKAGES = { '/usr/bin/xxd': 'xxd', '/usr/bin/hexdump': 'bsdextrautils', '/usr/bin/od': 'coreutils', '/usr/bin/python3': 'python3' };
 
 describe('the helpers spell bytes as the tools do', () => {
   const tools: Record<string, { args: string[]; spell: (bytes: Uint8Array) => string }> = {
@@ -69,7 +63,8 @@ describe('the helpers spell bytes as the tools do', () => {
     python3: { args: ['-c', 'import sys; sys.stdout.write(repr(open(sys.argv[1], "rb").read()))'], spell: pythonRepr },
   };
   for (const [program, { args, spell }] of Object.entries(tools)) {
-    test(program, { skip: !runs(program, program === 'python3' ? ['-V'] : ['/dev/null']) && `${program} is not installed` }, () => {
+    test(program, () => {
+      ensureDebianPackages(TOOL_PACKAGES);
       const dir = mkdtempSync(join(tmpdir(), 'spellings-'));
       try {
         for (const file of [...MATRIX_MEDIA, { name: 'zeros', bytes: new Uint8Array(100) }, { name: 'quotes', bytes: utf8('it\'s \\ "x"') }]) {

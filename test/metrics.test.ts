@@ -6,12 +6,11 @@ import { createMemoryStore } from '../src/adapters/memory.ts';
 import type { ObjectStore } from '../src/adapters/types.ts';
 import { startNodeProcessMetrics, type NodeProcessMetrics } from '../src/hosts/node-process-metrics.ts';
 import { Metrics } from '../src/service/metrics.ts';
+import { ensureDebianPackages } from './helpers/debian.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 const GB = { account_id: 'acme', account_region: 'GB' };
 const US = { account_id: 'acme', account_region: 'US' };
-
-const promtoolPresent = spawnSync('promtool', ['--version']).status === 0;
 
 /** `promtool check metrics` on the text: its findings, or '' when clean. */
 function promtoolFindings(text: string): string {
@@ -85,7 +84,8 @@ describe('/metrics of a gateway at work', () => {
     await gw.stop();
   });
 
-  test('promtool check metrics finds nothing to complain about', { skip: !promtoolPresent && 'promtool is not installed (Debian package prometheus)' }, () => {
+  test('promtool check metrics finds nothing to complain about', () => {
+    ensureDebianPackages({ '/usr/bin/promtool': 'prometheus' });
     assert.equal(promtoolFindings(text), '');
   });
 

@@ -1,6 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { ensureDebianPackages } from './debian.ts';
 
 const run = promisify(execFile);
 
@@ -13,13 +13,7 @@ const PACKAGES: Record<string, string> = {
 };
 
 export function ensureClients(): void {
-  const missing = Object.entries(PACKAGES)
-    .filter(([path]) => !existsSync(path))
-    .map(([, name]) => name);
-  if (missing.length === 0) return;
-  if (process.getuid?.() !== 0) throw new Error(`install the S3 clients first: apt-get install -y ${missing.join(' ')}`);
-  execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-  execFileSync('apt-get', ['install', '-y', ...missing], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  ensureDebianPackages(PACKAGES);
 }
 
 export interface ClientRun {

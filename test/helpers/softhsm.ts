@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDebianPackages } from './debian.ts';
 
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
 
@@ -11,18 +12,9 @@ export interface SoftHsm {
   remove(): void;
 }
 
-/** Installs SoftHSM2 when it is missing (as root, through apt-get); a test that needs a token never skips. */
+/** Installs SoftHSM2 when it is missing: a test that needs a token never skips. */
 function ensureInstalled(): void {
-  if (existsSync(SOFTHSM_MODULE)) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  try {
-    execFileSync('apt-get', ['install', '-y', 'softhsm2'], { stdio: 'inherit', env });
-  } catch {
-    // A fresh machine may not have read the package lists yet.
-    execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-    execFileSync('apt-get', ['install', '-y', 'softhsm2'], { stdio: 'inherit', env });
-  }
-  if (!existsSync(SOFTHSM_MODULE)) throw new Error(`softhsm2 installed, but ${SOFTHSM_MODULE} is missing`);
+  ensureDebianPackages({ [SOFTHSM_MODULE]: 'softhsm2' });
 }
 
 /**
