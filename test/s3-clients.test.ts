@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ensureClients, runClient, type ClientRun } from './helpers/s3-clients.ts';
+import { ensureClients, runClient, s3cmdArguments, type ClientRun } from './helpers/s3-clients.ts';
 import { startS3Gateway, type S3Credentials, type S3TestGateway } from './helpers/s3-gateway.ts';
 
 const MiB = 1024 * 1024;
@@ -258,28 +258,7 @@ describe('s3cmd', () => {
   const s3cmd = (more: string[]) => runClient('/usr/bin/s3cmd', [...args, ...more], {}, dir);
 
   before(async () => {
-    const credentials = await gateway.credentials();
-    const host = gateway.s3Url.replace('http://', '');
-    await writeFile(join(dir, 's3cmd.cfg'), '[default]\n');
-    args = [
-      '-c',
-      join(dir, 's3cmd.cfg'),
-      '--access_key',
-      credentials.accessKeyId,
-      '--secret_key',
-      credentials.secretAccessKey,
-      // On the command line, or s3cmd tries to refresh it from the cloud metadata address.
-      '--access_token',
-      credentials.sessionToken,
-      '--host',
-      host,
-      '--host-bucket',
-      host,
-      '--no-ssl',
-      '--region',
-      'us-east-1',
-      '--no-progress',
-    ];
+    args = await s3cmdArguments(dir, gateway.s3Url, await gateway.credentials());
   });
 
   it('put, get, range get (--continue), info, ls with prefix, delete', async () => {

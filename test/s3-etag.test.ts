@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createFsStore } from '../src/adapters/fs.ts';
 import { storeKey } from '../src/policy/keys.ts';
 import { startEncryptedHost } from './helpers/encrypted-host.ts';
-import { ensureClients, runClient, type ClientRun } from './helpers/s3-clients.ts';
+import { ensureClients, runClient, s3cmdArguments, type ClientRun } from './helpers/s3-clients.ts';
 import { STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
 import type { S3Credentials } from './helpers/s3-gateway.ts';
 import { signerCredentials } from './helpers/s3-requests.ts';
@@ -250,26 +250,7 @@ print(json.dumps({'multipart': s3.head_object(Bucket='chat-transcript', Key='cli
   });
 
   it('s3cmd puts and gets with its MD5 checks, on a store whose own ETag is not an MD5', async () => {
-    const host = door.s3Url.replace('http://', '');
-    await writeFile(join(dir, 's3cmd.cfg'), '[default]\n');
-    const args = [
-      '-c',
-      join(dir, 's3cmd.cfg'),
-      '--access_key',
-      credentials.accessKeyId,
-      '--secret_key',
-      credentials.secretAccessKey,
-      '--access_token',
-      credentials.sessionToken,
-      '--host',
-      host,
-      '--host-bucket',
-      host,
-      '--no-ssl',
-      '--region',
-      'us-east-1',
-      '--no-progress',
-    ];
+    const args = await s3cmdArguments(dir, door.s3Url, credentials);
     const s3cmd = (more: string[]) => runClient('/usr/bin/s3cmd', [...args, ...more], {}, dir);
     const put = ok(await s3cmd(['put', join(dir, 'small.txt'), 's3://chat-transcript/clients/cmd.txt']), 'put');
     assert.doesNotMatch(put, /MD5 Sums don't match|WARNING/i);

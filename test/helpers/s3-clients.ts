@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureDebianPackages } from './debian.ts';
+import type { S3Credentials } from './s3-gateway.ts';
 
 const run = promisify(execFile);
 
@@ -14,6 +17,31 @@ const PACKAGES: Record<string, string> = {
 
 export function ensureClients(): void {
   ensureDebianPackages(PACKAGES);
+}
+
+/** s3cmd's arguments for the gateway's S3 door at `s3Url`: an empty config file of its own in `dir`, every setting on the command line. */
+export async function s3cmdArguments(dir: string, s3Url: string, credentials: S3Credentials): Promise<string[]> {
+  const host = new URL(s3Url).host;
+  await writeFile(join(dir, 's3cmd.cfg'), '[default]\n');
+  return [
+    '-c',
+    join(dir, 's3cmd.cfg'),
+    '--access_key',
+    credentials.accessKeyId,
+    '--secret_key',
+    credentials.secretAccessKey,
+    // On the command line, or s3cmd tries to refresh it from the cloud metadata address.
+    '--access_token',
+    credentials.sessionToken,
+    '--host',
+    host,
+    '--host-bucket',
+    host,
+    '--no-ssl',
+    '--region',
+    'us-east-1',
+    '--no-progress',
+  ];
 }
 
 export interface ClientRun {
