@@ -132,6 +132,9 @@ export class RunDecoder {
    */
   readonly watched: Int32Array;
   watchedCount = 0;
+  /** Bits read but not yet written out (a partial byte), where `decode` stopped: `decodeOn` goes on from them. */
+  private bits = 0;
+  private accumulator = 0;
   private readonly escaped = { value: 0 };
 
   constructor(
@@ -139,20 +142,43 @@ export class RunDecoder {
     private readonly watch?: Uint8Array,
   ) {
     this.bytes = new Uint8Array(maxBytes);
-    this.watched = new Int32Array(watch ? maxBytes : 0);
+    // one more than can be noted: positions are written before it is known whether they count
+    this.watched = new Int32Array(watch ? maxBytes + 1 : 0);
   }
 
   /** Decodes the run starting at `at` until it ends, `end` is reached or `bytes` is full. */
   decode(b: Uint8Array, at: number, end: number): void {
+    this.length = this.chars = this.bits = this.accumulator = this.watchedCount = 0;
+    this.next = at;
+    this.decodeRest(b, end);
+  }
+
+  /**
+   * Decodes the same run as `before` did (a decoder of fewer bytes, over the
+   * same `b`), its bytes copied and the rest decoded from where it stopped:
+   * the run's start is not decoded twice.
+   */
+  decodeOn(before: RunDecoder, b: Uint8Array, end: number): void {
+    this.bytes.set(before.bytes.subarray(0, before.length));
+    this.length = before.length;
+    this.chars = before.chars;
+    this.next = before.next;
+    this.bits = before.bits;
+    this.accumulator = before.accumulator;
+    this.watchedCount = 0;
+    this.decodeRest(b, end);
+  }
+
+  private decodeRest(b: Uint8Array, end: number): void {
     const out = this.bytes;
     const watch = this.watch;
     const watched = this.watched;
-    let watchedCount = 0;
-    let length = 0;
-    let chars = 0;
-    let bits = 0;
-    let accumulator = 0;
-    let i = at;
+    let watchedCount = this.watchedCount;
+    let length = this.length;
+    let chars = this.chars;
+    let bits = this.bits;
+    let accumulator = this.accumulator;
+    let i = this.next;
     while (i < end && length < out.length) {
       if (bits === 0) {
         // four plain characters at a time, three bytes out, while the quantum is aligned
@@ -169,10 +195,14 @@ export class RunDecoder {
           out[length] = o0;
           out[length + 1] = o1;
           out[length + 2] = o2;
-          if (watch !== undefined && (watch[o0]! | watch[o1]! | watch[o2]!) !== 0) {
-            if (watch[o0] === 1) watched[watchedCount++] = length;
-            if (watch[o1] === 1) watched[watchedCount++] = length + 1;
-            if (watch[o2] === 1) watched[watchedCount++] = length + 2;
+          if (watch !== undefined) {
+            // without a branch: which bytes are watched is as random as the bytes
+            watched[watchedCount] = length;
+            watchedCount += watch[o0]!;
+            watched[watchedCount] = length + 1;
+            watchedCount += watch[o1]!;
+            watched[watchedCount] = length + 2;
+            watchedCount += watch[o2]!;
           }
           length += 3;
           i += 4;
@@ -203,6 +233,8 @@ export class RunDecoder {
     this.length = length;
     this.chars = chars;
     this.next = i;
+    this.bits = bits;
+    this.accumulator = accumulator;
     this.watchedCount = watchedCount;
   }
 }
@@ -340,8 +372,22 @@ export class HexPrefix {
   }
 
   decode(b: Uint8Array, at: number, end: number): void {
-    let length = 0;
-    let i = at;
+    this.length = 0;
+    this.next = at;
+    this.decodeRest(b, end);
+  }
+
+  /** Like RunDecoder's `decodeOn`: the run `before` decoded, its bytes copied and the rest decoded from where it stopped. */
+  decodeOn(before: HexPrefix, b: Uint8Array, end: number): void {
+    this.bytes.set(before.bytes.subarray(0, before.length));
+    this.length = before.length;
+    this.next = before.next;
+    this.decodeRest(b, end);
+  }
+
+  private decodeRest(b: Uint8Array, end: number): void {
+    let length = this.length;
+    let i = this.next;
     for (; i + 1 < end && length < this.bytes.length; i += 2) {
       const high = HEX_VALUE[b[i]!]!;
       const low = HEX_VALUE[b[i + 1]!]!;

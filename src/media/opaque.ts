@@ -1,4 +1,4 @@
-import { layerAt, MAY_START_LAYER } from './layers/registry.ts';
+import { LAYERS, layerAt, MAY_START_LAYER } from './layers/registry.ts';
 import { BINARY_BYTE, MAY_START_SIGNATURE, sniffAt, type MediaMatch } from './signatures/index.ts';
 import { tarHeaderAt } from './tar.ts';
 import { isLocalHeader } from './zip.ts';
@@ -25,12 +25,43 @@ const P = 0x50;
 /** 1 for the bytes that can begin a layer found anywhere, or a ZIP local header (`PK`): a decoder can note where they are (RunDecoder's `watch`). */
 export const ANYWHERE_START: Uint8Array = Uint8Array.from({ length: 256 }, (_, byte) => (MAY_START_LAYER[byte] === 1 || byte === P ? 1 : 0));
 
-/** Whether a layer or a ZIP local header begins at one of `positions` (where `b[0, length)` holds ANYWHERE_START bytes). */
-function wrapsAt(b: Uint8Array, length: number, positions: Int32Array): boolean {
-  for (let i = 0; i < positions.length; i++) {
-    const t = positions[i]!;
-    if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
-  }
+/**
+ * One bit for each pair of bytes (`first << 8 | second`) that `marked`
+ * picks: 8 KiB, which stays in the CPU's first cache where a byte for each
+ * pair would not.
+ */
+export const pairBits = (marked: (pair: number) => boolean): Int32Array => {
+  const bits = new Int32Array(65536 / 32);
+  for (let pair = 0; pair < 65536; pair++) if (marked(pair)) bits[pair >>> 5]! |= 1 << (pair & 31);
+  return bits;
+};
+
+export const isPairIn = (bits: Int32Array, pair: number): boolean => (bits[pair >>> 5]! & (1 << (pair & 31))) !== 0;
+
+const ANYWHERE_LAYERS = LAYERS.filter((layer) => layer.where === 'anywhere');
+/** The pairs of bytes that can begin an `anywhere` layer or a ZIP local header. */
+export const ANYWHERE_LAYER_PAIRS: Int32Array = pairBits(
+  (pair) =>
+    pair === ((P << 8) | 0x4b) || ANYWHERE_LAYERS.some((layer) => layer.first.includes(pair >>> 8) && (!layer.second || layer.second.includes(pair & 0xff))),
+);
+
+/** Whether a layer or a ZIP local header begins at `b[t]`, `b[0, length)` in view. */
+function wrapsHere(b: Uint8Array, t: number, length: number): boolean {
+  // most bytes that can begin one are not followed by a byte that can go on with it
+  if (t + 1 < length && !isPairIn(ANYWHERE_LAYER_PAIRS, (b[t]! << 8) | b[t + 1]!)) return false;
+  return b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere') !== null;
+}
+
+/** Where a decoder noted the ANYWHERE_START bytes of what it decoded: the first `watchedCount` of `watched`. */
+export interface AnywhereStarts {
+  readonly watched: Int32Array;
+  readonly watchedCount: number;
+}
+
+/** Whether a layer or a ZIP local header begins at one of the noted `starts` of `b[0, length)`. */
+function wrapsAt(b: Uint8Array, length: number, starts: AnywhereStarts): boolean {
+  const { watched, watchedCount } = starts;
+  for (let i = 0; i < watchedCount; i++) if (wrapsHere(b, watched[i]!, length)) return true;
   return false;
 }
 
@@ -54,10 +85,7 @@ function wrapsAnywhere(b: Uint8Array, length: number): boolean {
     )
       t += 8;
     const stop = Math.min(t + 8, length);
-    for (; t < stop; t++) {
-      if (ANYWHERE_START[b[t]!] === 0) continue;
-      if (b[t] === P ? isLocalHeader(b, t) : layerAt(b, t, length, 'anywhere')) return true;
-    }
+    for (; t < stop; t++) if (ANYWHERE_START[b[t]!] === 1 && wrapsHere(b, t, length)) return true;
   }
   return false;
 }
@@ -73,7 +101,7 @@ function hasBinaryByte(b: Uint8Array, length: number): boolean {
  * media in their first MEDIA_OFFSETS offsets. `anywhereStarts`, when the
  * decoder noted them: every position of an ANYWHERE_START byte.
  */
-export function decodedStart(b: Uint8Array, length: number, anywhereStarts?: Int32Array): DecodedStart {
+export function decodedStart(b: Uint8Array, length: number, anywhereStarts?: AnywhereStarts): DecodedStart {
   if (!hasBinaryByte(b, length)) return CONTENT;
   if (anywhereStarts ? wrapsAt(b, length, anywhereStarts) : wrapsAnywhere(b, length)) return CONTENT;
   if (layerAt(b, 0, length, 'start') || tarHeaderAt(b, 0, length)) return CONTENT;

@@ -1,6 +1,7 @@
 import { continuation, HexPrefix, RUN_BYTE, RunDecoder } from '../base64.ts';
 import type { ByteSink } from '../decoder.ts';
-import { LAYERS, layerAt } from '../layers/registry.ts';
+import { layerAt } from '../layers/registry.ts';
+import { ANYWHERE_LAYER_PAIRS, isPairIn, pairBits } from '../opaque.ts';
 import { MAY_START_SIGNATURE_PAIR, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
 import { isLocalHeader } from '../zip.ts';
 import type { ScanCore } from './core.ts';
@@ -19,51 +20,69 @@ import { ScanWindow } from './window.ts';
 /** Printable characters in a row that make the bytes text worth scanning: random bytes hold this many with odds below 2^-90. */
 const TEXT_RUN = 64;
 const ZIP_FIRST = 0x50;
-/** -1 for bytes of text, 0 for others: the count of text bytes in a row goes on without a branch, which random bytes would mispredict. */
-const TEXT_MASK = Int32Array.from({ length: 256 }, (_, byte) => ((byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d ? -1 : 0));
+/** 1 for the bytes of text: printable ASCII, tab, CR and LF. */
+const TEXT_BYTE = Uint8Array.from({ length: 256 }, (_, byte) => ((byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a || byte === 0x0d ? 1 : 0));
 
-/**
- * Bits for pairs of bytes (`first << 8 | second`): those that can begin an
- * `anywhere` signature, those that can begin an `anywhere` layer or a ZIP
- * local header, and either. 8 KiB each, which stay in the CPU's first
- * cache where byte tables of the pairs would not.
- */
-const pairBits = (marked: (pair: number) => boolean): Int32Array => {
-  const bits = new Int32Array(65536 / 32);
-  for (let pair = 0; pair < 65536; pair++) if (marked(pair)) bits[pair >>> 5]! |= 1 << (pair & 31);
-  return bits;
-};
-const ANYWHERE_LAYERS = LAYERS.filter((layer) => layer.where === 'anywhere');
+/** The pairs of bytes that can begin an `anywhere` signature, and those that can begin it or a layer or a ZIP local header. */
 const SIGNATURE_PAIRS = pairBits((pair) => MAY_START_SIGNATURE_PAIR[pair] === 1);
-const LAYER_PAIRS = pairBits(
-  (pair) =>
-    pair === ((ZIP_FIRST << 8) | 0x4b) ||
-    ANYWHERE_LAYERS.some((layer) => layer.first.includes(pair >>> 8) && (!layer.second || layer.second.includes(pair & 0xff))),
-);
-const CANDIDATE_PAIRS = SIGNATURE_PAIRS.map((bits, word) => bits | LAYER_PAIRS[word]!);
+const CANDIDATE_PAIRS = SIGNATURE_PAIRS.map((bits, word) => bits | ANYWHERE_LAYER_PAIRS[word]!);
 const INITIAL_CAPACITY = 4 * 1024;
 /** The content handed over begins this much before the offset recognised: a layer may be recognised past its first bytes (LZH's method id stands 2 bytes into its header). */
 const HANDOVER_BEHIND = 2;
 
-/** Whether a raw body's scan would stop at `b[at]` (whose pair of bytes has `bit` in `word`): media, a layer, or a ZIP entry begins there. */
-function recognisedAt(b: Uint8Array, at: number, end: number, word: number, bit: number): boolean {
-  if (SIGNATURE_PAIRS[word]! & bit && sniffAt(b, at, Math.min(end, at + SNIFF_LOOKAHEAD), 'anywhere') !== null) return true;
-  return (LAYER_PAIRS[word]! & bit) !== 0 && (layerAt(b, at, end, 'anywhere') !== null || (b[at] === ZIP_FIRST && isLocalHeader(b, at)));
+/** Whether a raw body's scan would stop at `b[at]`, where `pair` begins: media, a layer, or a ZIP entry begins there. */
+function recognisedAt(b: Uint8Array, at: number, end: number, pair: number): boolean {
+  if (isPairIn(SIGNATURE_PAIRS, pair) && sniffAt(b, at, Math.min(end, at + SNIFF_LOOKAHEAD), 'anywhere') !== null) return true;
+  return isPairIn(ANYWHERE_LAYER_PAIRS, pair) && (layerAt(b, at, end, 'anywhere') !== null || (b[at] === ZIP_FIRST && isLocalHeader(b, at)));
+}
+
+/**
+ * Index in `b[from, to)` where TEXT_RUN text bytes in a row end first, or -1;
+ * `state.text` carries the text bytes in a row before `from`, and receives
+ * those before `to` when there is none. Looks at the byte where the run
+ * would end and back from there: most bytes of opaque data are not text, so
+ * most are never read.
+ */
+function textRunEnd(b: Uint8Array, from: number, to: number, state: { text: number }): number {
+  // every byte in [runStart, checked) is text
+  let runStart = from - state.text;
+  let checked = from;
+  for (let last = runStart + TEXT_RUN - 1; last < to; last = runStart + TEXT_RUN - 1) {
+    let r = last;
+    while (r >= checked && TEXT_BYTE[b[r]!] === 1) r--;
+    if (r < checked) return last;
+    runStart = r + 1;
+    checked = last + 1;
+  }
+  let r = to - 1;
+  while (r >= checked && TEXT_BYTE[b[r]!] === 1) r--;
+  state.text = to - (r < checked ? runStart : r + 1);
+  return -1;
+}
+
+/** Index of the first offset in `b[from, to)` whose pair of bytes a raw body's scan would stop at, or -1. */
+function firstRecognisedPair(b: Uint8Array, from: number, to: number, end: number): number {
+  if (from >= to) return -1;
+  const paired = Math.min(to, end - 1);
+  let p = from;
+  let first = b[p]!;
+  for (; p < paired; p++) {
+    const second = b[p + 1]!;
+    const pair = (first << 8) | second;
+    if (isPairIn(CANDIDATE_PAIRS, pair) && recognisedAt(b, p, end, pair)) return p;
+    first = second;
+  }
+  // the last byte of the data has no byte after it: its pair is (byte, 0)
+  const last = first << 8;
+  return p < to && isPairIn(CANDIDATE_PAIRS, last) && recognisedAt(b, p, end, last) ? p : -1;
 }
 
 /** Index of the first offset in `b[from, to)` where a raw body's scan would stop, or -1; `state.text` carries the text bytes in a row before `from`. */
 function firstRecognised(b: Uint8Array, from: number, to: number, end: number, state: { text: number }): number {
-  let text = state.text;
-  for (let p = from; p < to; p++) {
-    text = (text + 1) & TEXT_MASK[b[p]!]!;
-    if (text === TEXT_RUN) return p + 1 - TEXT_RUN;
-    const pair = (b[p]! << 8) | (p + 1 < end ? b[p + 1]! : 0);
-    const word = pair >>> 5;
-    const bit = 1 << (pair & 31);
-    if (CANDIDATE_PAIRS[word]! & bit && recognisedAt(b, p, end, word, bit)) return p;
-  }
-  state.text = text;
-  return -1;
+  const textEnd = textRunEnd(b, from, to, state);
+  // the pairs before the end of the first text run are met first
+  const pair = firstRecognisedPair(b, from, textEnd < 0 ? to : textEnd, end);
+  return pair >= 0 ? pair : textEnd < 0 ? -1 : textEnd + 1 - TEXT_RUN;
 }
 
 /** Decoded bytes that arrive piece by piece (a run longer than the scanner's view), searched with SNIFF_LOOKAHEAD bytes in view. */
@@ -147,9 +166,11 @@ const ESCAPED = { value: 0 };
 function wholeRun(core: ScanCore, at: number, prefix: RunDecoder | HexPrefix): RunDecoder | HexPrefix | null {
   const { window } = core;
   let decoded = prefix;
-  if (decoded.length >= decoded.bytes.length) {
+  if (prefix.length >= prefix.bytes.length) {
+    // the prefix is full: the rest of the run is decoded after it
+    if (prefix instanceof RunDecoder) wholeBase64.decodeOn(prefix, window.bytes, window.length);
+    else wholeHex.decodeOn(prefix, window.bytes, window.length);
     decoded = prefix instanceof RunDecoder ? wholeBase64 : wholeHex;
-    decoded.decode(window.bytes, window.index(at), window.length);
     if (decoded.length >= decoded.bytes.length) return null;
   }
   // the run's characters are all plain (as many bytes as characters) and end in view at a byte that cannot continue it

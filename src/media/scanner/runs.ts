@@ -139,9 +139,7 @@ export class Base64Runs {
     const decoded = hex ? hexPrefix : prefixDecoder;
     if (hex || !this.prefixDecoded) decoded.decode(window.bytes, from, window.length);
     this.knownTo = window.abs(decoded.next);
-    const start = hex
-      ? decodedStart(hexPrefix.bytes, hexPrefix.length)
-      : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder.watched.subarray(0, prefixDecoder.watchedCount));
+    const start = hex ? decodedStart(hexPrefix.bytes, hexPrefix.length) : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
     if (start.kind === 'content') return false;
     if (!start.media) return searchOpaque(this.core, hex, at, decoded);
     const how = `at byte ${start.media.at} of a ${hex ? 'hex' : 'base64'} string`;
