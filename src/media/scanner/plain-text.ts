@@ -188,9 +188,12 @@ export class PlainText {
     const offset = this.offset;
     while (p < limit) {
       if (run === 0 && p > 0) {
-        // Eight bytes a step while none needs a decision and not all are alphabet bytes: a run
-        // long enough to need one covers a whole block, and is then counted byte by byte below.
+        // Eight bytes a step while none needs a decision and the run does not reach LONG_RUN
+        // (which needs one at its exact byte), counted only where a block is all alphabet
+        // bytes: from the end of the block before, the run's start (the byte before the first
+        // block is no part of one).
         const blocksFrom = p;
+        let counted = true;
         while (p + 8 <= limit) {
           const a0 = ACTIONS[offset | (b[p - 1]! << 8) | b[p]!]!;
           const a1 = ACTIONS[offset | (b[p]! << 8) | b[p + 1]!]!;
@@ -200,11 +203,16 @@ export class PlainText {
           const a5 = ACTIONS[offset | (b[p + 4]! << 8) | b[p + 5]!]!;
           const a6 = ACTIONS[offset | (b[p + 5]! << 8) | b[p + 6]!]!;
           const a7 = ACTIONS[offset | (b[p + 6]! << 8) | b[p + 7]!]!;
-          if (((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) & DECIDE) !== 0 || (a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7 & GROWS_RUN) !== 0) break;
+          if (((a0 | a1 | a2 | a3 | a4 | a5 | a6 | a7) & DECIDE) !== 0) break;
+          if ((a0 & a1 & a2 & a3 & a4 & a5 & a6 & a7 & GROWS_RUN) !== 0) {
+            if (!counted) run = trailingRun(b, p, blocksFrom);
+            counted = true;
+            if (run + 8 >= LONG_RUN) break;
+            run += 8;
+          } else counted = false;
           p += 8;
         }
-        // the run that reaches into the block began in the blocks passed over (the byte before them is no part of one)
-        while (run < p - blocksFrom && run < 8 && ALPHABET[b[p - 1 - run]!]) run++;
+        if (!counted) run = trailingRun(b, p, blocksFrom);
       }
       // byte by byte through this block, and on to the end of a run in it
       const blockEnd = p + 8;
@@ -236,6 +244,13 @@ export class PlainText {
     this.run = run;
     return p;
   }
+}
+
+/** The alphabet bytes in a row that end at `b[p - 1]`, when fewer than 8 and all at or after `from`. */
+function trailingRun(b: Uint8Array, p: number, from: number): number {
+  let run = 0;
+  while (run < p - from && run < 8 && ALPHABET[b[p - 1 - run]!]) run++;
+  return run;
 }
 
 /** Index of the first byte in `b[p, limit)` that is not a base64 alphabet byte, or `limit`. */
