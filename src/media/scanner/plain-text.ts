@@ -212,7 +212,11 @@ export class PlainText {
             counted = true;
             if (run + 8 >= LONG_RUN) break;
             run += 8;
-          } else counted = false;
+          } else {
+            // up to seven alphabet bytes may begin the block and lengthen the run counted so far
+            if (counted && run + 7 >= LONG_RUN) break;
+            counted = false;
+          }
           p += 8;
         }
         if (!counted) run = trailingRun(b, p, blocksFrom);
