@@ -213,8 +213,8 @@ export class PlainText {
             if (run + 8 >= LONG_RUN) break;
             run += 8;
           } else {
-            // up to seven alphabet bytes may begin the block and lengthen the run counted so far
-            if (counted && run + 7 >= LONG_RUN) break;
+            // the alphabet bytes that begin the block (seven at most) lengthen the run counted so far
+            if (counted && run + 7 >= LONG_RUN && run + leadingRun(b, p) >= LONG_RUN) break;
             counted = false;
           }
           p += 8;
@@ -251,6 +251,13 @@ export class PlainText {
     this.run = run;
     return p;
   }
+}
+
+/** The alphabet bytes in a row that begin at `b[p]`, when fewer than 8. */
+function leadingRun(b: Uint8Array, p: number): number {
+  let run = 0;
+  while (run < 7 && ALPHABET[b[p + run]!]) run++;
+  return run;
 }
 
 /** The alphabet bytes in a row that end at `b[p - 1]`, when fewer than 8 and all at or after `from`. */
