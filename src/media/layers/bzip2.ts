@@ -143,6 +143,7 @@ export const BZIP2: LayerKind = {
   name: 'bzip2',
   where: 'anywhere',
   first: [0x42],
+  second: [0x5a],
   recognise: isStreamHeader,
   open: (output, limits) => new Bzip2Stream(output, limits),
 };

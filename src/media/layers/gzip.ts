@@ -141,6 +141,7 @@ export const GZIP: LayerKind = {
   name: 'gzip',
   where: 'anywhere',
   first: [0x1f],
+  second: [0x8b],
   recognise: (b, at, end) => isMemberHeader(b, at, end),
   open: (output) => new GzipStream(output),
 };

@@ -27,6 +27,11 @@ const TABLES: Readonly<Record<LayerWhere, readonly (readonly LayerKind[])[]>> = 
 /** 1 for bytes that can begin a layer found at any offset: a fast filter for scanners. */
 export const MAY_START_LAYER: Uint8Array = Uint8Array.from(TABLES.anywhere, (layers) => (layers.length > 0 ? 1 : 0));
 
+/** 1 for the pairs of bytes (`first << 8 | second`) that can begin a layer found at any offset: a finer filter where the second byte is in view. */
+export const MAY_START_LAYER_PAIR: Uint8Array = Uint8Array.from({ length: 1 << 16 }, (_, pair) =>
+  TABLES.anywhere[pair >>> 8]!.some((layer) => !layer.second || layer.second.includes(pair & 0xff)) ? 1 : 0,
+);
+
 /** The layer whose magic stands at `b[at]`, looked for where content starts or at any offset, or null. */
 export function layerAt(b: Uint8Array, at: number, end: number, where: LayerWhere): LayerKind | null {
   for (const layer of TABLES[where][b[at]!]!) if (layer.recognise(b, at, end)) return layer;

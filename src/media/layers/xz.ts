@@ -210,6 +210,7 @@ export const XZ: LayerKind = {
   name: 'xz',
   where: 'anywhere',
   first: [MAGIC[0]!],
+  second: [MAGIC[1]!],
   recognise: isStreamHeader,
   open: (output, limits) => new XzStream(output, limits),
 };

@@ -87,6 +87,7 @@ export const ZSTD: LayerKind = {
   name: 'zstd',
   where: 'anywhere',
   first: [MAGIC[0]!],
+  second: [MAGIC[1]!],
   recognise: (b, at, end) => isFrame(b, at, end),
   open: (output, limits) => new ZstdStream(output, limits),
 };

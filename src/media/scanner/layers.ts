@@ -1,5 +1,5 @@
 import type { ByteSink } from '../decoder.ts';
-import { layerAt, MAY_START_LAYER, type LayerWhere } from '../layers/registry.ts';
+import { layerAt, MAY_START_LAYER, MAY_START_LAYER_PAIR, type LayerWhere } from '../layers/registry.ts';
 import type { ScanCore } from './core.ts';
 import type { LayerFinder } from './roles.ts';
 import { isSpacedHex } from '../base64.ts';
@@ -46,7 +46,8 @@ export class Layers implements LayerFinder {
   /** Opens the layer whose magic stands at index `p`, if any. */
   at(p: number, where: LayerWhere): void {
     const { window, settings, context, taps } = this.core;
-    if (where === 'anywhere' && !MAY_START_LAYER[window.bytes[p]!]) return;
+    const b = window.bytes;
+    if (where === 'anywhere' && !(p + 1 < window.length ? MAY_START_LAYER_PAIR[(b[p]! << 8) | b[p + 1]!] : MAY_START_LAYER[b[p]!])) return;
     const at = window.abs(p);
     if (at === this.lastOpened) return;
     if (where === 'start' && tarHeaderAt(window.bytes, p, window.length)) return this.tar(at);
