@@ -1,4 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { createS3Signer } from '../../src/adapters/s3-signing.ts';
 
 /** Temporary credentials from the gateway's STS, as an S3 client holds them. */
 export interface SessionCredentials {
@@ -21,35 +22,16 @@ export interface RequestToSign {
   now: Date;
 }
 
-const hmac = (key: string | Buffer, text: string) => createHmac('sha256', key).update(text).digest();
 export const sha256Hex = (text: string | Uint8Array) => createHash('sha256').update(text).digest('hex');
+
+const sign = createS3Signer();
 
 /**
  * The headers of a SigV4-signed S3 request (Authorization header form), for
  * the load generator: autocannon sends fixed requests, so each one is signed
- * here as an S3 SDK would sign it, with node:crypto.
+ * here, by the signer the gateway's S3 adapter uses.
  */
 export function signedHeaders(request: RequestToSign): Record<string, string> {
-  const amzDate = request.now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  const headers: Record<string, string> = {
-    ...(request.contentType !== undefined && { 'content-type': request.contentType }),
-    host: request.host,
-    'x-amz-content-sha256': request.payloadHash,
-    'x-amz-date': amzDate,
-    'x-amz-security-token': request.credentials.sessionToken,
-  };
-  const names = Object.keys(headers).sort();
-  const canonical = [request.method, request.path, '', ...names.map((name) => `${name}:${headers[name]}`), '', names.join(';'), request.payloadHash].join('\n');
-  const scope = `${day}/${request.region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-  const key = ['s3', 'aws4_request'].reduce(hmac, hmac(hmac(`AWS4${request.credentials.secretAccessKey}`, day), request.region));
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  return {
-    ...headers,
-    authorization: `AWS4-HMAC-SHA256 Credential=${request.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`,
-  };
+  const { contentType, ...rest } = request;
+  return sign({ ...rest, query: {}, headers: contentType === undefined ? {} : { 'content-type': contentType } });
 }
