@@ -3,12 +3,20 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createS3Store, type S3StoreOptions } from '../src/adapters/s3.ts';
+import { createS3Store } from '../src/adapters/s3.ts';
 import { listPage } from '../src/adapters/s3-lean.ts';
 import { readAll, streamOf } from '../src/adapters/streams.ts';
 import type { ObjectMetadata } from '../src/adapters/types.ts';
 import { verifyRequest } from '../src/auth/sigv4/index.ts';
-import { S3_TEST_CREDENTIALS, startS3Front, startS3Server, type RecordedRequest, type S3Front, type S3TestServer } from './helpers/s3-server.ts';
+import {
+  S3_TEST_CREDENTIALS,
+  s3StoreOptions,
+  startS3Front,
+  startS3Server,
+  type RecordedRequest,
+  type S3Front,
+  type S3TestServer,
+} from './helpers/s3-server.ts';
 
 const MiB = 1024 * 1024;
 const META: ObjectMetadata = {
@@ -51,15 +59,6 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
     await server.stop();
   });
 
-  const storeOptions = (endpoint: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
-    bucket: 'sessions',
-    region: 'eu-west-2',
-    endpoint,
-    forcePathStyle: true,
-    credentials: S3_TEST_CREDENTIALS,
-    ...extra,
-  });
-
   async function requestsDuring(run: () => Promise<unknown>): Promise<RecordedRequest[]> {
     const first = front.requests.length;
     await run();
@@ -67,7 +66,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   }
 
   test('a declared body within one part is one PutObject with its length, its SHA-256 and a valid signature over every header sent', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const bytes = bodyOf(4096, 1);
     let etag = '';
     const [put, ...rest] = await requestsDuring(async () => {
@@ -97,7 +96,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('HEAD answers what GET and list say, and is signed', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     await putDeclared(store, 'lean/head', bodyOf(1000, 2));
     const [head] = await requestsDuring(async () => {
       const info = await store.head('lean/head');
@@ -114,7 +113,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('keys with characters that need encoding are written, signed and read back under exactly that key', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const keys = ['lean/odd/a b+c%20d', "lean/odd/!'()*~.-_", 'lean/odd/東京/ü', 'lean/odd/semi;colon=eq&amp', 'lean/odd/<tag attr="v">&lt;'];
     for (const [i, key] of keys.entries()) {
       const bytes = bodyOf(100 + i, i);
@@ -132,7 +131,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('a listing is paged by continuation token, signed, and a prefix or token with odd characters is sent exactly', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const keys = Array.from({ length: 5 }, (_, i) => `lean/pages/&+ =${i}`);
     for (const key of keys) await putDeclared(store, key, bodyOf(10, 11));
     const seen: string[] = [];
@@ -163,7 +162,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('server-side encryption headers are sent and signed', async () => {
-    const store = createS3Store(storeOptions(front.endpoint, { bucket: 'encrypted', sse: 'aws:kms', kmsKeyId: 'alias/sessions' }));
+    const store = createS3Store(s3StoreOptions(front.endpoint, { bucket: 'encrypted', sse: 'aws:kms', kmsKeyId: 'alias/sessions' }));
     const [put] = await requestsDuring(() => putDeclared(store, 'lean/sse', bodyOf(10, 3)));
     assert.equal(put?.headers['x-amz-server-side-encryption'], 'aws:kms');
     assert.equal(put?.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'alias/sessions');
@@ -171,7 +170,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('a body longer than declared, or shorter, is refused and nothing is stored', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const bytes = bodyOf(2000, 4);
     const requests = await requestsDuring(async () => {
       await assert.rejects(store.put('lean/long', streamOf(bytes), META, { contentLength: 1000 }), { name: 'BodyLengthError' });
@@ -183,7 +182,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('a body that fails or an aborted write sends nothing, and the caller hears its own error', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const refusal = new Error('refused mid-body');
     const failing = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -203,7 +202,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
   });
 
   test('a declared body over one part still goes through a multipart upload', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const bytes = bodyOf(5 * MiB + 1, 7);
     const requests = await requestsDuring(() => putDeclared(store, 'lean/large', bytes));
     assert.equal(requests.filter((request) => /[?&]uploads/.test(request.url)).length, 1);
@@ -219,7 +218,7 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
     ] as const) {
       const failingFront = await startS3Front(server.endpoint, { errorStatus: status });
       try {
-        const store = createS3Store(storeOptions(failingFront.endpoint));
+        const store = createS3Store(s3StoreOptions(failingFront.endpoint));
         await assert.rejects(putDeclared(store, 'lean/error', bodyOf(10, 8)), { name: 'StoreError', failure });
         assert.equal(failingFront.requests.length, 1, 'a write is never retried');
         await assert.rejects(store.head('lean/error'), { name: 'StoreError', failure });
@@ -228,10 +227,10 @@ describe('s3 adapter: small writes and HEAD as signed requests without the SDK m
         await failingFront.stop();
       }
     }
-    const noBucket = createS3Store(storeOptions(server.endpoint, { bucket: 'no-such-bucket' }));
+    const noBucket = createS3Store(s3StoreOptions(server.endpoint, { bucket: 'no-such-bucket' }));
     await assert.rejects(putDeclared(noBucket, 'lean/x', bodyOf(10, 9)), { name: 'StoreError', failure: 'failed', message: /NoSuchBucket/ });
     const stopped = await startS3Server({ buckets: ['sessions'] });
-    const store = createS3Store({ ...storeOptions(stopped.endpoint), timeoutMs: 2_000 });
+    const store = createS3Store({ ...s3StoreOptions(stopped.endpoint), timeoutMs: 2_000 });
     await stopped.crash();
     try {
       await assert.rejects(putDeclared(store, 'lean/stopped', bodyOf(10, 10)), { name: 'StoreError', failure: 'unavailable' });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createS3Store, type S3StoreOptions } from '../src/adapters/s3.ts';
+import { createS3Store } from '../src/adapters/s3.ts';
 import type { ObjectMetadata } from '../src/adapters/types.ts';
 import { adapterConformance, assertNothingUnder, patternBody } from './adapter-conformance.ts';
 import { userMetadataOf } from './helpers/user-metadata.ts';
-import { S3_TEST_CREDENTIALS, startS3Front, startS3Server, type RecordedRequest, type S3Front, type S3TestServer } from './helpers/s3-server.ts';
+import { s3StoreOptions, startS3Front, startS3Server, type RecordedRequest, type S3Front, type S3TestServer } from './helpers/s3-server.ts';
 
 const MiB = 1024 * 1024;
 const META: ObjectMetadata = { contentType: 'text/plain', account: 'Äcme 東京', dataClass: 'chat-transcript', subject: 'abc' };
@@ -21,17 +21,8 @@ describe('s3 adapter against s3rver', () => {
     await server.stop();
   });
 
-  const storeOptions = (endpoint: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
-    bucket: 'sessions',
-    region: 'eu-west-2',
-    endpoint,
-    forcePathStyle: true,
-    credentials: S3_TEST_CREDENTIALS,
-    ...extra,
-  });
-
   adapterConformance(
-    () => createS3Store(storeOptions(server.endpoint)),
+    () => createS3Store(s3StoreOptions(server.endpoint)),
     // s3rver names a file after the last segment plus `._S3rver_object`, within 255 bytes.
     { maxKeySegmentBytes: 240 },
   );
@@ -44,7 +35,7 @@ describe('s3 adapter against s3rver', () => {
   }
 
   test('a body within one part is one signed PutObject with a length, no chunked encoding', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const requests = await requestsDuring(() => store.put('wire/small', patternBody(100_000, 1, { chunkBytes: 1000 }), META));
     assert.deepEqual(
       requests.map((request) => request.method),
@@ -61,7 +52,7 @@ describe('s3 adapter against s3rver', () => {
   });
 
   test('a longer body is a real multipart upload of 5 MiB parts', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     let etag = '';
     const requests = await requestsDuring(async () => {
       ({ etag } = await store.put('wire/large', patternBody(11 * MiB, 2), META));
@@ -78,7 +69,7 @@ describe('s3 adapter against s3rver', () => {
   });
 
   test('a multipart upload whose body fails is aborted (AbortMultipartUpload) and leaves nothing', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const refusal = new Error('refused');
     const requests = await requestsDuring(() =>
       assert.rejects(store.put('aborted-wire/object', patternBody(20 * MiB, 3, { failAfter: 12 * MiB, error: refusal }), META), (error) => error === refusal),
@@ -93,21 +84,21 @@ describe('s3 adapter against s3rver', () => {
   });
 
   test('server-side encryption settings reach single and multipart uploads', async () => {
-    const kms = createS3Store(storeOptions(front.endpoint, { bucket: 'encrypted', sse: 'aws:kms', kmsKeyId: 'alias/sessions' }));
+    const kms = createS3Store(s3StoreOptions(front.endpoint, { bucket: 'encrypted', sse: 'aws:kms', kmsKeyId: 'alias/sessions' }));
     const single = await requestsDuring(() => kms.put('sse/small', patternBody(10, 4), META));
     const multi = await requestsDuring(() => kms.put('sse/large', patternBody(6 * MiB, 5), META));
     for (const request of [single[0], multi.find((candidate) => /[?&]uploads/.test(candidate.url))]) {
       assert.equal(request?.headers['x-amz-server-side-encryption'], 'aws:kms');
       assert.equal(request?.headers['x-amz-server-side-encryption-aws-kms-key-id'], 'alias/sessions');
     }
-    const aes = createS3Store(storeOptions(front.endpoint, { bucket: 'encrypted', sse: 'AES256', kmsKeyId: 'ignored-without-kms' }));
+    const aes = createS3Store(s3StoreOptions(front.endpoint, { bucket: 'encrypted', sse: 'AES256', kmsKeyId: 'ignored-without-kms' }));
     const [put] = await requestsDuring(() => aes.put('sse/aes', patternBody(10, 6), META));
     assert.equal(put?.headers['x-amz-server-side-encryption'], 'AES256');
     assert.equal(put?.headers['x-amz-server-side-encryption-aws-kms-key-id'], undefined);
   });
 
   test("2 KiB of client metadata and the gateway's longest fields stay within S3's 2 KiB of user-defined metadata and its 8 KiB of request headers", async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const metadata: ObjectMetadata = {
       ...META,
       account: 'Ü'.repeat(128),
@@ -137,7 +128,7 @@ describe('s3 adapter against s3rver', () => {
   });
 
   test('an ETag computed over a body too long for one PutObject is set after the upload by copying the object onto itself, inside S3', async () => {
-    const store = createS3Store(storeOptions(front.endpoint));
+    const store = createS3Store(s3StoreOptions(front.endpoint));
     const requests = await requestsDuring(() =>
       store.put('late-etag/large', patternBody(6 * MiB, 10), { ...META, userMetadata: { kept: 'yes' } }, { etag: () => 'f'.repeat(32) }),
     );
@@ -162,12 +153,12 @@ describe('s3 adapter against s3rver', () => {
   test("an object another write put in place before the late ETag is set is not relabelled with this write's metadata", async () => {
     const racing = await startS3Front(server.endpoint, { copyStatus: 412 });
     try {
-      const store = createS3Store(storeOptions(racing.endpoint));
+      const store = createS3Store(s3StoreOptions(racing.endpoint));
       const result = await store.put('late-etag/raced', patternBody(6 * MiB, 11), { ...META, subject: 'subject-of-the-loser' }, { etag: () => 'e'.repeat(32) });
       assert.equal(result.size, 6 * MiB, 'the write itself completed; it lost the race for the key, as a plain PutObject can');
       const copy = racing.requests.find((request) => request.headers['x-amz-copy-source'] !== undefined);
       assert.equal(copy?.status, 412);
-      const head = await createS3Store(storeOptions(server.endpoint)).head('late-etag/raced');
+      const head = await createS3Store(s3StoreOptions(server.endpoint)).head('late-etag/raced');
       assert.notEqual(head?.metadata.etag, 'e'.repeat(32), 'the refused copy changed nothing');
     } finally {
       await racing.stop();
@@ -177,7 +168,7 @@ describe('s3 adapter against s3rver', () => {
   test('a store answering 500 is a failed store: reads are retried there, writes never', async () => {
     const failing = await startS3Front(server.endpoint, { errorStatus: 500 });
     try {
-      const store = createS3Store(storeOptions(failing.endpoint));
+      const store = createS3Store(s3StoreOptions(failing.endpoint));
       await assert.rejects(store.put('retry/object', patternBody(10, 7), META), { name: 'StoreError', failure: 'failed' });
       assert.equal(failing.requests.length, 1, 'one PUT, not retried');
       await assert.rejects(store.head('retry/object'), { name: 'StoreError', failure: 'failed' });
@@ -190,7 +181,7 @@ describe('s3 adapter against s3rver', () => {
   test('a store answering 503 is an unavailable store', async () => {
     const busy = await startS3Front(server.endpoint, { errorStatus: 503 });
     try {
-      const store = createS3Store(storeOptions(busy.endpoint));
+      const store = createS3Store(s3StoreOptions(busy.endpoint));
       await assert.rejects(store.put('busy/object', patternBody(10, 8), META), { name: 'StoreError', failure: 'unavailable' });
     } finally {
       await busy.stop();

@@ -12,8 +12,8 @@ import { createS3App } from '../../src/http/s3/app.ts';
 import { serveApp } from '../../src/hosts/node-server.ts';
 import { startAzurite } from './azurite.ts';
 import { memoryPolicy, startTestGateway, type TestGateway } from './gateway.ts';
-import type { S3Credentials } from './s3-gateway.ts';
-import { S3_TEST_CREDENTIALS, startS3Server } from './s3-server.ts';
+import { assumeRoleWithWebIdentity, type S3Credentials } from './s3-gateway.ts';
+import { s3StoreOptions, startS3Server } from './s3-server.ts';
 import { amzTimestamp, signHeaders, type SignerCredentials } from './s3-signer.ts';
 
 const ZONE_STORES = ['london', 'virginia'] as const;
@@ -57,12 +57,7 @@ async function fsStores(): Promise<BackedStores> {
 
 async function s3Stores(): Promise<BackedStores> {
   const server = await startS3Server({ buckets: [...ZONE_STORES] });
-  const stores = new Map(
-    ZONE_STORES.map((bucket) => [
-      bucket,
-      createS3Store({ bucket, region: 'eu-west-2', endpoint: server.endpoint, forcePathStyle: true, credentials: S3_TEST_CREDENTIALS }),
-    ]),
-  );
+  const stores = new Map(ZONE_STORES.map((bucket) => [bucket, createS3Store(s3StoreOptions(server.endpoint, { bucket }))]));
   return {
     kind: 's3',
     stores,
@@ -207,15 +202,7 @@ export async function startS3Door(backed: BackedStores, maxObjectBytes = 32 * 10
     gateway,
     backed,
     async credentials() {
-      const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: await gateway.token() });
-      const text = await (await fetch(`${s3Url}/`, { method: 'POST', body: form })).text();
-      const field = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1] ?? '';
-      return {
-        accessKeyId: field('AccessKeyId'),
-        secretAccessKey: field('SecretAccessKey'),
-        sessionToken: field('SessionToken'),
-        expiration: field('Expiration'),
-      };
+      return assumeRoleWithWebIdentity(s3Url, await gateway.token());
     },
     async stop() {
       await listening.stop(0, { keepStores: true });

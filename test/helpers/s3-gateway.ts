@@ -17,6 +17,21 @@ export interface S3Credentials {
   expiration: string;
 }
 
+/** Temporary credentials for a token from the S3 door's STS at `s3Url`, as an SDK's web-identity provider asks for them. */
+export async function assumeRoleWithWebIdentity(s3Url: string, token: string): Promise<S3Credentials> {
+  const form = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', WebIdentityToken: token, RoleSessionName: 'test' });
+  const response = await fetch(`${s3Url}/`, { method: 'POST', body: form });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`STS answered ${response.status}: ${text}`);
+  const field = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1] ?? '';
+  return {
+    accessKeyId: field('AccessKeyId'),
+    secretAccessKey: field('SecretAccessKey'),
+    sessionToken: field('SessionToken'),
+    expiration: field('Expiration'),
+  };
+}
+
 export interface S3TestGateway extends TestGateway {
   /** The S3 front door, e.g. http://127.0.0.1:PORT */
   s3Url: string;
@@ -61,22 +76,7 @@ export async function startS3Gateway(options: S3GatewayOptions = {}): Promise<S3
     s3Url,
     sessionSecret,
     async credentials(claims = {}) {
-      const form = new URLSearchParams({
-        Action: 'AssumeRoleWithWebIdentity',
-        Version: '2011-06-15',
-        WebIdentityToken: await gateway.token(claims),
-        RoleSessionName: 'test',
-      });
-      const response = await fetch(`${s3Url}/`, { method: 'POST', body: form });
-      const text = await response.text();
-      if (response.status !== 200) throw new Error(`STS answered ${response.status}: ${text}`);
-      const field = (tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1] ?? '';
-      return {
-        accessKeyId: field('AccessKeyId'),
-        secretAccessKey: field('SecretAccessKey'),
-        sessionToken: field('SessionToken'),
-        expiration: field('Expiration'),
-      };
+      return assumeRoleWithWebIdentity(s3Url, await gateway.token(claims));
     },
     async storedKeys() {
       const keys: string[] = [];

@@ -4,10 +4,21 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { S3StoreOptions } from '../../src/adapters/s3.ts';
 import { startRestartable, startServerProcess } from './server-process.ts';
 
 /** s3rver knows one account; it checks the access key id, not the SigV4 signature itself. */
 export const S3_TEST_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+/** The S3 adapter's options for the test server (or a front) at `endpoint`: bucket `sessions` in eu-west-2, path-style. */
+export const s3StoreOptions = (endpoint: string, extra: Partial<S3StoreOptions> = {}): S3StoreOptions => ({
+  bucket: 'sessions',
+  region: 'eu-west-2',
+  endpoint,
+  forcePathStyle: true,
+  credentials: S3_TEST_CREDENTIALS,
+  ...extra,
+});
 
 export interface S3TestServer {
   endpoint: string;
