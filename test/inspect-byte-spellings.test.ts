@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { hexdumpC, hexLiterals, odHex, pythonRepr, xxd } from './helpers/byte-spellings.ts';
+import { hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, xxd, xxdPlain } from './helpers/byte-spellings.ts';
 import { concat, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { BENIGN_CONTENT, BYTE_SPELLING_WRAPPINGS, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl } from './helpers/wrappings.ts';
@@ -56,14 +56,20 @@ async function assertRefused(body: Uint8Array, options: InspectionOptions, code:
 const TOOL_PACKAGES = { '/usr/bin/xxd': 'xxd', '/usr/bin/hexdump': 'bsdextrautils', '/usr/bin/od': 'coreutils', '/usr/bin/python3': 'python3' };
 
 describe('the helpers spell bytes as the tools do', () => {
-  const tools: Record<string, { args: string[]; spell: (bytes: Uint8Array) => string }> = {
-    xxd: { args: [], spell: xxd },
-    hexdump: { args: ['-C'], spell: hexdumpC },
-    od: { args: ['-An', '-tx1'], spell: odHex },
-    python3: { args: ['-c', 'import sys; sys.stdout.write(repr(open(sys.argv[1], "rb").read()))'], spell: pythonRepr },
+  const tools: Record<string, { program: string; args: string[]; spell: (bytes: Uint8Array) => string }> = {
+    xxd: { program: 'xxd', args: [], spell: xxd },
+    'xxd -p': { program: 'xxd', args: ['-p'], spell: xxdPlain },
+    'hexdump -C': { program: 'hexdump', args: ['-C'], spell: hexdumpC },
+    'od -An -tx1': { program: 'od', args: ['-An', '-tx1'], spell: odHex },
+    'python3 repr': { program: 'python3', args: ['-c', 'import sys; sys.stdout.write(repr(open(sys.argv[1], "rb").read()))'], spell: pythonRepr },
+    'python3 b2a_qp': {
+      program: 'python3',
+      args: ['-c', 'import sys, binascii; sys.stdout.buffer.write(binascii.b2a_qp(open(sys.argv[1], "rb").read(), istext=False))'],
+      spell: quotedPrintable,
+    },
   };
-  for (const [program, { args, spell }] of Object.entries(tools)) {
-    test(program, () => {
+  for (const [tool, { program, args, spell }] of Object.entries(tools)) {
+    test(tool, () => {
       ensureDebianPackages(TOOL_PACKAGES);
       const dir = mkdtempSync(join(tmpdir(), 'spellings-'));
       try {

@@ -12,6 +12,7 @@ import { UNOPENED } from '../src/media/layers/unopened/index.ts';
 import { WIDE_TEXT } from '../src/media/layers/utf16-32.ts';
 import { ZstdStream } from '../src/media/layers/zstd.ts';
 import { PercentStream } from '../src/media/percent.ts';
+import { opensQuotedPrintable, qpTextStart, QuotedPrintableStream } from '../src/media/quoted-printable.ts';
 import { tarHeaderAt } from '../src/media/tar.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
 import { concat, fixtures, inspect, options, utf8 } from './helpers/inspect-stream.ts';
@@ -159,9 +160,46 @@ describe('text encodings', () => {
     assert.ok(isSpacedHex(spaced, 0, spaced.length));
     const stream = new HexStream(true);
     const out = new Uint8Array(spaced.length);
-    const { written } = stream.decode(spaced, 0, spaced.length, out);
+    const { written } = stream.decode(spaced, 0, spaced.length, spaced.length, out);
     assert.deepEqual(out.subarray(0, written), png.bytes.subarray(0, 16));
     assert.equal(isSpacedHex(utf8('a b c d e f 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0'), 0, 51), false);
+  });
+
+  test('hex goes on through folds between whole bytes (`xxd -p`, CRLF, JSON-escaped, a short last line), and not past anything else', () => {
+    const decode = (text: string): { bytes: Uint8Array; rest: string } => {
+      const input = utf8(text);
+      const stream = new HexStream();
+      const out = new Uint8Array(input.length);
+      const { next, written } = stream.decode(input, 0, input.length, input.length, out);
+      return { bytes: out.slice(0, written), rest: text.slice(next) };
+    };
+    const head = png.bytes.subarray(0, 24);
+    const digits = Buffer.from(head).toString('hex');
+    for (const fold of ['\n', '\r\n', '\\n', '\r\n\t']) {
+      const folded = `${digits.slice(0, 16)}${fold}${digits.slice(16, 44)}${fold}${digits.slice(44)}`;
+      assert.deepEqual(decode(folded).bytes, head, JSON.stringify(fold));
+    }
+    // a word on the next line, half a byte before a fold, a second line break: the hex ends there
+    assert.deepEqual(decode(`${digits.slice(0, 16)}\nthe end`), { bytes: head.subarray(0, 8), rest: '\nthe end' });
+    assert.equal(decode(`${digits.slice(0, 15)}\n${digits.slice(15)}`).bytes.length, 7);
+    assert.equal(decode(`${digits.slice(0, 16)}\n\n${digits.slice(16)}`).bytes.length, 8);
+  });
+
+  test('quoted-printable decodes escapes and soft line breaks, keeps a lone `=`, and ends at a byte it cannot hold', () => {
+    const text = utf8('=89PNG=0D=0A=1A=\r\n=0A=00 a=b=\nc\r\n\u00ff');
+    const stream = new QuotedPrintableStream();
+    const out = new Uint8Array(text.length);
+    const { next, written } = stream.decode(text, 0, text.length, text.length, out);
+    assert.deepEqual(out.subarray(0, written), concat([png.bytes.subarray(0, 9), utf8(' a=bc\r\n')]));
+    assert.equal(next, text.length - 2);
+    assert.ok(stream.ended);
+    // MIN_QP_ESCAPES close together open it; a query string's `=12` does not
+    assert.ok(opensQuotedPrintable(text, 0, text.length));
+    const query = utf8('https://shop.test/?width=12&height=10&page=3');
+    assert.equal(opensQuotedPrintable(query, query.indexOf(0x3d), query.length), false);
+    // it is decoded from the start of its line and the soft-broken lines before it
+    const lines = utf8('Subject: x\r\nRIFF=\r\n$=A0=1F=00WAVE');
+    assert.equal(qpTextStart(lines, lines.indexOf(0x24), 0), lines.indexOf(0x52));
   });
 
   test('percent-encoding decodes escapes and `+` up to the end of the value', () => {

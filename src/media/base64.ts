@@ -51,13 +51,24 @@ function blankAt(b: Uint8Array, at: number, end: number, blank: { byte: number }
 
 const foldBlank = { byte: 0 };
 
+const HEX_VALUE = new Int8Array(256).fill(-1);
+'0123456789abcdef'.split('').forEach((char, value) => {
+  HEX_VALUE[char.charCodeAt(0)] = value;
+  HEX_VALUE[char.toUpperCase().charCodeAt(0)] = value;
+});
+/** 1 for hex digits. */
+const HEX_BYTE: Uint8Array = Uint8Array.from(HEX_VALUE, (value) => (value >= 0 ? 1 : 0));
+
+/** Length of a fold at `at` between two lines of a hex run (`xxd -p` writes 60 digits a line), or 0. */
+const hexFoldAt = (b: Uint8Array, at: number, end: number): number => foldAt(b, at, end, HEX_BYTE);
+
 /**
  * Length of a fold at `at`: spaces or tabs around at most one line break,
  * raw or JSON-escaped (`\r\n\t` header folding, base64 spaced into groups,
  * `\\r\\n` inside a JSON string), followed by more of the run
- * (FOLD_MIN_CHARS alphabet bytes, or fewer that end in padding); or 0.
+ * (FOLD_MIN_CHARS bytes of `alphabet`, or fewer that end in padding); or 0.
  */
-function foldAt(b: Uint8Array, at: number, end: number): number {
+function foldAt(b: Uint8Array, at: number, end: number, alphabet: Uint8Array = RUN_BYTE): number {
   let i = at;
   let lineBreaks = 0;
   for (;;) {
@@ -69,8 +80,11 @@ function foldAt(b: Uint8Array, at: number, end: number): number {
   }
   if (i === at || i >= end) return 0;
   let chars = 0;
-  while (chars < FOLD_MIN_CHARS && i + chars < end && RUN_BYTE[b[i + chars]!]) chars++;
-  return chars >= FOLD_MIN_CHARS || (chars >= 2 && b[i + chars] === EQUALS) ? i - at : 0;
+  while (chars < FOLD_MIN_CHARS && i + chars < end && alphabet[b[i + chars]!]) chars++;
+  if (chars >= FOLD_MIN_CHARS) return i - at;
+  // a short last line: base64 ends it with padding, hex with anything but a word
+  const last = alphabet === HEX_BYTE ? chars >= 2 && (i + chars >= end || !RUN_BYTE[b[i + chars]!]) : chars >= 2 && b[i + chars] === EQUALS;
+  return last ? i - at : 0;
 }
 
 /**
@@ -299,12 +313,6 @@ export class RunStream {
   }
 }
 
-const HEX_VALUE = new Int8Array(256).fill(-1);
-'0123456789abcdef'.split('').forEach((char, value) => {
-  HEX_VALUE[char.charCodeAt(0)] = value;
-  HEX_VALUE[char.toUpperCase().charCodeAt(0)] = value;
-});
-
 /** Whether `b[at, at + length)` is all hex digits of one case (a hex dump, not a base64 run that happens to use few letters). */
 export function isHexRun(b: Uint8Array, at: number, length: number): boolean {
   let lower = false;
@@ -333,19 +341,31 @@ export function isSpacedHex(b: Uint8Array, at: number, end: number): boolean {
   return true;
 }
 
-/** Decodes hex digits (two per byte; with `spaced`, single separators between pairs) piece by piece, up to the first byte that is neither. */
+/**
+ * Decodes hex digits (two per byte; with `spaced`, single separators between
+ * pairs) piece by piece, through folds between whole bytes, up to the first
+ * byte that is neither.
+ */
 export class HexStream {
   ended = false;
   private high = -1;
 
   constructor(private readonly spaced = false) {}
 
-  decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number } {
+  /** Decodes the digits in `b[from, to)` (a fold may be looked at up to `end`) into `out`. */
+  decode(b: Uint8Array, from: number, to: number, end: number, out: Uint8Array): { next: number; written: number } {
     let written = 0;
     let i = from;
     for (; i < to; i++) {
       const value = HEX_VALUE[b[i]!]!;
       if (value < 0 && this.spaced && this.high < 0 && isHexSeparator(b[i]) && !isHexSeparator(b[i - 1])) continue;
+      if (value < 0 && this.high < 0) {
+        const fold = hexFoldAt(b, i, end);
+        if (fold > 0) {
+          i += fold - 1;
+          continue;
+        }
+      }
       if (value < 0) {
         this.ended = true;
         break;
@@ -388,11 +408,17 @@ export class HexPrefix {
   private decodeRest(b: Uint8Array, end: number): void {
     let length = this.length;
     let i = this.next;
-    for (; i + 1 < end && length < this.bytes.length; i += 2) {
+    while (i + 1 < end && length < this.bytes.length) {
+      const fold = HEX_VALUE[b[i]!]! < 0 ? hexFoldAt(b, i, end) : 0;
+      if (fold > 0) {
+        i += fold;
+        continue;
+      }
       const high = HEX_VALUE[b[i]!]!;
       const low = HEX_VALUE[b[i + 1]!]!;
       if (high < 0 || low < 0) break;
       this.bytes[length++] = (high << 4) | low;
+      i += 2;
     }
     this.length = length;
     this.next = i;

@@ -69,3 +69,38 @@ export const hexdumpC = (bytes: Uint8Array): string =>
 
 /** `od -An -tx1`. */
 export const odHex = (bytes: Uint8Array): string => collapsed(bytes, (line) => `${Array.from(line, (byte) => ` ${hex2(byte)}`).join('')}\n`);
+
+/** `xxd -p`: plain hex, 30 bytes (60 digits) a line. */
+export const xxdPlain = (bytes: Uint8Array): string =>
+  Array.from({ length: Math.ceil(bytes.length / 30) }, (_, i) => `${Array.from(bytes.subarray(i * 30, i * 30 + 30), hex2).join('')}\n`).join('');
+
+const QP_LINE = 76;
+
+/**
+ * Quoted-printable of binary data as Python's `binascii.b2a_qp(data,
+ * istext=False)` writes it (RFC 2045): lines of at most 76 characters joined
+ * by soft line breaks, CRLF ones when the data's first line break is CRLF.
+ */
+export function quotedPrintable(bytes: Uint8Array): string {
+  const firstLineFeed = bytes.indexOf(0x0a);
+  const softBreak = firstLineFeed > 0 && bytes[firstLineFeed - 1] === 0x0d ? '=\r\n' : '=\n';
+  const parts: string[] = [];
+  let line = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    const next = bytes[i + 1];
+    const last = next === undefined;
+    const lonelyDot = byte === 0x2e && line === 0 && (last || next === 0x0a || next === 0x0d || next === 0);
+    const blank = byte === 0x09 || byte === 0x20;
+    if (byte > 126 || byte === 0x3d || lonelyDot || (blank && last) || (byte < 33 && !blank)) {
+      if (line + 3 >= QP_LINE) parts.push(softBreak), (line = 0);
+      parts.push(`=${hex2(byte).toUpperCase()}`);
+      line += 3;
+    } else {
+      if (!last && next !== 0x0a && line + 1 >= QP_LINE) parts.push(softBreak), (line = 0);
+      parts.push(String.fromCharCode(byte));
+      line++;
+    }
+  }
+  return parts.join('');
+}

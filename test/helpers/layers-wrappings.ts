@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { compressed } from './compressed.ts';
-import { hexdumpC, hexEscapes, hexLiterals, odHex, pythonRepr, signedBytes, xxd } from './byte-spellings.ts';
+import { hexdumpC, hexEscapes, hexLiterals, odHex, pythonRepr, quotedPrintable, signedBytes, xxd, xxdPlain } from './byte-spellings.ts';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
@@ -167,6 +167,8 @@ export const BYTE_SPELLING_WRAPPINGS: Readonly<Record<string, (file: MediaFile) 
   'decimal bytes in a CSV line': (file) => jsonBody(`id,bytes\n7,${Array.from(file.bytes).join(',')}\n`, 'text/csv'),
   'decimal bytes, comma and space, in a log line': (file) => jsonBody(`2026-12-03T10:00:00Z frame: ${Array.from(file.bytes).join(', ')}\n`, 'text/plain'),
   'decimal bytes separated by spaces': (file) => jsonBody(`${Array.from(file.bytes).join(' ')}\n`, 'text/plain'),
+  'decimal bytes one per line': (file) => jsonBody(`${Array.from(file.bytes).join('\n')}\n`, 'text/plain'),
+  'decimal bytes one per CRLF line after a header line': (file) => jsonBody(`byte\r\n${Array.from(file.bytes).join('\r\n')}\r\n`, 'text/csv'),
   'C array of 0x literals': (file) => jsonBody(`static const unsigned char shot[] = {\n${wrapped(hexLiterals(file.bytes), ', ', 12)}\n};\n`, 'text/x-c'),
   'Python list of 0x literals': (file) => jsonBody(`shot = [${hexLiterals(file.bytes).join(', ')}]\n`, 'text/x-python'),
   '\\x escapes (printf)': (file) => jsonBody(`printf '${hexEscapes(file.bytes)}' > shot\n`, 'text/x-shellscript'),
@@ -295,6 +297,20 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
       'text/plain',
     ),
   'hex, Postgres bytea': (file) => jsonBody(JSON.stringify({ bytea: `\\x${hex(file.bytes)}` })),
+  'xxd -p dump': (file) => jsonBody(xxdPlain(file.bytes), 'text/plain'),
+  'xxd -p dump in a JSON string': (file) => jsonBody(JSON.stringify({ dump: xxdPlain(file.bytes) })),
+  'hex folded every 64 by CRLF': (file) =>
+    jsonBody(`-----BEGIN HEX-----\r\n${hex(file.bytes).replace(/.{64}/g, '$&\r\n')}\r\n-----END HEX-----\r\n`, 'text/plain'),
+  'quoted-printable text': (file) => jsonBody(quotedPrintable(file.bytes), 'text/plain'),
+  'MIME mail with a quoted-printable attachment': (file) =>
+    jsonBody(
+      `From: visitor@example.com\r\nSubject: screenshot\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--b1\r\nContent-Type: ${mediaTypeOf(file.name)}\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${quotedPrintable(file.bytes)}\r\n--b1--\r\n`,
+      'message/rfc822',
+    ),
+  'multipart part with Content-Transfer-Encoding quoted-printable': (file) =>
+    multipart([
+      { headers: `Content-Disposition: form-data; name="shot"\r\nContent-Transfer-Encoding: quoted-printable`, body: utf8(quotedPrintable(file.bytes)) },
+    ]),
   'data: URL with a space in its payload': (file) => jsonBody(JSON.stringify({ src: dataUrl(file).replace(/base64,(.{3})/, 'base64,$1 ') })),
   'data: URL with line breaks in its payload': (file) =>
     jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),

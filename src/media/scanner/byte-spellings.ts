@@ -12,6 +12,7 @@ const QUOTE = 0x22;
 const MINUS = 0x2d;
 const BRACKET = 0x5b;
 const LF = 0x0a;
+const CR = 0x0d;
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
 const isHexDigit = (byte: number | undefined): boolean => isDigit(byte) || (byte !== undefined && (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66);
@@ -104,7 +105,29 @@ export class ByteSpellings implements SpellingStarts {
   lineStart(p: number): void {
     const b = this.core.window.bytes;
     if (b[p] === 0x30) this.dump(p);
-    this.listAt(p);
+    this.listAt(this.firstValueLine(p));
+  }
+
+  /**
+   * The first of the lines of one value each that end right before the line
+   * starting at index `p` (a list written one value a line, whose first line
+   * the content start may not have opened yet), as far back as the
+   * lookbehind and lists already checked allow; `p` when there are none.
+   */
+  private firstValueLine(p: number): number {
+    const { window } = this.core;
+    const b = window.bytes;
+    for (;;) {
+      let lineEnd = p - 1;
+      if (b[lineEnd - 1] === CR) lineEnd--;
+      let start = lineEnd;
+      while (start > window.earliest && start > lineEnd - 3 && isDigit(b[start - 1])) start--;
+      if (start > window.earliest && b[start - 1] === MINUS) start--;
+      const atContentStart = start === 0 && window.base === 0;
+      if (start === lineEnd || (start <= window.earliest && !atContentStart) || (!atContentStart && b[start - 1] !== LF)) return p;
+      if (window.abs(start) < this.listsCheckedTo) return p;
+      p = start;
+    }
   }
 
   /** Index `p` is where content starts (the body, a part, an entry, decoded content): a hex dump (then true) or a list may start there. */

@@ -1,9 +1,10 @@
 import { latin1EscapeAt } from '../bytes.ts';
 import { opensByteValues, type ByteValuesShape } from '../byte-values.ts';
 import { percentEscapeAt, valueStart } from '../percent.ts';
+import { opensQuotedPrintable, qpEscapeAt, qpTextStart } from '../quoted-printable.ts';
 import { BINARY_BYTE } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
-import { byteValuesTap, latin1StringTap, percentTap } from './taps.ts';
+import { byteValuesTap, latin1StringTap, percentTap, quotedPrintableTap } from './taps.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -23,9 +24,10 @@ export function openingQuote(b: Uint8Array, p: number, earliest: number): number
 }
 
 /**
- * Bytes that JSON carries as text: a string of latin1 characters with
- * escapes (`"\u0089PNG\r\n\u001a..."`), arrays of byte values, typed arrays
- * serialised by index. Each is decoded into a nested scanner.
+ * Bytes that text carries: a JSON string of latin1 characters with escapes
+ * (`"\u0089PNG\r\n\u001a..."`), arrays of byte values, typed arrays
+ * serialised by index, percent-encoded values, quoted-printable text. Each
+ * is decoded into a nested scanner.
  */
 export class Carriers {
   /** Absolute offset up to which a string or value is being (or has been) decoded: escapes before it open nothing more. */
@@ -69,6 +71,22 @@ export class Carriers {
     const start = window.abs(valueStart(b, p, window.earliest));
     this.decodedTo = Infinity;
     taps.openLayer(percentTap(start, this.target('a percent-encoded value', start), this.reached));
+  }
+
+  /**
+   * The `=` at index `p` before a hex digit: quoted-printable text whose
+   * escapes (MIN_QP_ESCAPES close by) hold bytes only binary data holds is
+   * decoded from the start of its line.
+   */
+  quotedPrintable(p: number): void {
+    const { window, taps } = this.core;
+    const b = window.bytes;
+    if (window.abs(p) < this.decodedTo) return;
+    const value = qpEscapeAt(b, p, window.length);
+    if (value < 0 || !isBinaryCharacter(value) || !opensQuotedPrintable(b, p, window.length)) return;
+    const start = window.abs(qpTextStart(b, p, window.earliest));
+    this.decodedTo = Infinity;
+    taps.openLayer(quotedPrintableTap(start, this.target('quoted-printable text', start), this.reached));
   }
 
   /** A digit after the `[` at index `bracket`, or `0` after the `"` of `{"0":` at index `quote`. */

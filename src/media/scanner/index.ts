@@ -55,6 +55,7 @@ const SEMICOLON = 0x3b;
 const BRACKET = 0x5b;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
+const EQUALS = 0x3d;
 const ETX = 0x03; // in PK\x03\x04
 const SOH = 0x01; // in PK\x01\x02
 
@@ -213,7 +214,7 @@ export class ContentScanner implements ByteSink {
    * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
    * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
    * a line feed (a hex dump, a list of values), a digit or `-` after `,` or
-   * `;` (a list of values).
+   * `;` (a list of values), a hex digit after `=` (quoted-printable).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
@@ -227,7 +228,8 @@ export class ContentScanner implements ByteSink {
     else if (b[p - 1] === QUOTE) {
       this.carriers.byteValues(p - 1, 'object');
       this.byteSpellings.dump(p);
-    } else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
+    } else if (b[p - 1] === EQUALS) this.carriers.quotedPrintable(p - 1);
+    else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
     else if (b[p - 1] === COMMA || b[p - 1] === SEMICOLON) this.byteSpellings.separator(p - 1);
     return p + 1;
   }

@@ -17,6 +17,7 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *   or `;`, a space after `,`, a digit after a line feed (a list, a hex dump), `"` or white
  *   space after `[`, `x` after `0`;
  * - every line feed in multipart content (a delimiter may follow);
+ * - a hex digit after `=` (quoted-printable);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
  *
@@ -53,6 +54,7 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
+const EQUALS = 0x3d;
 const LF = 0x0a;
 const K = 0x4b;
 const SOH = 0x01;
@@ -89,6 +91,8 @@ function actionTable(): Uint8Array {
     decideAfter(COMMA, 0x2d);
     decideAfter(0x3b, 0x2d);
     decideAfter(COMMA, 0x20);
+    // `=89`: quoted-printable
+    for (const digit of '0123456789ABCDEFabcdef') decideAfter(EQUALS, digit.charCodeAt(0));
   }
   return table;
 }

@@ -1,6 +1,7 @@
 import { HexStream, RunStream } from '../base64.ts';
 import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
 import { PercentStream } from '../percent.ts';
+import { QuotedPrintableStream } from '../quoted-printable.ts';
 import { isEndBlock, TAR_BLOCK, tarHeaderAt } from '../tar.ts';
 import type { InspectionContext } from '../context.ts';
 import type { ByteSink } from '../decoder.ts';
@@ -98,7 +99,7 @@ export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, t
 type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean };
 
 /**
- * Decoded text-encoded bytes (base64, hex, latin1, percent) go to the nested
+ * Decoded text-encoded bytes (base64, hex, latin1, percent, quoted-printable) go to the nested
  * scanner counted like any decoded layer; `reached` hears how far the
  * encoded text has been read (absolute), so that the caller does not open
  * the same text twice.
@@ -127,7 +128,7 @@ export function base64Tap(start: number, target: TapTarget): Tap {
 /** A run of hex digits (or of spaced pairs) from `start`, decoded whole into a nested scanner. */
 export function hexTap(start: number, target: TapTarget, spaced = false): Tap {
   const stream = new HexStream(spaced);
-  return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }));
+  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
 }
 
 /** The bytes a JSON string holds as latin1 characters (`"\u0089PNG\r\n\u001a..."`), from `start` to its closing quote. */
@@ -145,6 +146,12 @@ export function byteValuesTap(start: number, shape: ByteValuesShape, target: Tap
 /** A percent-encoded value from `start` to its end. */
 export function percentTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
   const stream = new PercentStream();
+  return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }), reached);
+}
+
+/** Quoted-printable text from `start` to the first byte it cannot hold. */
+export function quotedPrintableTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
+  const stream = new QuotedPrintableStream();
   return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }), reached);
 }
 
