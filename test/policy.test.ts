@@ -11,6 +11,7 @@ import { addToCatalog } from '../src/rights/class-catalog.ts';
 import { developmentPolicy } from '../src/hosts/dev-policy.ts';
 import { compilePolicy, loadPolicy, type PolicyLoad } from '../src/policy/load.ts';
 import type { Principal } from '../src/policy/principal.ts';
+import { isUkEuRegion } from '../src/policy/uk-eu.ts';
 import { basePolicy, type PolicyObject } from './helpers/policies.ts';
 
 function load(doc: unknown): PolicyLoad {
@@ -118,6 +119,45 @@ describe('policy loading', () => {
     assert.deepEqual(errorsOf(withUkStore({ type: 'azure-blob', container: 'c-uk', location: 'europe', connectionStringEnv: 'AZ' })), [
       'stores.london.location: unknown Azure region "europe"',
     ]);
+  });
+
+  test('an AWS endpoint must be in the region of its store, however it is spelt; other endpoints are asked at start-up', () => {
+    const s3 = (endpoint: string, region = 'eu-west-2') => ({ type: 's3', bucket: 'b-uk', region, endpoint });
+    for (const [endpoint, named] of [
+      ['https://s3.us-east-1.amazonaws.com', 'us-east-1'],
+      ['https://s3.amazonaws.com', 'us-east-1'],
+      ['https://b-uk.s3.amazonaws.com', 'us-east-1'],
+      ['https://s3-external-1.amazonaws.com', 'us-east-1'],
+      ['https://s3-us-west-2.amazonaws.com', 'us-west-2'],
+      ['https://S3.DualStack.US-EAST-2.AmazonAWS.com', 'us-east-2'],
+      ['https://s3-fips.us-gov-west-1.amazonaws.com', 'us-gov-west-1'],
+      ['https://my-bucket-eu-west-2.s3.us-east-1.amazonaws.com', 'us-east-1'],
+      ['https://bucket.vpce-1a2b3c4d-5e6f.s3.ap-southeast-1.vpce.amazonaws.com', 'ap-southeast-1'],
+      ['https://s3.cn-north-1.amazonaws.com.cn', 'cn-north-1'],
+      ['https://s3.dualstack.us-east-1.api.aws:443/', 'us-east-1'],
+    ] as const) {
+      const errors = errorsOf(withUkStore(s3(endpoint)));
+      assert.deepEqual(errors.length, 1, `${endpoint}: ${errors.join('\n')}`);
+      assert.match(
+        errors[0]!,
+        new RegExp(`^stores\\.london\\.endpoint: the endpoint .* is in AWS region "${named}", not the store's region "eu-west-2"`),
+        endpoint,
+      );
+    }
+    assert.match(
+      errorsOf(withUkStore(s3('https://bucket.amazonaws.com'))).join('\n'),
+      /stores\.london\.endpoint: the AWS endpoint bucket\.amazonaws\.com names no region/,
+    );
+    for (const endpoint of [
+      'https://s3.eu-west-2.amazonaws.com',
+      'https://s3-eu-west-2.amazonaws.com',
+      'https://b-uk.s3.dualstack.eu-west-2.amazonaws.com',
+      'http://127.0.0.1:9000',
+      'https://minio.internal.example',
+    ]) {
+      const result = load(withUkStore(s3(endpoint)));
+      assert.deepEqual(result.ok ? [] : result.errors, [], endpoint);
+    }
   });
 
   test('an R2 bucket without a jurisdiction has no provable location', () => {
@@ -283,8 +323,16 @@ describe('the UK/EU rule: a UK/EU account region only in a zone held to the UK a
     assert.deepEqual(inside.ok ? [] : inside.errors, []);
   });
 
+  test('alpha-3 codes, and EU territory with codes of its own, are UK/EU account regions too', () => {
+    for (const region of ['GBR', 'gbr', 'DEU', 'Fra', 'IRL', 'SWE', 'RE', 'REU', 'GP', 'GF', 'MQ', 'YT', 'MF', 'AX', 'ala']) {
+      const errors = errorsOf(usZone(['US', region]));
+      assert.deepEqual(errors, [`zones.us.regions[1]: ${region} is a UK/EU account region; zone "us" may hold data in US`], region);
+    }
+    assert.ok(isUkEuRegion('reu') && isUkEuRegion('GBR') && isUkEuRegion('XX') === false);
+  });
+
   test('a region that merely resembles a UK/EU code is not one (look-alikes, padding)', () => {
-    for (const region of ['GBR', 'DEU', 'E-U', 'G_B']) {
+    for (const region of ['GBX', 'DEUX', 'E-U', 'G_B', 'NOR', 'CHE', 'USA']) {
       const result = load(usZone(['US', region]));
       assert.deepEqual(result.ok ? [] : result.errors, [], region);
     }

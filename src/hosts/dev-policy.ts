@@ -1,5 +1,5 @@
 import type { PolicyDocument } from '../policy/schema.ts';
-import { EU_MEMBER_STATES } from '../policy/uk-eu.ts';
+import { UK_EU_REGION_CODES } from '../policy/uk-eu.ts';
 import { DEV_AUDIENCE, DEV_ISSUER } from './dev-keys.ts';
 
 export const DEV_DATA_DIR = './.data';
@@ -25,7 +25,7 @@ export function developmentPolicy(): PolicyDocument {
       adminScope: 'residency:admin',
     },
     zones: {
-      'uk-eu': { jurisdictions: ['UK', 'EU'], regions: ['GB', 'UK', 'EU', 'EL', ...EU_MEMBER_STATES], store: 'uk-eu' },
+      'uk-eu': { jurisdictions: ['UK', 'EU'], regions: [...UK_EU_REGION_CODES], store: 'uk-eu' },
       us: { jurisdictions: ['US'], regions: ['US'], store: 'us' },
     },
     stores: {

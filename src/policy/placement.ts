@@ -16,6 +16,8 @@ export function locateStore(config: StoreConfig): Located {
     case 's3': {
       const place = AWS_REGIONS[config.region];
       if (!place) return { ok: false, path: 'region', message: `unknown AWS region "${config.region}"` };
+      const contradiction = config.endpoint === undefined ? null : endpointContradiction(config.endpoint, config.region);
+      if (contradiction) return { ok: false, path: 'endpoint', message: contradiction };
       return located(place, config.region, config.verifyLocation ? 'proven' : 'declared');
     }
     case 'azure-blob': {
@@ -35,6 +37,35 @@ export function locateStore(config: StoreConfig): Located {
     case 'memory':
       return located({ jurisdiction: config.jurisdiction, where: 'declared by the policy' }, 'local', 'declared');
   }
+}
+
+const AWS_HOST = /\.(amazonaws\.com|amazonaws\.com\.cn|api\.aws)$/;
+/** A label that names an AWS region (`eu-west-2`, `us-gov-east-1`), alone or after `s3-` (legacy endpoints). */
+const REGION_LABEL = /^(?:s3-)?([a-z]{2}(?:-[a-z]+)+-\d+)$/;
+/** Endpoints of the global S3 service, which is us-east-1. */
+const GLOBAL_S3 = /(^|\.)s3(-external-1)?\.amazonaws\.com$/;
+
+/**
+ * Why an S3 store's endpoint contradicts its region, or null. An AWS
+ * endpoint names its region (`s3.eu-west-2.amazonaws.com`,
+ * `bucket.s3.dualstack.eu-west-2.amazonaws.com`, the legacy
+ * `s3-eu-west-2.amazonaws.com`; plain `s3.amazonaws.com` is us-east-1), and
+ * it must be the store's: `check` cannot prove a UK store that is sent to
+ * Virginia. Other endpoints (S3-compatible servers) are asked where they are
+ * at start-up (`verifyLocation`).
+ */
+function endpointContradiction(endpoint: string, region: string): string | null {
+  const host = new URL(endpoint).hostname.toLowerCase();
+  if (!AWS_HOST.test(host)) return null;
+  // from the right: a bucket name on the left may look like a region
+  const named = host
+    .split('.')
+    .reverse()
+    .map((label) => REGION_LABEL.exec(label)?.[1])
+    .find((label) => label !== undefined);
+  const endpointRegion = named ?? (GLOBAL_S3.test(host) ? 'us-east-1' : undefined);
+  if (endpointRegion === undefined) return `the AWS endpoint ${host} names no region, so the store's region "${region}" cannot be checked against it`;
+  return endpointRegion === region ? null : `the endpoint ${host} is in AWS region "${endpointRegion}", not the store's region "${region}"`;
 }
 
 function located(place: Place, location: string, evidence: StorePlacement['evidence']): Located {
