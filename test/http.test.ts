@@ -287,6 +287,20 @@ describe('keys', () => {
     }
   });
 
+  test('a key that carries media (base64 or hex of a PNG, a data: URL, glued to a path) is refused like a body, nothing stored', async () => {
+    // a whole PNG of one pixel: a key has room for little more
+    const pixel = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const base64 = pixel.toString('base64url');
+    for (const key of [base64, `shots/${base64}`, `a${base64}`, `ab-${base64}`, `hex/${pixel.toString('hex')}`, `data:image/png;base64,${base64}`]) {
+      const put = await gw.as(GB, `/v1/objects/chat-transcript/${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body: '{}' });
+      assert.equal(put.status, 415, key);
+      const problem = await problemOf(put);
+      assert.equal(problem.code, 'media_refused', key);
+      assert.match(String(problem.detail), /PNG image .*of the object key/, key);
+      await assertNothingStored(key.slice(-24));
+    }
+  });
+
   test('one byte more than the store key allows is key_invalid naming the real limit, nothing stored', async () => {
     const key = `${'k'.repeat(992)}.txt`;
     const put = await gw.as(GB, `/v1/objects/chat-transcript/${key}`, { method: 'PUT', body: key });

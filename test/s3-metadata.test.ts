@@ -15,6 +15,10 @@ const CLIENT_VALUE = 'café 東京 🙂';
 /** ...and those bytes as HTTP header bytes (one character per byte): what the gateway must keep and send back. */
 const UTF8_VALUE = Buffer.from(CLIENT_VALUE, 'utf8').toString('latin1');
 
+/** The smallest PNG: one transparent pixel (67 bytes). */
+const PIXEL_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const percentEncoded = (bytes: Uint8Array): string => Array.from(bytes, (byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+
 function xmlField(text: string, tag: string): string | undefined {
   return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(text)?.[1];
 }
@@ -95,6 +99,51 @@ for (const { kind, start } of STORE_KINDS) {
       assert.equal(xmlField(copy.text, 'Code'), 'MetadataTooLarge', 'CopyObject REPLACE');
       assert.equal(await door.backed.dump(), beforeCopy, 'nothing stored, nothing staged');
       assert.equal((await request('HEAD', '/chat-transcript/meta/over.json')).status, 404);
+    });
+
+    it('media in a key, a metadata value or a metadata name is refused like media in the body (PutObject, CopyObject, multipart, presigned), storing nothing', async () => {
+      await request('PUT', '/chat-transcript/meta/plain-source.txt', { body: 'source' });
+      const before = await door.backed.dump();
+      const pngBase64 = Buffer.from(PIXEL_PNG).toString('base64');
+      const refusals = [
+        ['a data: URL in a value', { path: '/chat-transcript/meta/thumb.json', headers: metaHeaders({ thumbnail: `data:image/png;base64,${pngBase64}` }) }],
+        ['bare base64 in a value', { path: '/chat-transcript/meta/thumb2.json', headers: metaHeaders({ preview: pngBase64 }) }],
+        ['RFC 2047 base64 in a value', { path: '/chat-transcript/meta/thumb3.json', headers: metaHeaders({ preview: `=?UTF-8?B?${pngBase64}?=` }) }],
+        ['percent-encoded bytes in a value', { path: '/chat-transcript/meta/thumb4.json', headers: metaHeaders({ raw: percentEncoded(PIXEL_PNG) }) }],
+        ['hex in a metadata name', { path: '/chat-transcript/meta/thumb5.json', headers: { [`x-amz-meta-${PIXEL_PNG.toString('hex')}`]: 'x' } }],
+        ['base64url of a PNG as the key', { path: `/chat-transcript/meta/${Buffer.from(PIXEL_PNG).toString('base64url')}`, headers: {} }],
+      ] as const;
+      for (const [what, { path, headers }] of refusals) {
+        const put = await request('PUT', path, { body: '{"a":1}', headers: { 'content-type': 'application/json', ...headers } });
+        assert.equal(put.status, 415, `${what}: ${put.text}`);
+        assert.equal(xmlField(put.text, 'Code'), 'MediaRefused', what);
+        assert.equal(put.headers['x-residency-code'], 'media_refused', what);
+        const copy = await request('PUT', path, {
+          headers: { 'x-amz-copy-source': '/chat-transcript/meta/plain-source.txt', 'x-amz-metadata-directive': 'REPLACE', ...headers },
+        });
+        assert.equal(xmlField(copy.text, 'Code'), 'MediaRefused', `${what}: CopyObject REPLACE`);
+        const create = await request('POST', path, { query: 'uploads=', headers });
+        assert.equal(xmlField(create.text, 'Code'), 'MediaRefused', `${what}: CreateMultipartUpload`);
+        assert.equal(await door.backed.dump(), before, `${what}: nothing stored, nothing staged`);
+      }
+      const presigned = presignQuery(
+        {
+          method: 'PUT',
+          path: '/chat-transcript/meta/presigned-thumb.txt',
+          query: `x-amz-meta-thumb=${encodeURIComponent(`data:image/png;base64,${pngBase64}`)}`,
+          headers: { host: new URL(door.s3Url).host },
+          expiresSeconds: 300,
+        },
+        signerCredentials(credentials),
+      );
+      const put = await fetch(`${door.s3Url}/chat-transcript/meta/presigned-thumb.txt?${presigned}`, { method: 'PUT', body: 'presigned body' });
+      assert.equal(put.status, 415, 'a presigned URL carrying a data: URL as metadata');
+      assert.equal(await door.backed.dump(), before, 'nothing stored');
+      const fine = await request('PUT', '/chat-transcript/meta/0f8fad5b-d9cb-469f-a165-70867728950e.json', {
+        body: '{}',
+        headers: metaHeaders({ note: 'a PNG of the checkout page, data: pending', digest: 'd41d8cd98f00b204e9800998ecf8427e' }),
+      });
+      assert.equal(fine.status, 200, `ordinary keys and metadata are stored: ${fine.text}`);
     });
 
     it('a presigned PUT carries user metadata and the subject id as signed query parameters, as the SDK presigners put them', async () => {

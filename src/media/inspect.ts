@@ -226,6 +226,25 @@ export function createInspection(options: InspectionOptions): Inspection {
 }
 
 /**
+ * Media in a short text stored beside a body (an object key, a user metadata
+ * value): the text is scanned like a body whose type says nothing, without
+ * a stream around it. Returns what was found, or null; a text that cannot be
+ * inspected within the default budgets throws its Refusal.
+ */
+export async function findMediaInText(text: Uint8Array): Promise<MediaFinding | null> {
+  const context = new InspectionContext(DEFAULT_BUDGETS);
+  const scanner = new ContentScanner(context, { depth: 0, locate: (offset) => `at byte ${offset}`, utf8: false });
+  context.received(text.length);
+  scanner.push(text);
+  scanner.end();
+  await context.settle();
+  const failure = context.failure;
+  if (failure === undefined) return null;
+  if (isMediaRefusal(failure)) return failure.finding;
+  throw failure;
+}
+
+/**
  * For POST /v1/explain: inspects a small sample completely and reports the
  * first media found (as `refuse` would), never throws for media. Refusals
  * that are not about media (an encoding that cannot be undone, invalid

@@ -5,6 +5,7 @@ import type { IdentifierHasher } from '../policy/identifiers.ts';
 import { checkKey, stagedUploadsPrefix } from '../policy/keys.ts';
 import type { CompiledPolicy } from '../policy/load.ts';
 import { Refusal } from '../policy/refusal.ts';
+import { refuseMediaBesideBody } from './beside-body.ts';
 import { md5Etag, multipartEtag } from './md5.ts';
 import type { Call, ObjectName, ObjectService, Placement } from './objects.ts';
 import type { StoreRegistry } from './stores.ts';
@@ -87,6 +88,8 @@ export class MultipartService {
 
   async create(call: Call, name: ObjectName, init: UploadInit): Promise<string> {
     const store = this.#zoneStore(call, name);
+    // refused at once rather than at Complete, after every part was sent
+    await refuseMediaBesideBody(name.key, init.userMetadata);
     const uploadId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
     const subjectHash = init.subject === undefined ? undefined : await this.#deps.hashIdentifier(init.subject);
     const manifest: Manifest = {

@@ -12,6 +12,7 @@ import { isRefusal, Refusal } from '../policy/refusal.ts';
 import { deleteObject } from '../rights/erasure.ts';
 import { type GuardedPutResult, guardedPut } from '../rights/write-guard.ts';
 import type { AuditTrail } from './audit.ts';
+import { refuseMediaBesideBody } from './beside-body.ts';
 import { guardBody } from './body.ts';
 import type { StoreRegistry } from './stores.ts';
 import { inSpanSync, tracedTransform } from './tracing-spans.ts';
@@ -170,6 +171,7 @@ export class ObjectService {
   async #store(call: Call, name: ObjectName, decision: Allowed, store: ObjectStore, request: WriteRequest): Promise<Placement> {
     const { account } = call.principal;
     Object.assign(call.trail, { key: name.key, ...(request.subject !== undefined && { subject: request.subject }) });
+    await refuseMediaBesideBody(name.key, request.userMetadata);
     const { embeddedMedia } = decision.classConfig;
     const inspection = createInspection({
       contentType: request.contentType,

@@ -35,6 +35,9 @@ export const STORE_KINDS: ReadonlyArray<{ kind: string; start: () => Promise<Bac
   { kind: 'azure-blob', start: azureStores },
 ];
 
+/** Headers of a GET that describe the answer, not the stored object. */
+const ANSWER_HEADERS = new Set(['date', 'connection', 'keep-alive']);
+
 async function memoryStores(): Promise<BackedStores> {
   const stores = new Map(ZONE_STORES.map((name) => [name, createMemoryStore()]));
   return { kind: 'memory', stores, dump: () => adapterDump(stores), stop: async () => {} };
@@ -67,7 +70,9 @@ async function s3Stores(): Promise<BackedStores> {
       for (const [bucket, store] of stores) {
         for (const key of await allKeys(store)) {
           const response = await fetch(`${server.endpoint}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`);
-          raw.push(JSON.stringify([...response.headers]), Buffer.from(await response.arrayBuffer()).toString('latin1'));
+          // what the server keeps, not when it answered: `date` would make two dumps a second apart differ
+          const kept = [...response.headers].filter(([name]) => !ANSWER_HEADERS.has(name));
+          raw.push(JSON.stringify(kept), Buffer.from(await response.arrayBuffer()).toString('latin1'));
         }
       }
       return `${raw.join('\n')}\n${await adapterDump(stores)}`;

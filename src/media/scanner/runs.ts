@@ -45,6 +45,18 @@ function afterPadding(b: Uint8Array, at: number, end: number): number {
   }
 }
 
+/** Alphabet bytes that also join words in keys and paths (`shots/`, `img-`, `img_`). */
+const JOINS_WORDS = Uint8Array.from({ length: 256 }, (_, byte) => (byte === 0x2f || byte === 0x2d || byte === 0x5f ? 1 : 0));
+/** How far into a run a word glued before hex may reach. */
+const MAX_GLUED_CHARS = 48;
+
+/** Index of hex digits (HEX_RUN_CHARS of them) that follow a word joined to them near the start of the run at `from` (`hex/89504e47...`), or -1. */
+function gluedHexStart(b: Uint8Array, from: number, end: number): number {
+  const stop = Math.min(end - HEX_RUN_CHARS, from + MAX_GLUED_CHARS);
+  for (let i = from + 1; i <= stop; i++) if (JOINS_WORDS[b[i - 1]!] && isHexRun(b, i, HEX_RUN_CHARS)) return i;
+  return -1;
+}
+
 /**
  * The run of base64 alphabet (or word) being read. Once it is MIN_RUN_CHARS
  * bytes long (escapes count with all their bytes) its first bytes are decoded,
@@ -119,13 +131,43 @@ export class Base64Runs {
     lengthProbe.decode(b, from, window.length);
     if (lengthProbe.chars < NESTED_RUN_CHARS) return;
     // a hex dump: plain, `0x...`, or Postgres bytea `\x...`
-    const hexFrom = b[from] === 0x78 && b[from - 1] === 0x5c ? from + 1 : b[from] === 0x30 && b[from + 1] === 0x78 ? from + 2 : from;
-    const hex = isHexRun(b, hexFrom, HEX_RUN_CHARS);
-    const at = window.abs(hex ? hexFrom : from);
-    if (this.opaque(hex ? hexFrom : from, hex, at)) return;
+    const prefixed = b[from] === 0x78 && b[from - 1] === 0x5c ? from + 1 : b[from] === 0x30 && b[from + 1] === 0x78 ? from + 2 : from;
+    const hexFrom = isHexRun(b, prefixed, HEX_RUN_CHARS) ? prefixed : gluedHexStart(b, from, window.length);
+    const hex = hexFrom >= 0;
+    const start = hex ? hexFrom : this.alignedStart(from);
+    const at = window.abs(start);
+    if (this.opaque(start, hex, at)) return;
     const what = `a ${hex ? 'hex' : 'base64'} string ${settings.locate(at)}`;
     const target = layers.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
+  }
+
+  /**
+   * Where the run's base64 quanta begin. A word glued before base64 by an
+   * alphabet character (`meta/iVBORw0...` in a key or path, `img-`, `ab`)
+   * shifts every quantum, and the run decodes to noise from its first
+   * character: when it does (opaque bytes without media near their start),
+   * the three other alignments are tried, and the first whose bytes are
+   * content or begin media (a few bytes of the glued word before it) is
+   * where the run is read from. Leaves `prefixDecoder` holding the decoding
+   * from the index returned.
+   */
+  private alignedStart(from: number): number {
+    const b = this.core.window.bytes;
+    const end = this.core.window.length;
+    if (!this.prefixDecoded) prefixDecoder.decode(b, from, end);
+    this.prefixDecoded = true;
+    const aligned = decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
+    if (aligned.kind === 'content' || aligned.media) return from;
+    for (let shift = 1; shift < 4; shift++) {
+      if (!RUN_BYTE[b[from + shift - 1]!]) break;
+      prefixDecoder.decode(b, from + shift, end);
+      if (prefixDecoder.chars < MIN_RUN_CHARS) break;
+      const shifted = decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
+      if (shifted.kind === 'content' || shifted.media) return from + shift;
+    }
+    prefixDecoder.decode(b, from, end);
+    return from;
   }
 
   /**
