@@ -105,6 +105,21 @@ function firstRecognisedPair(b: Uint8Array, from: number, to: number, end: numbe
   return isPairIn(CANDIDATE_PAIRS, last) && recognisedAt(b, p, end, last) ? p : -1;
 }
 
+/** Decoded bytes that begin with this many bytes of text are content, for `beginsRecognisably`. */
+const TEXT_START = 32;
+
+/**
+ * Whether decoded bytes `b[0, length)` begin with text, or a raw body's scan
+ * would stop within their first `within` bytes (media, a layer, a ZIP
+ * entry): a cheap test, by pairs of bytes, that noise fails.
+ */
+export function beginsRecognisably(b: Uint8Array, length: number, within: number): boolean {
+  let text = 0;
+  while (text < TEXT_START && text < length && TEXT_BYTE[b[text]!] === 1) text++;
+  if (text === Math.min(TEXT_START, length)) return true;
+  return firstRecognisedPair(b, 0, Math.min(within, length), length) >= 0;
+}
+
 /** Index of the first offset in `b[from, to)` where a raw body's scan would stop, or -1; `state.text` carries the text bytes in a row before `from`. */
 function firstRecognised(b: Uint8Array, from: number, to: number, end: number, state: { text: number }): number {
   const textEnd = textRunEnd(b, from, to, state);

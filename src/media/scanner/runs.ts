@@ -5,7 +5,7 @@ import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
 import { MAY_START_MEDIA_PROBE, mayStartMedia, SNIFF_LOOKAHEAD, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
-import { searchOpaque } from './opaque-search.ts';
+import { beginsRecognisably, searchOpaque } from './opaque-search.ts';
 import { base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
@@ -44,6 +44,11 @@ function afterPadding(b: Uint8Array, at: number, end: number): number {
     else return at;
   }
 }
+
+/** Decodes the start of a run at another alignment: enough for the signatures of media and layers, a fraction of a run's prefix. */
+const shiftProbe = new RunDecoder(256);
+/** Offsets of a shifted start where media may begin: the bytes a glued word of up to 20 characters decodes to come first. */
+const SHIFTED_MEDIA_OFFSETS = 16;
 
 /** Alphabet bytes that also join words in keys and paths (`shots/`, `img-`, `img_`). */
 const JOINS_WORDS = Uint8Array.from({ length: 256 }, (_, byte) => (byte === 0x2f || byte === 0x2d || byte === 0x5f ? 1 : 0));
@@ -160,13 +165,13 @@ export class Base64Runs {
     const aligned = decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
     if (aligned.kind === 'content' || aligned.media) return from;
     for (let shift = 1; shift < 4; shift++) {
-      if (!RUN_BYTE[b[from + shift - 1]!]) break;
+      // a short probe first: most opaque runs are random, and noise at every alignment
+      shiftProbe.decode(b, from + shift, end);
+      if (shiftProbe.chars < MIN_RUN_CHARS) break;
+      if (!beginsRecognisably(shiftProbe.bytes, shiftProbe.length, SHIFTED_MEDIA_OFFSETS)) continue;
       prefixDecoder.decode(b, from + shift, end);
-      if (prefixDecoder.chars < MIN_RUN_CHARS) break;
-      const shifted = decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
-      if (shifted.kind === 'content' || shifted.media) return from + shift;
+      return from + shift;
     }
-    prefixDecoder.decode(b, from, end);
     return from;
   }
 
