@@ -2,7 +2,7 @@ import { continuation, HexPrefix, RUN_BYTE, RunDecoder } from '../base64.ts';
 import type { ByteSink } from '../decoder.ts';
 import { layerAt } from '../layers/registry.ts';
 import { ANYWHERE_LAYER_PAIRS, isPairIn, pairBits } from '../opaque.ts';
-import { MAY_START_SIGNATURE_PAIR, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
+import { MAY_START_SIGNATURE, MAY_START_SIGNATURE_PAIR, sniffAt, SNIFF_LOOKAHEAD } from '../signatures/index.ts';
 import { isLocalHeader } from '../zip.ts';
 import type { ScanCore } from './core.ts';
 import { base64Tap, hexTap, type TapTarget } from './taps.ts';
@@ -107,6 +107,8 @@ function firstRecognisedPair(b: Uint8Array, from: number, to: number, end: numbe
 
 /** Decoded bytes that begin with this many bytes of text are content, for `beginsRecognisably`. */
 const TEXT_START = 32;
+/** Offsets at which `beginsRecognisably` looks for formats recognised only at a start (as src/media/opaque.ts does). */
+const START_OFFSETS = 4;
 
 /**
  * Whether decoded bytes `b[0, length)` begin with text, or a raw body's scan
@@ -117,6 +119,8 @@ export function beginsRecognisably(b: Uint8Array, length: number, within: number
   let text = 0;
   while (text < TEXT_START && text < length && TEXT_BYTE[b[text]!] === 1) text++;
   if (text === Math.min(TEXT_START, length)) return true;
+  // formats recognised only where content starts (MPEG audio frames), a few bytes of a glued word before them
+  for (let t = 0; t < START_OFFSETS && t < length; t++) if (MAY_START_SIGNATURE[b[t]!] && sniffAt(b, t, length, 'start')) return true;
   return firstRecognisedPair(b, 0, Math.min(within, length), length) >= 0;
 }
 

@@ -45,8 +45,20 @@ function afterPadding(b: Uint8Array, at: number, end: number): number {
   }
 }
 
-/** Decodes the start of a run at another alignment: enough for the signatures of media and layers, a fraction of a run's prefix. */
+/** Decodes the start of a run at another alignment: enough for the signatures of media and layers. */
 const shiftProbe = new RunDecoder(256);
+/** Formats of frames confirmed over several of them (MPEG audio, ADTS, AC-3, LATM) need more: decoded when a frame sync begins the probe. */
+const framesProbe = new RunDecoder(4096);
+
+/** Whether one of the first SHIFTED_MEDIA_OFFSETS bytes of `b` begins an audio frame sync: `FF Ex` (MPEG audio, ADTS), `0B 77` (AC-3), `56 Ex` (LATM). */
+function beginsFrameSync(b: Uint8Array, length: number): boolean {
+  for (let t = 0; t < SHIFTED_MEDIA_OFFSETS && t + 1 < length; t++) {
+    const first = b[t]!;
+    const second = b[t + 1]!;
+    if (((first === 0xff || first === 0x56) && (second & 0xe0) === 0xe0) || (first === 0x0b && second === 0x77)) return true;
+  }
+  return false;
+}
 /** Offsets of a shifted start where media may begin: the bytes a glued word of up to 20 characters decodes to come first. */
 const SHIFTED_MEDIA_OFFSETS = 16;
 
@@ -168,7 +180,12 @@ export class Base64Runs {
       // a short probe first: most opaque runs are random, and noise at every alignment
       shiftProbe.decode(b, from + shift, end);
       if (shiftProbe.chars < MIN_RUN_CHARS) break;
-      if (!beginsRecognisably(shiftProbe.bytes, shiftProbe.length, SHIFTED_MEDIA_OFFSETS)) continue;
+      let recognised = beginsRecognisably(shiftProbe.bytes, shiftProbe.length, SHIFTED_MEDIA_OFFSETS);
+      if (!recognised && beginsFrameSync(shiftProbe.bytes, shiftProbe.length)) {
+        framesProbe.decode(b, from + shift, end);
+        recognised = beginsRecognisably(framesProbe.bytes, framesProbe.length, SHIFTED_MEDIA_OFFSETS);
+      }
+      if (!recognised) continue;
       prefixDecoder.decode(b, from + shift, end);
       return from + shift;
     }
