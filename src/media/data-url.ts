@@ -1,4 +1,4 @@
-import { mediaKindOf, parseMediaType } from './content-type.ts';
+import { mediaKindOf, parseMediaType, type MediaType } from './content-type.ts';
 import { continuation, RunDecoder } from './base64.ts';
 import type { MediaMatch } from './signatures/index.ts';
 
@@ -59,12 +59,15 @@ const FORMAT_BY_SUBTYPE: Readonly<Record<string, string>> = {
   mp2t: 'MPEG-TS',
 };
 
-/**
- * Reads the header of a `data:` URL whose `:` is at `colon`, with JSON
- * escapes (`\/`, `\u002f`) undone, and returns it when it names an image,
- * audio or video type (any case, any parameters) and carries a payload.
- */
-export function mediaDataUrl(b: Uint8Array, colon: number, end: number): DataUrl | null {
+/** The header of a `data:` URL: its media type (null when it names none), whether it says `;base64`, where its payload begins. */
+interface DataUrlHeader {
+  readonly type: MediaType | null;
+  readonly base64: boolean;
+  readonly payloadStart: number;
+}
+
+/** Reads the header of a `data:` URL whose `:` is at `colon`, with JSON escapes (`\/`, `\u002f`) undone; null when it is not one. */
+function readHeader(b: Uint8Array, colon: number, end: number): DataUrlHeader | null {
   const stop = Math.min(end, colon + 1 + MAX_HEADER_BYTES);
   let header = '';
   let i = colon + 1;
@@ -81,13 +84,28 @@ export function mediaDataUrl(b: Uint8Array, colon: number, end: number): DataUrl
   }
   if (i >= stop) return null;
   const [typeText = '', ...params] = header.split(';');
-  const type = parseMediaType(typeText);
-  const kind = type && mediaKindOf(type);
-  if (!type || !kind) return null;
-  const base64 = params.some((param) => param.toLowerCase() === 'base64');
-  const payloadStart = i + 1;
-  if (!hasPayload(b, payloadStart, end, base64)) return null;
-  return { media: { kind, format: FORMAT_BY_SUBTYPE[type.subtype] ?? type.essence }, payloadStart, base64 };
+  return { type: parseMediaType(typeText), base64: params.some((param) => param.toLowerCase() === 'base64'), payloadStart: i + 1 };
+}
+
+/**
+ * The `data:` URL whose `:` is at `colon`, when it names an image, audio or
+ * video type (any case, any parameters) and carries a payload.
+ */
+export function mediaDataUrl(b: Uint8Array, colon: number, end: number): DataUrl | null {
+  const header = readHeader(b, colon, end);
+  const kind = header?.type && mediaKindOf(header.type);
+  if (!header?.type || !kind || !hasPayload(b, header.payloadStart, end, header.base64)) return null;
+  return { media: { kind, format: FORMAT_BY_SUBTYPE[header.type.subtype] ?? header.type.essence }, payloadStart: header.payloadStart, base64: header.base64 };
+}
+
+/**
+ * Where the base64 payload of any other `data:` URL (`application/octet-stream`,
+ * no type at all) begins, or -1: it is decoded like the payload of a media
+ * one, white space inside it included, because what it holds is what counts.
+ */
+export function base64DataUrlPayload(b: Uint8Array, colon: number, end: number): number {
+  const header = readHeader(b, colon, end);
+  return header?.base64 && hasPayload(b, header.payloadStart, end, true) ? header.payloadStart : -1;
 }
 
 function unescapeAt(b: Uint8Array, at: number, end: number): { char: number; length: number } | null {

@@ -316,6 +316,9 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
       { headers: `Content-Disposition: form-data; name="shot"\r\nContent-Transfer-Encoding: quoted-printable`, body: utf8(quotedPrintable(file.bytes)) },
     ]),
   'data: URL with a space in its payload': (file) => jsonBody(JSON.stringify({ src: dataUrl(file).replace(/base64,(.{3})/, 'base64,$1 ') })),
+  'data: URL of application/octet-stream with a space in its payload': (file) =>
+    jsonBody(JSON.stringify({ src: `data:application/octet-stream;base64,${base64(file.bytes).replace(/^(.{3})/, '$1 ')}` })),
+  'data: URL without a type, folded by tabs': (file) => jsonBody(`<a href="data:;base64,${foldEvery76(base64(file.bytes), '\t')}">file</a>`, 'text/html'),
   'data: URL with line breaks in its payload': (file) =>
     jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),
   'JSON array of byte values': (file) => jsonBody(JSON.stringify({ pixels: Array.from(file.bytes) })),

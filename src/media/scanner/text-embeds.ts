@@ -1,10 +1,10 @@
 import { RUN_BYTE } from '../base64.ts';
-import { DataUrlEnd, mediaDataUrl } from '../data-url.ts';
+import { base64DataUrlPayload, DataUrlEnd, mediaDataUrl } from '../data-url.ts';
 import { MARKER_BYTES, MARKER_VALUE_BYTES } from '../redaction.ts';
 import { argsArrayAfter, JsonArrayEnd, packedStringFormat, rrTypeAt, type PackedFormat } from '../rrweb.ts';
 import type { MediaMatch } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
-import { packedStringTap } from './taps.ts';
+import { base64Tap, packedStringTap } from './taps.ts';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -85,12 +85,29 @@ export class TextEmbeds {
   private dataUrl(colon: number): number {
     const { window, verdicts } = this.core;
     const url = mediaDataUrl(window.bytes, colon, window.length);
-    if (!url) return colon + 1;
+    if (!url) {
+      const payload = base64DataUrlPayload(window.bytes, colon, window.length);
+      if (payload >= 0) this.openPayload(payload);
+      return colon + 1;
+    }
     const start = colon - 4;
     if (!verdicts.canRedact) verdicts.found(url.media, 'in a data: URL', window.abs(start));
     verdicts.beginRedaction(window.abs(start), MARKER_BYTES);
     this.skip = DataUrlEnd.before(window.bytes, start, window.earliest, url.base64);
     return url.payloadStart;
+  }
+
+  /** The base64 payload at index `payload` of a data: URL of another type, decoded (through white space) into a nested scanner. */
+  private openPayload(payload: number): void {
+    const { window, settings, taps, layers } = this.core;
+    const at = window.abs(payload);
+    const what = `the payload of a data: URL ${settings.locate(at)}`;
+    taps.openLayer(
+      base64Tap(
+        at,
+        layers.target(what, (offset) => `at byte ${offset} of ${what}`),
+      ),
+    );
   }
 
   /** Raw RGBA pixels of a canvas: a screenshot. Redacted as a whole `args` array when redacting. */
