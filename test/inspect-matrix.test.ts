@@ -13,8 +13,11 @@ const MEDIA = fixtures('media');
  * not (DESIGN.md), so the "after a prefix" wrappings do not apply to it. The
  * same holds for formats whose header is text or too weak to look for at any
  * offset (src/media/signatures: plain netpbm, PAM, FITS, XBM, Codec2).
+ * Base64 glued to a word decodes to a few bytes of the word first: after a
+ * prefix too.
  */
-const AFTER_A_PREFIX = ['after a text prefix', 'after a JSON prefix', 'raw past the first 8 MiB'];
+const GLUED = ['base64 glued to one letter', 'base64 glued to a path'];
+const AFTER_A_PREFIX = ['after a text prefix', 'after a JSON prefix', 'raw past the first 8 MiB', ...GLUED];
 const NOT_APPLICABLE: Readonly<Record<string, readonly string[]>> = Object.fromEntries(START_ONLY_FORMATS.map((name) => [name, AFTER_A_PREFIX]));
 
 /**
@@ -60,6 +63,8 @@ describe('every media fixture in every wrapping is refused, whatever the chunkin
     describe(wrapping, () => {
       for (const file of MEDIA) {
         if (NOT_APPLICABLE[file.name]?.includes(wrapping)) continue;
+        // a run shorter than 64 characters is not tried at other alignments (docs/media-inspection.md): a file of 47 bytes or fewer, glued
+        if (GLUED.includes(wrapping) && file.bytes.length < 48) continue;
         test(file.name, async () => {
           const payload = wrap(file);
           const details = new Set<string>();

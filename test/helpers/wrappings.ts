@@ -166,6 +166,11 @@ export const WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Payload>> =
       { headers: `Content-Disposition: form-data; name="file"; filename="upload.bin"\r\nContent-Type: application/octet-stream`, body: file.bytes },
     ]),
   'data: URL in JSON': (file) => json(chatAround(dataUrl(file))),
+  'data: URL of application/octet-stream with a space in its payload': (file) =>
+    json(chatAround(`data:application/octet-stream;base64,${base64(file.bytes).replace(/^(.{3})/, '$1 ')}`)),
+  'base64 glued to one letter': (file) => json(chatAround(`v${base64(file.bytes)}`)),
+  'base64 glued to a path': (file) => json(chatAround(`uploads/2026-12-03/${base64(file.bytes)}`)),
+  'decimal values separated by spaces': (file) => ({ body: utf8(`${Array.from(file.bytes).join(' ')}\n`), contentType: 'text/plain', contentEncoding: '' }),
   'upper-case data: URL with parameters': (file) =>
     json(chatAround(`DATA:${mediaTypeOf(file.name).toUpperCase()};name=shot.bin;charset=binary;BASE64,${base64(file.bytes)}`)),
   'base64 in JSON': (file) => json(chatAround({ blob: base64(file.bytes) })),

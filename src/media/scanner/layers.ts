@@ -6,6 +6,15 @@ import { isSpacedHex } from '../base64.ts';
 import { tarHeaderAt } from '../tar.ts';
 import { hexTap, layerTap, tarTap, type TapTarget } from './taps.ts';
 
+/** Characters of spaced pairs looked at to tell hex from decimal values. */
+const SPACED_PAIRS_LOOKED_AT = 36;
+
+/** Whether the spaced pairs at `p` hold no hex letter as far as SPACED_PAIRS_LOOKED_AT characters. */
+function onlyDigitsAhead(b: Uint8Array, p: number, end: number): boolean {
+  for (let i = p; i < Math.min(end, p + SPACED_PAIRS_LOOKED_AT); i++) if ((b[i]! | 0x20) >= 0x61 && (b[i]! | 0x20) <= 0x66) return false;
+  return true;
+}
+
 /** Where a tap that decodes nothing sends its bytes. */
 const NOTHING: ByteSink = { push: () => undefined, drain: () => Promise.resolve(), end: () => undefined };
 
@@ -51,7 +60,12 @@ export class Layers implements LayerFinder {
     const at = window.abs(p);
     if (at === this.lastOpened) return;
     if (where === 'start' && tarHeaderAt(window.bytes, p, window.length)) return this.tar(at);
-    if (where === 'start' && isSpacedHex(window.bytes, p, window.length)) return this.spacedHex(at);
+    if (where === 'start' && isSpacedHex(window.bytes, p, window.length)) {
+      this.spacedHex(at);
+      // `80 54 10 51 ...` (netpbm, Y4M: text headers) is as much two-digit decimal values: read as a list of them too
+      if (onlyDigitsAhead(b, p, window.length)) this.core.byteSpellings.contentStart(p);
+      return;
+    }
     if (where === 'start' && this.core.byteSpellings.contentStart(p)) return;
     const layer = layerAt(window.bytes, p, window.length, where);
     if (!layer) return;

@@ -47,20 +47,35 @@ function afterPadding(b: Uint8Array, at: number, end: number): number {
 
 /** Decodes the start of a run at another alignment: enough for the signatures of media and layers. */
 const shiftProbe = new RunDecoder(256);
-/** Formats of frames confirmed over several of them (MPEG audio, ADTS, AC-3, LATM) need more: decoded when a frame sync begins the probe. */
+/** Offsets of a shifted start where media may begin: the bytes a glued word of up to 20 characters decodes to come first. */
+const SHIFTED_MEDIA_OFFSETS = 16;
+/**
+ * Formats confirmed over several frames or a long header (MPEG audio,
+ * ADTS, AC-3, LATM, MPEG-TS, DV, GIF) need more than `shiftProbe` holds:
+ * decoded to this much when one of them may begin the probe.
+ */
 const framesProbe = new RunDecoder(4096);
 
-/** Whether one of the first SHIFTED_MEDIA_OFFSETS bytes of `b` begins an audio frame sync: `FF Ex` (MPEG audio, ADTS), `0B 77` (AC-3), `56 Ex` (LATM). */
-function beginsFrameSync(b: Uint8Array, length: number): boolean {
+/**
+ * Whether one of the first SHIFTED_MEDIA_OFFSETS bytes of `b` may begin what
+ * `framesProbe` is for: an audio frame sync (`FF Ex` MPEG audio and ADTS,
+ * `0B 77` AC-3, `56 Ex` LATM), `47` (an MPEG-TS sync byte, GIF's `G`), or
+ * `1F 07` (a DV header).
+ */
+function needsMoreToConfirm(b: Uint8Array, length: number): boolean {
   for (let t = 0; t < SHIFTED_MEDIA_OFFSETS && t + 1 < length; t++) {
     const first = b[t]!;
     const second = b[t + 1]!;
-    if (((first === 0xff || first === 0x56) && (second & 0xe0) === 0xe0) || (first === 0x0b && second === 0x77)) return true;
+    if (
+      first === 0x47 ||
+      ((first === 0xff || first === 0x56) && (second & 0xe0) === 0xe0) ||
+      (first === 0x0b && second === 0x77) ||
+      (first === 0x1f && second === 0x07)
+    )
+      return true;
   }
   return false;
 }
-/** Offsets of a shifted start where media may begin: the bytes a glued word of up to 20 characters decodes to come first. */
-const SHIFTED_MEDIA_OFFSETS = 16;
 
 /** Alphabet bytes that also join words in keys and paths (`shots/`, `img-`, `img_`). */
 const JOINS_WORDS = Uint8Array.from({ length: 256 }, (_, byte) => (byte === 0x2f || byte === 0x2d || byte === 0x5f ? 1 : 0));
@@ -181,7 +196,7 @@ export class Base64Runs {
       shiftProbe.decode(b, from + shift, end);
       if (shiftProbe.chars < MIN_RUN_CHARS) break;
       let recognised = beginsRecognisably(shiftProbe.bytes, shiftProbe.length, SHIFTED_MEDIA_OFFSETS);
-      if (!recognised && beginsFrameSync(shiftProbe.bytes, shiftProbe.length)) {
+      if (!recognised && needsMoreToConfirm(shiftProbe.bytes, shiftProbe.length)) {
         framesProbe.decode(b, from + shift, end);
         recognised = beginsRecognisably(framesProbe.bytes, framesProbe.length, SHIFTED_MEDIA_OFFSETS);
       }
