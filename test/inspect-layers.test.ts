@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { continuation, HexStream, isSpacedHex, RunStream } from '../src/media/base64.ts';
+import { continuation, RunStream } from '../src/media/base64.ts';
+import { HexStream, isSpacedHex } from '../src/media/hex.ts';
 import { ByteValues, opensByteValues } from '../src/media/byte-values.ts';
 import { budgetsFromLimits, DEFAULT_BUDGETS } from '../src/media/context.ts';
 import { inspectSample, runtimeDecodes } from '../src/media/inspect.ts';

@@ -51,24 +51,14 @@ function blankAt(b: Uint8Array, at: number, end: number, blank: { byte: number }
 
 const foldBlank = { byte: 0 };
 
-const HEX_VALUE = new Int8Array(256).fill(-1);
-'0123456789abcdef'.split('').forEach((char, value) => {
-  HEX_VALUE[char.charCodeAt(0)] = value;
-  HEX_VALUE[char.toUpperCase().charCodeAt(0)] = value;
-});
-/** 1 for hex digits. */
-const HEX_BYTE: Uint8Array = Uint8Array.from(HEX_VALUE, (value) => (value >= 0 ? 1 : 0));
-
-/** Length of a fold at `at` between two lines of a hex run (`xxd -p` writes 60 digits a line), or 0. */
-const hexFoldAt = (b: Uint8Array, at: number, end: number): number => foldAt(b, at, end, HEX_BYTE);
-
 /**
  * Length of a fold at `at`: spaces or tabs around at most one line break,
  * raw or JSON-escaped (`\r\n\t` header folding, base64 spaced into groups,
  * `\\r\\n` inside a JSON string), followed by more of the run
- * (FOLD_MIN_CHARS bytes of `alphabet`, or fewer that end in padding); or 0.
+ * (FOLD_MIN_CHARS bytes of `alphabet`, or fewer that end in padding, or with
+ * `shortLastLine` in anything but a word); or 0.
  */
-function foldAt(b: Uint8Array, at: number, end: number, alphabet: Uint8Array = RUN_BYTE): number {
+export function foldAt(b: Uint8Array, at: number, end: number, alphabet: Uint8Array = RUN_BYTE, shortLastLine = false): number {
   let i = at;
   let lineBreaks = 0;
   for (;;) {
@@ -82,8 +72,8 @@ function foldAt(b: Uint8Array, at: number, end: number, alphabet: Uint8Array = R
   let chars = 0;
   while (chars < FOLD_MIN_CHARS && i + chars < end && alphabet[b[i + chars]!]) chars++;
   if (chars >= FOLD_MIN_CHARS) return i - at;
-  // a short last line: base64 ends it with padding, hex with anything but a word
-  const last = alphabet === HEX_BYTE ? chars >= 2 && (i + chars >= end || !RUN_BYTE[b[i + chars]!]) : chars >= 2 && b[i + chars] === EQUALS;
+  // a short last line: base64 ends it with padding; with `shortLastLine`, anything but a word may
+  const last = shortLastLine ? chars >= 2 && (i + chars >= end || !RUN_BYTE[b[i + chars]!]) : chars >= 2 && b[i + chars] === EQUALS;
   return last ? i - at : 0;
 }
 
@@ -310,117 +300,5 @@ export class RunStream {
       }
     }
     return { next: i, written };
-  }
-}
-
-/** Whether `b[at, at + length)` is all hex digits of one case (a hex dump, not a base64 run that happens to use few letters). */
-export function isHexRun(b: Uint8Array, at: number, length: number): boolean {
-  let lower = false;
-  let upper = false;
-  for (let i = at; i < at + length; i++) {
-    const byte = b[i]!;
-    if (HEX_VALUE[byte]! < 0) return false;
-    if (byte >= 0x61) lower = true;
-    else if (byte >= 0x41) upper = true;
-  }
-  return !(lower && upper);
-}
-
-const isHexSeparator = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0x3a;
-
-/** Pairs of hex digits that must open spaced hex (`89 50 4e 47 ...`, `89:50:4e`) for it to be decoded. */
-const SPACED_HEX_PAIRS = 12;
-
-/** Whether SPACED_HEX_PAIRS pairs of hex digits, each followed by one separator, start at `at`. */
-export function isSpacedHex(b: Uint8Array, at: number, end: number): boolean {
-  if (at + SPACED_HEX_PAIRS * 3 > end) return false;
-  for (let pair = 0; pair < SPACED_HEX_PAIRS; pair++) {
-    const i = at + pair * 3;
-    if (HEX_VALUE[b[i]!]! < 0 || HEX_VALUE[b[i + 1]!]! < 0 || !isHexSeparator(b[i + 2])) return false;
-  }
-  return true;
-}
-
-/**
- * Decodes hex digits (two per byte; with `spaced`, single separators between
- * pairs) piece by piece, through folds between whole bytes, up to the first
- * byte that is neither.
- */
-export class HexStream {
-  ended = false;
-  private high = -1;
-
-  constructor(private readonly spaced = false) {}
-
-  /** Decodes the digits in `b[from, to)` (a fold may be looked at up to `end`) into `out`. */
-  decode(b: Uint8Array, from: number, to: number, end: number, out: Uint8Array): { next: number; written: number } {
-    let written = 0;
-    let i = from;
-    for (; i < to; i++) {
-      const value = HEX_VALUE[b[i]!]!;
-      if (value < 0 && this.spaced && this.high < 0 && isHexSeparator(b[i]) && !isHexSeparator(b[i - 1])) continue;
-      if (value < 0 && this.high < 0) {
-        const fold = hexFoldAt(b, i, end);
-        if (fold > 0) {
-          i += fold - 1;
-          continue;
-        }
-      }
-      if (value < 0) {
-        this.ended = true;
-        break;
-      }
-      if (this.high < 0) this.high = value;
-      else {
-        out[written++] = (this.high << 4) | value;
-        this.high = -1;
-      }
-    }
-    return { next: i, written };
-  }
-}
-
-/** Decodes the first bytes of hex runs into one buffer it reuses, like RunDecoder for base64. */
-export class HexPrefix {
-  readonly bytes: Uint8Array;
-  length = 0;
-  /** After `decode`: the index where reading stopped (every byte before it is a hex digit of the run). */
-  next = 0;
-
-  constructor(maxBytes: number) {
-    this.bytes = new Uint8Array(maxBytes);
-  }
-
-  decode(b: Uint8Array, at: number, end: number): void {
-    this.length = 0;
-    this.next = at;
-    this.decodeRest(b, end);
-  }
-
-  /** Like RunDecoder's `decodeOn`: the run `before` decoded, its bytes copied and the rest decoded from where it stopped. */
-  decodeOn(before: HexPrefix, b: Uint8Array, end: number): void {
-    this.bytes.set(before.bytes.subarray(0, before.length));
-    this.length = before.length;
-    this.next = before.next;
-    this.decodeRest(b, end);
-  }
-
-  private decodeRest(b: Uint8Array, end: number): void {
-    let length = this.length;
-    let i = this.next;
-    while (i + 1 < end && length < this.bytes.length) {
-      const fold = HEX_VALUE[b[i]!]! < 0 ? hexFoldAt(b, i, end) : 0;
-      if (fold > 0) {
-        i += fold;
-        continue;
-      }
-      const high = HEX_VALUE[b[i]!]!;
-      const low = HEX_VALUE[b[i + 1]!]!;
-      if (high < 0 || low < 0) break;
-      this.bytes[length++] = (high << 4) | low;
-      i += 2;
-    }
-    this.length = length;
-    this.next = i;
   }
 }

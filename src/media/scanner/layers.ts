@@ -2,7 +2,7 @@ import type { ByteSink } from '../decoder.ts';
 import { layerAt, MAY_START_LAYER, MAY_START_LAYER_PAIR, type LayerWhere } from '../layers/registry.ts';
 import type { ScanCore } from './core.ts';
 import type { LayerFinder } from './roles.ts';
-import { isSpacedHex } from '../base64.ts';
+import { isSpacedHex } from '../hex.ts';
 import { tarHeaderAt } from '../tar.ts';
 import { hexTap, layerTap, tarTap, type TapTarget } from './taps.ts';
 

@@ -1,4 +1,5 @@
-import { continuation, HexPrefix, RUN_BYTE, RunDecoder } from '../base64.ts';
+import { continuation, RUN_BYTE, RunDecoder } from '../base64.ts';
+import { HexPrefix } from '../hex.ts';
 import type { ByteSink } from '../decoder.ts';
 import { layerAt } from '../layers/registry.ts';
 import { ANYWHERE_LAYER_PAIRS, isPairIn, pairBits } from '../opaque.ts';

@@ -1,4 +1,5 @@
-import { continuation, decodedByteAt, HexPrefix, isHexRun, RUN_BYTE, RunDecoder } from '../base64.ts';
+import { continuation, decodedByteAt, RUN_BYTE, RunDecoder } from '../base64.ts';
+import { HexPrefix, isHexRun } from '../hex.ts';
 import { ANYWHERE_START, decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';

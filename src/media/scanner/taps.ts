@@ -1,4 +1,5 @@
-import { HexStream, RunStream } from '../base64.ts';
+import { RunStream } from '../base64.ts';
+import { HexStream } from '../hex.ts';
 import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
 import { PercentStream } from '../percent.ts';
 import { QuotedPrintableStream } from '../quoted-printable.ts';
