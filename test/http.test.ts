@@ -287,7 +287,7 @@ describe('keys', () => {
     }
   });
 
-  test('a key that carries media (base64 or hex of a PNG, a data: URL, glued to a path) is refused like a body, nothing stored', async () => {
+  test('a key or a Content-Type that carries media (base64 or hex of a PNG, a data: URL, glued to a path) is refused like a body, nothing stored', async () => {
     // a whole PNG of one pixel: a key has room for little more
     const pixel = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
     const base64 = pixel.toString('base64url');
@@ -299,6 +299,14 @@ describe('keys', () => {
       assert.match(String(problem.detail), /PNG image .*of the object key/, key);
       await assertNothingStored(key.slice(-24));
     }
+    const typed = await gw.as(GB, '/v1/objects/chat-transcript/typed.txt', {
+      method: 'PUT',
+      body: 'hello',
+      headers: { 'content-type': `text/plain; name="data:image/png;base64,${base64}"` },
+    });
+    assert.equal(typed.status, 415, 'a data: URL in a Content-Type parameter');
+    assert.match(String((await problemOf(typed)).detail), /of the Content-Type/);
+    await assertNothingStored('typed.txt');
   });
 
   test('one byte more than the store key allows is key_invalid naming the real limit, nothing stored', async () => {

@@ -110,6 +110,10 @@ for (const { kind, start } of STORE_KINDS) {
         ['bare base64 in a value', { path: '/chat-transcript/meta/thumb2.json', headers: metaHeaders({ preview: pngBase64 }) }],
         ['RFC 2047 base64 in a value', { path: '/chat-transcript/meta/thumb3.json', headers: metaHeaders({ preview: `=?UTF-8?B?${pngBase64}?=` }) }],
         ['percent-encoded bytes in a value', { path: '/chat-transcript/meta/thumb4.json', headers: metaHeaders({ raw: percentEncoded(PIXEL_PNG) }) }],
+        [
+          'a data: URL in a Content-Type parameter',
+          { path: '/chat-transcript/meta/thumb6.json', headers: { 'content-type': `text/plain; name="data:image/png;base64,${pngBase64}"` } },
+        ],
         ['hex in a metadata name', { path: '/chat-transcript/meta/thumb5.json', headers: { [`x-amz-meta-${PIXEL_PNG.toString('hex')}`]: 'x' } }],
         ['base64url of a PNG as the key', { path: `/chat-transcript/meta/${Buffer.from(PIXEL_PNG).toString('base64url')}`, headers: {} }],
       ] as const;

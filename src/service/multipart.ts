@@ -89,7 +89,7 @@ export class MultipartService {
   async create(call: Call, name: ObjectName, init: UploadInit): Promise<string> {
     const store = this.#zoneStore(call, name);
     // refused at once rather than at Complete, after every part was sent
-    await refuseMediaBesideBody(name.key, init.userMetadata);
+    await refuseMediaBesideBody({ key: name.key, contentType: init.contentType, userMetadata: init.userMetadata });
     const uploadId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
     const subjectHash = init.subject === undefined ? undefined : await this.#deps.hashIdentifier(init.subject);
     const manifest: Manifest = {

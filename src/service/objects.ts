@@ -171,7 +171,7 @@ export class ObjectService {
   async #store(call: Call, name: ObjectName, decision: Allowed, store: ObjectStore, request: WriteRequest): Promise<Placement> {
     const { account } = call.principal;
     Object.assign(call.trail, { key: name.key, ...(request.subject !== undefined && { subject: request.subject }) });
-    await refuseMediaBesideBody(name.key, request.userMetadata);
+    await refuseMediaBesideBody({ key: name.key, contentType: request.contentType, userMetadata: request.userMetadata });
     const { embeddedMedia } = decision.classConfig;
     const inspection = createInspection({
       contentType: request.contentType,
