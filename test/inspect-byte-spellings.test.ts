@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, xxd, xxdPlain } from './helpers/byte-spellings.ts';
+import { hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, uuencoded, xxd, xxdPlain } from './helpers/byte-spellings.ts';
 import { concat, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { BENIGN_CONTENT, BYTE_SPELLING_WRAPPINGS, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl } from './helpers/wrappings.ts';
@@ -62,6 +62,14 @@ describe('the helpers spell bytes as the tools do', () => {
     'hexdump -C': { program: 'hexdump', args: ['-C'], spell: hexdumpC },
     'od -An -tx1': { program: 'od', args: ['-An', '-tx1'], spell: odHex },
     'python3 repr': { program: 'python3', args: ['-c', 'import sys; sys.stdout.write(repr(open(sys.argv[1], "rb").read()))'], spell: pythonRepr },
+    'python3 b2a_uu (as uuencode writes it)': {
+      program: 'python3',
+      args: [
+        '-c',
+        'import sys, binascii; d = open(sys.argv[1], "rb").read(); sys.stdout.buffer.write(b"begin 644 shot.bin\\n" + b"".join(binascii.b2a_uu(d[i:i + 45], backtick=True) for i in range(0, len(d), 45)) + b"`\\nend\\n")',
+      ],
+      spell: (bytes) => uuencoded(bytes),
+    },
     'python3 b2a_qp': {
       program: 'python3',
       args: ['-c', 'import sys, binascii; sys.stdout.buffer.write(binascii.b2a_qp(open(sys.argv[1], "rb").read(), istext=False))'],

@@ -104,3 +104,20 @@ export function quotedPrintable(bytes: Uint8Array): string {
   }
   return parts.join('');
 }
+
+const uuChar = (value: number): string => (value === 0 ? '`' : String.fromCharCode(0x20 + value));
+
+/** `uuencode` (GNU sharutils; Python's `binascii.b2a_uu(..., backtick=True)` line by line): 45 bytes a line, a backtick for 0. */
+export function uuencoded(bytes: Uint8Array, name = 'shot.bin'): string {
+  const lines = [`begin 644 ${name}`];
+  for (let at = 0; at < bytes.length; at += 45) {
+    const line = bytes.subarray(at, at + 45);
+    const chars = [uuChar(line.length)];
+    for (let i = 0; i < line.length; i += 3) {
+      const group = ((line[i] ?? 0) << 16) | ((line[i + 1] ?? 0) << 8) | (line[i + 2] ?? 0);
+      for (let shift = 18; shift >= 0; shift -= 6) chars.push(uuChar((group >> shift) & 0x3f));
+    }
+    lines.push(chars.join(''));
+  }
+  return `${lines.join('\n')}\n\`\nend\n`;
+}

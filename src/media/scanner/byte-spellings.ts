@@ -2,6 +2,7 @@ import { ByteList, byteListKindAt, countByteList, isDelimiter, MIN_LIST_VALUES, 
 import { byteEscapeWidth, EscapedBytes, literalStart, opensEscapedBytes } from '../escaped-bytes.ts';
 import { HexDump, hexDumpAt, type HexDumpFormat } from '../hex-dumps.ts';
 import { JsonString } from '../json-string.ts';
+import { uuBeginAt, UuStream } from '../uuencode.ts';
 import { openingQuote, type Carriers } from './carriers.ts';
 import type { ScanCore } from './core.ts';
 import type { SpellingStarts } from './roles.ts';
@@ -59,6 +60,11 @@ function jsonStringTap(start: number, target: TapTarget, reached: (at: number) =
   return textTap(start, target, (b, from, to, end, out) => ({ ...string.decode(b, from, to, end, out), ended: string.ended }), reached);
 }
 
+function uuencodedTap(start: number, target: TapTarget, reached: (at: number) => void): Tap {
+  const stream = new UuStream();
+  return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }), reached);
+}
+
 function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, reached: (at: number) => void): Tap {
   const dump = new HexDump(format);
   return textTap(start, target, (b, from, to, _end, out) => ({ ...dump.decode(b, from, to, out), ended: dump.ended }), reached);
@@ -68,7 +74,7 @@ function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, rea
  * Bytes spelt out in text, each decoded into a nested scanner where its
  * spelling starts: lists of byte values (decimal, signed, `0x`, JSON arrays
  * of strings), backslash-escaped literals (Python's `repr(bytes)`, C
- * strings) and hex dumps (`xxd`, `hexdump -C`, `od`). Inside a JSON string,
+ * strings), hex dumps (`xxd`, `hexdump -C`, `od`) and uuencoded text. Inside a JSON string,
  * where backslashes are doubled and line breaks escaped, the string's text
  * is decoded first, and the spelling found in it one layer deeper.
  */
@@ -101,9 +107,13 @@ export class ByteSpellings implements SpellingStarts {
     this.list(start, 'decimal');
   }
 
-  /** A digit at index `p` begins a line: a list of values or an xxd or hexdump dump may start there. */
+  /** A digit or `b` at index `p` begins a line: a list of values, an xxd or hexdump dump, or uuencoded text may start there. */
   lineStart(p: number): void {
     const b = this.core.window.bytes;
+    if (b[p] === 0x62) {
+      this.uuencoded(p);
+      return;
+    }
     if (b[p] === 0x30) this.dump(p);
     this.listAt(this.firstValueLine(p));
   }
@@ -130,9 +140,11 @@ export class ByteSpellings implements SpellingStarts {
     }
   }
 
-  /** Index `p` is where content starts (the body, a part, an entry, decoded content): a hex dump (then true) or a list may start there. */
+  /** Index `p` is where content starts (the body, a part, an entry, decoded content): a hex dump (then true), uuencoded text (true) or a list may start there. */
   contentStart(p: number): boolean {
     const { window } = this.core;
+    // after the round's scan, which may have opened a decoding further on: a `begin` line is unmistakable
+    if (window.bytes[p] === 0x62) return this.uuencoded(p, false);
     // content starts are sniffed after the round's scan, which may have opened this dump from its second line
     if (window.abs(p) === this.dumpOpenedAt) return true;
     const format = hexDumpAt(window.bytes, p, window.length);
@@ -198,6 +210,23 @@ export class ByteSpellings implements SpellingStarts {
     const what = `a string of escaped bytes ${settings.locate(start)}`;
     this.decodedTo = Infinity;
     taps.openLayer(escapedBytesTap(start, quote >= 0 ? b[quote]! : 0, this.target(what), this.reached));
+  }
+
+  /** The `begin` line of uuencoded text at index `p` (unless what is there is being decoded already): its lines are decoded one layer deeper. True when it is one. */
+  private uuencoded(p: number, unlessClaimed = true): boolean {
+    const { window, settings, taps } = this.core;
+    if ((unlessClaimed && this.claimed(window.abs(p))) || !uuBeginAt(window.bytes, p, window.length)) return false;
+    const at = window.abs(p);
+    this.decodedTo = Infinity;
+    taps.openLayer(uuencodedTap(at, this.target(`uuencoded text ${settings.locate(at)}`), this.reached));
+    return true;
+  }
+
+  /** Index `p` starts a JSON string (the `"` before it) with a `b`: uuencoded text, its line breaks escaped, is decoded as the string's text first. */
+  uuencodedString(p: number): void {
+    const { window } = this.core;
+    if (this.claimed(window.abs(p)) || !uuBeginAt(window.bytes, p, window.length, true)) return;
+    this.jsonString(p, 'a JSON string of uuencoded text');
   }
 
   /** Index `p` starts a line, or a JSON string (the `"` before it): an xxd or hexdump dump may start there. */

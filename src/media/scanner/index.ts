@@ -212,9 +212,11 @@ export class ContentScanner implements ByteSink {
   /**
    * An alphabet byte that may begin something: `x` after `"` (a packed
    * string) or `0` (hex literals), `t` after `_` (an `rr_type` key), a
-   * digit or `-` after `[` or `0` after `"` (byte values), `0` after `"` or
+   * digit or `-` after `[` or `0` after `"` (byte values), `b` after `"` (a
+   * JSON string of uuencoded text), `0` after `"` or
    * a line feed (a hex dump, a list of values), a digit or `-` after `,` or
-   * `;` (a list of values), a hex digit after `=` (quoted-printable).
+   * `;` (a list of values), a hex digit after `=` (quoted-printable), `b`
+   * after a line feed (uuencode).
    */
   private wordByte(p: number): number {
     const b = this.core.window.bytes;
@@ -226,8 +228,11 @@ export class ContentScanner implements ByteSink {
       if (b[p + 1] === 0x79 && b[p + 2] === 0x70 && b[p + 3] === 0x65 && this.textEmbeds.keyQuoteAt(p + 4) >= 0) return this.wordEnd(p + 4);
     } else if (b[p - 1] === 0x5b) this.carriers.byteValues(p - 1, 'array');
     else if (b[p - 1] === QUOTE) {
-      this.carriers.byteValues(p - 1, 'object');
-      this.byteSpellings.dump(p);
+      if (byte === 0x62) this.byteSpellings.uuencodedString(p);
+      else {
+        this.carriers.byteValues(p - 1, 'object');
+        this.byteSpellings.dump(p);
+      }
     } else if (b[p - 1] === EQUALS) this.carriers.quotedPrintable(p - 1);
     else if (b[p - 1] === LF) this.byteSpellings.lineStart(p);
     else if (b[p - 1] === COMMA || b[p - 1] === SEMICOLON) this.byteSpellings.separator(p - 1);

@@ -17,7 +17,7 @@ import { MIN_RUN_CHARS } from './runs.ts';
  *   or `;`, a space after `,`, a digit after a line feed (a list, a hex dump), `"` or white
  *   space after `[`, `x` after `0`;
  * - every line feed in multipart content (a delimiter may follow);
- * - a hex digit after `=` (quoted-printable);
+ * - a hex digit after `=` (quoted-printable), `b` after a line feed or `"` (uuencode's `begin`);
  * - a backslash, a `%`, a byte that text never contains, a byte >= 0x80 in UTF-8 text;
  * - the MIN_RUN_CHARS-th byte of a run of base64 alphabet.
  *
@@ -91,6 +91,8 @@ function actionTable(): Uint8Array {
     decideAfter(COMMA, 0x2d);
     decideAfter(0x3b, 0x2d);
     decideAfter(COMMA, 0x20);
+    decideAfter(LF, 0x62); // `begin` of uuencoded text
+    decideAfter(QUOTE, 0x62); // ... at the start of a JSON string
     // `=89`: quoted-printable
     for (const digit of '0123456789ABCDEFabcdef') decideAfter(EQUALS, digit.charCodeAt(0));
   }
