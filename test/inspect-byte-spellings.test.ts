@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { HexDump } from '../src/media/hex-dumps.ts';
 import { isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
 import { hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, uuencoded, xxd, xxdPlain } from './helpers/byte-spellings.ts';
@@ -222,6 +223,29 @@ describe('the budgets apply to what is decoded', () => {
     const detail = await assertRefused(body, { ...refuse('application/json'), budgets: { maxDepth: 1 } }, 'body_uninspectable');
     assert.match(detail, /nested 2 layers deep/);
     assert.ok(isMediaRefusal((await inspect(body, { ...refuse('application/json'), budgets: { maxDepth: 2 } })).error));
+  });
+
+  test('a `*` line of hexdump -C stands for as many lines as the next offset says, counted too', async () => {
+    const zeros = new Uint8Array(16 * 1024);
+    const bytes = concat([png.bytes.subarray(0, 16), zeros, png.bytes.subarray(16)]);
+    const dump = hexdumpC(bytes);
+    assert.ok(dump.includes('\n*\n'), 'the dump leaves the repeated lines out');
+    const decoder = new HexDump('hexdump -C');
+    const text = utf8(dump);
+    const decoded: Uint8Array[] = [];
+    for (let at = 0; at < text.length && !decoder.ended; ) {
+      const out = new Uint8Array(text.length);
+      const { next, written, repeat } = decoder.decode(text, at, text.length, out);
+      decoded.push(out.slice(0, written));
+      if (repeat) for (let n = 0; n < repeat.times; n++) decoded.push(repeat.line);
+      if (next === at) break;
+      at = next;
+    }
+    assert.deepEqual(concat(decoded), bytes);
+    // a PNG whose IDAT follows 16 KiB of zeros inside its data is still a PNG, found past the `*`
+    const padded = concat([utf8('x'.repeat(16)), zeros, png.bytes]);
+    assert.ok(isMediaRefusal((await inspect(utf8(hexdumpC(padded)), refuse('text/plain'))).error));
+    await assertRefused(utf8(hexdumpC(padded)), { ...refuse('text/plain'), budgets: { maxDecodedBytes: 8 * 1024 } }, 'body_uninspectable');
   });
 
   test('total decoded bytes: a long list of byte values is counted', async () => {

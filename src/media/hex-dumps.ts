@@ -5,8 +5,10 @@
  * - `hexdump -C`: `00000000  89 50 4e 47 0d 0a 1a 0a  00 00 00 0d 49 48 44 52  |.PNG........IHDR|`
  * - `od -An -tx1`: ` 89 50 4e 47 0d 0a 1a 0a 00 00 00 0d 49 48 44 52`
  *
- * Offsets and the text column are skipped; a `*` line (a repeated line
- * that `hexdump` and `od` leave out) is skipped too.
+ * Offsets and the text column are skipped. A `*` line stands for the line
+ * before it repeated (`hexdump` and `od` leave out repeats): as many times
+ * as the next offset says in `hexdump -C`, once in `od -An`, which prints no
+ * offsets.
  */
 
 const LF = 0x0a;
@@ -34,25 +36,58 @@ const OFFSET = 1;
 const HEX = 2;
 const TEXT_COLUMN = 3;
 
+/** The most bytes a dump line holds (`xxd -c 256`). */
+const MAX_LINE_BYTES = 256;
+/** Offsets past this are no dump's: the line is not one. */
+const MAX_OFFSET = 2 ** 48;
+
+/** Lines a `*` stands for, and the line they repeat. */
+export interface RepeatedLines {
+  readonly line: Uint8Array;
+  readonly times: number;
+}
+
 /** Decodes a dump piece by piece; ends at the first line that is not one of its lines. */
 export class HexDump {
   ended = false;
   private state = LINE_START;
   private high = -1;
   private spaces = 0;
+  /** The offset of the line being read (hex digits so far), and where the line before it began. */
+  private offset = 0;
+  private lineOffset = 0;
+  private previousOffset = 0;
+  private readonly line = new Uint8Array(MAX_LINE_BYTES);
+  private lineLength = 0;
+  private previous: Uint8Array = new Uint8Array(0);
+  /** A `*` line was read: the repeats are known at the next line's offset (or its start, for `od`). */
+  private starred = false;
+  private repeat: RepeatedLines | null = null;
 
   constructor(private readonly format: HexDumpFormat) {}
 
-  decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number } {
+  /**
+   * Decodes `b[from, to)` into `out`; returns where it stopped and the bytes
+   * written, and, when a `*` line's repeats became known, stops right there
+   * and answers them (what `out` holds comes before them).
+   */
+  decode(b: Uint8Array, from: number, to: number, out: Uint8Array): { next: number; written: number; repeat: RepeatedLines | null } {
     let written = 0;
     let i = from;
     for (; i < to; i++) {
       const byte = b[i]!;
       const value = this.step(byte);
-      if (value >= 0) out[written++] = value;
-      else if (this.ended) break;
+      if (value >= 0) {
+        out[written++] = value;
+        if (this.lineLength < MAX_LINE_BYTES) this.line[this.lineLength++] = value;
+      } else if (this.ended) break;
+      if (this.repeat) {
+        const repeat = this.repeat;
+        this.repeat = null;
+        return { next: i + 1, written, repeat };
+      }
     }
-    return { next: i, written };
+    return { next: i, written, repeat: null };
   }
 
   /** A decoded byte, or -1. */
@@ -60,18 +95,44 @@ export class HexDump {
     if (byte === CR) return -1;
     switch (this.state) {
       case LINE_START:
-        if (byte === STAR && this.format !== 'xxd') return this.go(TEXT_COLUMN);
-        if (this.format === 'od') return byte === SPACE ? this.go(HEX) : this.end();
-        return isHex(byte) ? this.go(OFFSET) : this.end();
+        if (byte === STAR && this.format !== 'xxd') return ((this.starred = true), this.go(TEXT_COLUMN));
+        if (this.format === 'od') {
+          if (byte !== SPACE) return this.end();
+          if (this.starred) this.repeated(1);
+          return this.go(HEX);
+        }
+        if (!isHex(byte)) return this.end();
+        this.offset = HEX_VALUE[byte]!;
+        return this.go(OFFSET);
       case OFFSET:
-        if (isHex(byte)) return -1;
-        if (byte === LF) return this.go(LINE_START);
-        if (this.format === 'xxd') return byte === COLON ? this.go(HEX) : this.end();
-        return byte === SPACE ? this.go(HEX) : this.end();
+        if (isHex(byte)) {
+          this.offset = this.offset * 16 + HEX_VALUE[byte]!;
+          return this.offset > MAX_OFFSET ? this.end() : -1;
+        }
+        if (byte !== LF && byte !== (this.format === 'xxd' ? COLON : SPACE)) return this.end();
+        if (this.starred && this.previous.length > 0) this.repeated((this.offset - this.previousOffset) / this.previous.length - 1);
+        this.lineOffset = this.offset;
+        return this.go(byte === LF ? LINE_START : HEX);
       case TEXT_COLUMN:
-        return byte === LF ? this.go(LINE_START) : -1;
+        return byte === LF ? this.lineEnd() : -1;
     }
     return this.hex(byte);
+  }
+
+  /** The `*` before stood for `times` more of the line before it (none when the offsets do not say a whole number). */
+  private repeated(times: number): void {
+    this.starred = false;
+    if (Number.isInteger(times) && times > 0) this.repeat = { line: this.previous, times };
+  }
+
+  /** A line ends: it is the one a `*` after it repeats. */
+  private lineEnd(): number {
+    if (this.lineLength > 0) {
+      this.previous = this.line.slice(0, this.lineLength);
+      this.previousOffset = this.lineOffset;
+    }
+    this.lineLength = 0;
+    return this.go(LINE_START);
   }
 
   private hex(byte: number): number {
@@ -87,7 +148,7 @@ export class HexDump {
     }
     if (this.high >= 0) return this.end();
     if (byte === SPACE) return (this.spaces++, -1);
-    if (byte === LF) return this.go(LINE_START);
+    if (byte === LF) return this.lineEnd();
     if (byte === BAR && this.format === 'hexdump -C') return this.go(TEXT_COLUMN);
     return this.format === 'xxd' && this.spaces >= 2 ? this.go(TEXT_COLUMN) : this.end();
   }

@@ -1,6 +1,6 @@
 import { ByteList, byteListKindAt, countByteList, isDelimiter, MIN_LIST_VALUES, type ByteListKind } from '../byte-lists.ts';
 import { byteEscapeWidth, EscapedBytes, literalStart, opensEscapedBytes } from '../escaped-bytes.ts';
-import { HexDump, hexDumpAt, type HexDumpFormat } from '../hex-dumps.ts';
+import { HexDump, hexDumpAt, type HexDumpFormat, type RepeatedLines } from '../hex-dumps.ts';
 import { JsonString } from '../json-string.ts';
 import { uuBeginAt, UuStream } from '../uuencode.ts';
 import { openingQuote, type Carriers } from './carriers.ts';
@@ -65,9 +65,42 @@ function uuencodedTap(start: number, target: TapTarget, reached: (at: number) =>
   return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }), reached);
 }
 
+/** Repeated lines are handed on in pieces of about this size. */
+const REPEAT_PIECE_BYTES = 64 * 1024;
+
+/** The lines a `*` of a dump stands for, handed on as decoded bytes, counted against the budgets (a dump of a zip bomb is one). */
+function pushRepeated({ line, times }: RepeatedLines, target: TapTarget): void {
+  const { context, output } = target;
+  const perPiece = Math.max(1, Math.floor(REPEAT_PIECE_BYTES / line.length));
+  const piece = new Uint8Array(line.length * Math.min(times, perPiece));
+  for (let at = 0; at < piece.length; at += line.length) piece.set(line, at);
+  for (let left = times; left > 0 && !context.failure; left -= perPiece) {
+    const bytes = piece.subarray(0, line.length * Math.min(left, perPiece));
+    if (!context.decoded(bytes.length)) return;
+    output.push(bytes);
+  }
+}
+
+/** A hex dump from `start`: like a text tap, and the lines its `*` lines stand for in their place. */
 function hexDumpTap(start: number, format: HexDumpFormat, target: TapTarget, reached: (at: number) => void): Tap {
   const dump = new HexDump(format);
-  return textTap(start, target, (b, from, to, _end, out) => ({ ...dump.decode(b, from, to, out), ended: dump.ended }), reached);
+  const { context, output } = target;
+  return {
+    position: start,
+    sink: output,
+    feed(b, base, from, to) {
+      for (let at = from; ; ) {
+        const out = new Uint8Array(to - at);
+        const { next, written, repeat } = dump.decode(b, at, to, out);
+        reached(base + next);
+        if (written > 0 && !context.failure && context.decoded(written)) output.push(out.subarray(0, written));
+        if (repeat) pushRepeated(repeat, target);
+        if (dump.ended) return -1;
+        if (!repeat) return base + next;
+        at = next;
+      }
+    },
+  };
 }
 
 /**
