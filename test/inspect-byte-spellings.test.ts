@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { HexDump } from '../src/media/hex-dumps.ts';
 import { isMediaRefusal, type InspectionOptions } from '../src/media/inspect.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
-import { hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, uuencoded, xxd, xxdPlain } from './helpers/byte-spellings.ts';
+import { base32, hexdumpC, hexLiterals, odHex, pythonRepr, quotedPrintable, uuencoded, xxd, xxdPlain } from './helpers/byte-spellings.ts';
 import { concat, inspect, utf8, type Chunking } from './helpers/inspect-stream.ts';
 import { BENIGN_CONTENT, BYTE_SPELLING_WRAPPINGS, MATRIX_MEDIA } from './helpers/layers-wrappings.ts';
 import { base64, dataUrl } from './helpers/wrappings.ts';
@@ -70,6 +70,11 @@ describe('the helpers spell bytes as the tools do', () => {
         'import sys, binascii; d = open(sys.argv[1], "rb").read(); sys.stdout.buffer.write(b"begin 644 shot.bin\\n" + b"".join(binascii.b2a_uu(d[i:i + 45], backtick=True) for i in range(0, len(d), 45)) + b"`\\nend\\n")',
       ],
       spell: (bytes) => uuencoded(bytes),
+    },
+    'python3 b32encode': {
+      program: 'python3',
+      args: ['-c', 'import sys, base64; sys.stdout.buffer.write(base64.b32encode(open(sys.argv[1], "rb").read()))'],
+      spell: base32,
     },
     'python3 b2a_qp': {
       program: 'python3',

@@ -121,3 +121,23 @@ export function uuencoded(bytes: Uint8Array, name = 'shot.bin'): string {
   }
   return `${lines.join('\n')}\n\`\nend\n`;
 }
+
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Base32 (RFC 4648, `=` padded), as Python's `base64.b32encode` writes it. */
+export function base32(bytes: Uint8Array): string {
+  let text = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += BASE32_ALPHABET[(value >> bits) & 31];
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) text += BASE32_ALPHABET[(value << (5 - bits)) & 31];
+  return text.padEnd(Math.ceil(text.length / 8) * 8, '=');
+}

@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib';
 import { compressed } from './compressed.ts';
-import { hexdumpC, hexEscapes, hexLiterals, odHex, pythonRepr, quotedPrintable, signedBytes, uuencoded, xxd, xxdPlain } from './byte-spellings.ts';
+import { base32, hexdumpC, hexEscapes, hexLiterals, odHex, pythonRepr, quotedPrintable, signedBytes, uuencoded, xxd, xxdPlain } from './byte-spellings.ts';
 import { concat, fixtures, utf8 } from './inspect-stream.ts';
 import { base64, dataUrl, mediaTypeOf, multipart, type MediaFile, type Payload } from './wrappings.ts';
 import { crc32, deflateRawSync, deflateSync, gzipSync } from './zlib.ts';
@@ -305,6 +305,8 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'xxd -p dump in a JSON string': (file) => jsonBody(JSON.stringify({ dump: xxdPlain(file.bytes) })),
   'hex folded every 64 by CRLF': (file) =>
     jsonBody(`-----BEGIN HEX-----\r\n${hex(file.bytes).replace(/.{64}/g, '$&\r\n')}\r\n-----END HEX-----\r\n`, 'text/plain'),
+  base32: (file) => jsonBody(`${base32(file.bytes)}\n`, 'text/plain'),
+  'base32, lower case, in JSON': (file) => jsonBody(JSON.stringify({ blob: base32(file.bytes).toLowerCase().replace(/=+$/, '') })),
   'uuencoded file': (file) => jsonBody(uuencoded(file.bytes, file.name), 'text/plain'),
   'uuencoded attachment after a line of mail': (file) => jsonBody(`Hi, the screen is attached.\r\n\r\n${uuencoded(file.bytes, file.name)}`, 'text/plain'),
   'uuencoded file in a JSON string': (file) => jsonBody(JSON.stringify({ body: uuencoded(file.bytes, file.name) })),

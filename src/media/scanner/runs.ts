@@ -1,5 +1,6 @@
 import { continuation, decodedByteAt, RUN_BYTE, RunDecoder } from '../base64.ts';
 import { HexPrefix, isHexRun } from '../hex.ts';
+import { isBase32Run } from '../base32.ts';
 import { ANYWHERE_START, decodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
@@ -7,7 +8,7 @@ import { MARKER_BYTES } from '../redaction.ts';
 import { MAY_START_MEDIA_PROBE, mayStartMedia, SNIFF_LOOKAHEAD, sniffAt } from '../signatures/index.ts';
 import type { ScanCore } from './core.ts';
 import { beginsRecognisably, searchOpaque } from './opaque-search.ts';
-import { base64Tap, hexTap } from './taps.ts';
+import { base32Tap, base64Tap, hexTap } from './taps.ts';
 
 /** Runs shorter than this are words, not base64 worth decoding. */
 export const MIN_RUN_CHARS = 16;
@@ -167,12 +168,27 @@ export class Base64Runs {
     const prefixed = b[from] === 0x78 && b[from - 1] === 0x5c ? from + 1 : b[from] === 0x30 && b[from + 1] === 0x78 ? from + 2 : from;
     const hexFrom = isHexRun(b, prefixed, HEX_RUN_CHARS) ? prefixed : gluedHexStart(b, from, window.length);
     const hex = hexFrom >= 0;
+    // base32 is base64 too: decoded both ways
+    if (!hex && isBase32Run(b, from, window.length)) this.base32(from);
     const start = hex ? hexFrom : this.alignedStart(from);
     const at = window.abs(start);
     if (this.opaque(start, hex, at)) return;
     const what = `a ${hex ? 'hex' : 'base64'} string ${settings.locate(at)}`;
     const target = layers.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
+  }
+
+  /** The run at index `from` read as base32 into a nested scanner. */
+  private base32(from: number): void {
+    const { window, settings, taps, layers } = this.core;
+    const at = window.abs(from);
+    const what = `a base32 string ${settings.locate(at)}`;
+    taps.openLayer(
+      base32Tap(
+        at,
+        layers.target(what, (offset) => `at byte ${offset} of ${what}`),
+      ),
+    );
   }
 
   /**

@@ -1,3 +1,4 @@
+import { Base32Stream } from '../base32.ts';
 import { RunStream } from '../base64.ts';
 import { HexStream } from '../hex.ts';
 import { ByteValues, type ByteValuesShape } from '../byte-values.ts';
@@ -100,7 +101,7 @@ export function layerTap(start: number, layer: LayerKind, limits: LayerLimits, t
 type TextDecode = (b: Uint8Array, from: number, to: number, end: number, out: Uint8Array) => { next: number; written: number; ended: boolean };
 
 /**
- * Decoded text-encoded bytes (base64, hex, latin1, percent, quoted-printable) go to the nested
+ * Decoded text-encoded bytes (base64, base32, hex, latin1, percent, quoted-printable) go to the nested
  * scanner counted like any decoded layer; `reached` hears how far the
  * encoded text has been read (absolute), so that the caller does not open
  * the same text twice.
@@ -124,6 +125,12 @@ export function textTap(start: number, target: TapTarget, decode: TextDecode, re
 export function base64Tap(start: number, target: TapTarget): Tap {
   const stream = new RunStream();
   return textTap(start, target, (b, from, to, end, out) => ({ ...stream.decode(b, from, to, end, out), ended: stream.ended }));
+}
+
+/** A base32 run from `start`, decoded whole into a nested scanner. */
+export function base32Tap(start: number, target: TapTarget): Tap {
+  const stream = new Base32Stream();
+  return textTap(start, target, (b, from, to, _end, out) => ({ ...stream.decode(b, from, to, out), ended: stream.ended }));
 }
 
 /** A run of hex digits (or of spaced pairs) from `start`, decoded whole into a nested scanner. */
