@@ -8,6 +8,8 @@
  * the first separator decides which. Anything else ends the list.
  */
 
+import { HEX_VALUE } from './hex-digits.ts';
+
 const COMMA = 0x2c;
 const SEMICOLON = 0x3b;
 /** The delimiters of CSV: one list keeps to the one it began with. */
@@ -18,9 +20,6 @@ const LF = 0x0a;
 
 const isSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === LF;
 const isDigit = (byte: number): boolean => byte >= 0x30 && byte <= 0x39;
-const HEX_VALUE = Int8Array.from({ length: 256 }, (_, byte) =>
-  isDigit(byte) ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1,
-);
 const isHexPrefix = (b: Uint8Array, at: number): boolean => b[at] === 0x30 && (b[at + 1]! | 0x20) === 0x78;
 
 /**

@@ -11,6 +11,8 @@
  * offsets.
  */
 
+import { HEX_VALUE } from './hex-digits.ts';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -18,9 +20,6 @@ const COLON = 0x3a;
 const BAR = 0x7c;
 const STAR = 0x2a;
 
-const HEX_VALUE = Int8Array.from({ length: 256 }, (_, byte) =>
-  byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1,
-);
 const isHex = (byte: number | undefined): boolean => byte !== undefined && HEX_VALUE[byte]! >= 0;
 
 export type HexDumpFormat = 'xxd' | 'hexdump -C' | 'od';

@@ -5,12 +5,8 @@
  */
 
 import { foldAt } from './base64.ts';
+import { HEX_VALUE } from './hex-digits.ts';
 
-const HEX_VALUE = new Int8Array(256).fill(-1);
-'0123456789abcdef'.split('').forEach((char, value) => {
-  HEX_VALUE[char.charCodeAt(0)] = value;
-  HEX_VALUE[char.toUpperCase().charCodeAt(0)] = value;
-});
 /** 1 for hex digits. */
 const HEX_BYTE: Uint8Array = Uint8Array.from(HEX_VALUE, (value) => (value >= 0 ? 1 : 0));
 

@@ -5,12 +5,10 @@
  * dump with its line breaks escaped) is read from there.
  */
 
+import { HEX_VALUE } from './hex-digits.ts';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-
-const HEX_VALUE = Int8Array.from({ length: 256 }, (_, byte) =>
-  byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1,
-);
 
 /** The character each single-character JSON escape stands for, -1 for other characters. */
 const SIMPLE_ESCAPES = new Int16Array(256).fill(-1);

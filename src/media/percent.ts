@@ -5,6 +5,8 @@
  * `&`, `?`, a quote or white space) to where it ends.
  */
 
+import { HEX_VALUE } from './hex-digits.ts';
+
 const PERCENT = 0x25;
 const PLUS = 0x2b;
 const AMPERSAND = 0x26;
@@ -13,8 +15,7 @@ const QUESTION = 0x3f;
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
 
-const hexValue = (byte: number | undefined): number =>
-  byte === undefined ? -1 : byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1;
+const hexValue = (byte: number | undefined): number => (byte === undefined ? -1 : HEX_VALUE[byte]!);
 
 /** The byte a `%XX` at `at` stands for, or -1. */
 export function percentEscapeAt(b: Uint8Array, at: number, end: number): number {

@@ -6,14 +6,12 @@
  * sent by a client that speaks MIME, arrives as `=89PNG=0D=0A=1A=0A...`.
  */
 
+import { HEX_VALUE } from './hex-digits.ts';
+
 const EQUALS = 0x3d;
 const CR = 0x0d;
 const LF = 0x0a;
 const TAB = 0x09;
-
-const HEX_VALUE = Int8Array.from({ length: 256 }, (_, byte) =>
-  byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66 ? (byte | 0x20) - 0x57 : -1,
-);
 
 /** The byte a `=XX` at `at` stands for, or -1. */
 export function qpEscapeAt(b: Uint8Array, at: number, end: number): number {

@@ -46,7 +46,7 @@ const DATA = 2;
 const REST_OF_LINE = 3;
 
 /** The value of a uuencoded character, or -1 for a character uuencode never writes. */
-const valueOf = (byte: number): number => (byte >= SPACE && byte <= BACKTICK ? (byte - SPACE) & 0x3f : -1);
+const uuValue = (byte: number): number => (byte >= SPACE && byte <= BACKTICK ? (byte - SPACE) & 0x3f : -1);
 
 /**
  * Decodes uuencoded text from its `begin` line, piece by piece: ends at a
@@ -72,7 +72,7 @@ export class UuStream {
       }
       if (byte === CR) continue;
       if (this.state === LENGTH) {
-        const count = valueOf(byte);
+        const count = uuValue(byte);
         if (count <= 0) {
           this.ended = true;
           if (count === 0) i++;
@@ -89,7 +89,7 @@ export class UuStream {
         this.state = LENGTH;
         continue;
       }
-      const value = valueOf(byte);
+      const value = uuValue(byte);
       if (value < 0) {
         this.ended = true;
         break;
