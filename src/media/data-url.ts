@@ -1,5 +1,6 @@
 import { mediaKindOf, parseMediaType, type MediaType } from './content-type.ts';
 import { continuation, RunDecoder } from './base64.ts';
+import { HEX_VALUE } from './hex-digits.ts';
 import type { MediaMatch } from './signatures/index.ts';
 
 /** The most header bytes (`image/png;name=x;base64,`) read after `data:`. */
@@ -13,6 +14,7 @@ const COMMA = 0x2c;
 /** Scratch for `continuation`. */
 const FOLD_CHAR = { value: 0 };
 const BACKSLASH = 0x5c;
+const AMPERSAND = 0x26;
 
 export interface DataUrl {
   readonly media: MediaMatch;
@@ -118,11 +120,32 @@ function unescapeAt(b: Uint8Array, at: number, end: number): { char: number; len
 /** A payload: enough base64, or (percent-encoded or raw, like `<svg ...>`) anything but the end of the quoted or spaced text around it. */
 function hasPayload(b: Uint8Array, at: number, end: number, base64: boolean): boolean {
   if (base64) {
-    payloadDecoder.decode(b, at, end);
-    return payloadDecoder.chars >= MIN_BASE64_PAYLOAD_CHARS;
+    // HTML may write the payload's `/` and `+` as character references (`&#x2F;9j&#x2F;4AAQ...`)
+    let chars = 0;
+    for (let i = at; i < end; ) {
+      payloadDecoder.decode(b, i, end);
+      chars += payloadDecoder.chars;
+      i = payloadDecoder.next;
+      const reference = b[i] === AMPERSAND ? characterReferenceLength(b, i, end) : 0;
+      if (chars >= MIN_BASE64_PAYLOAD_CHARS || reference === 0) break;
+      i += reference;
+      chars++;
+    }
+    return chars >= MIN_BASE64_PAYLOAD_CHARS;
   }
   const first = b[at];
   return first !== undefined && at < end && first > 0x20 && first !== 0x22 && first !== 0x27 && first !== 0x29 && first !== 0x60 && first !== BACKSLASH;
+}
+
+/** Length of an HTML numeric character reference (`&#47;`, `&#x2F;`) at `at`, or 0. */
+function characterReferenceLength(b: Uint8Array, at: number, end: number): number {
+  let i = at + 2;
+  if (b[at + 1] !== 0x23) return 0;
+  const hex = (b[i]! | 0x20) === 0x78;
+  if (hex) i++;
+  const digits = i;
+  while (i < end && i - digits < 6 && (hex ? HEX_VALUE[b[i]!]! >= 0 : b[i]! >= 0x30 && b[i]! <= 0x39)) i++;
+  return i > digits && b[i] === 0x3b ? i + 1 - at : 0;
 }
 
 /** Bytes that end an unquoted URL in text: white space and controls, quotes, angle brackets, `)`, backslash. */

@@ -324,6 +324,8 @@ export const LAYER_WRAPPINGS: Readonly<Record<string, (file: MediaFile) => Paylo
   'data: URL of application/octet-stream with a space in its payload': (file) =>
     jsonBody(JSON.stringify({ src: `data:application/octet-stream;base64,${base64(file.bytes).replace(/^(.{3})/, '$1 ')}` })),
   'data: URL without a type, folded by tabs': (file) => jsonBody(`<a href="data:;base64,${foldEvery76(base64(file.bytes), '\t')}">file</a>`, 'text/html'),
+  'data: URL in HTML with its / and + as character references': (file) =>
+    jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${base64(file.bytes).replace(/\//g, '&#x2F;').replace(/\+/g, '&#43;')}">`, 'text/html'),
   'data: URL with line breaks in its payload': (file) =>
     jsonBody(`<img src="data:${mediaTypeOf(file.name)};base64,${foldEvery76(base64(file.bytes), '\n')}">`, 'text/html'),
   'JSON array of byte values': (file) => jsonBody(JSON.stringify({ pixels: Array.from(file.bytes) })),
