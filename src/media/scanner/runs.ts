@@ -1,7 +1,7 @@
 import { continuation, decodedByteAt, RUN_BYTE, RunDecoder } from '../base64.ts';
 import { HexPrefix, isHexRun } from '../hex.ts';
 import { isBase32Run } from '../base32.ts';
-import { ANYWHERE_START, decodedStart } from '../opaque.ts';
+import { ANYWHERE_START, decodedStart, type DecodedStart } from '../opaque.ts';
 import { latin1EscapeAt } from '../bytes.ts';
 import { percentEscapeAt } from '../percent.ts';
 import { MARKER_BYTES } from '../redaction.ts';
@@ -170,9 +170,10 @@ export class Base64Runs {
     const hex = hexFrom >= 0;
     // base32 is base64 too: decoded both ways
     if (!hex && isBase32Run(b, from, window.length)) this.base32(from);
-    const start = hex ? hexFrom : this.alignedStart(from);
+    const aligned = hex ? null : this.alignedStart(from);
+    const start = aligned ? aligned.from : hexFrom;
     const at = window.abs(start);
-    if (this.opaque(start, hex, at)) return;
+    if (this.opaque(start, hex, at, aligned?.start)) return;
     const what = `a ${hex ? 'hex' : 'base64'} string ${settings.locate(at)}`;
     const target = layers.target(what, (offset) => `at byte ${offset} of ${what}`);
     taps.openLayer(hex ? hexTap(at, target) : base64Tap(at, target));
@@ -199,15 +200,15 @@ export class Base64Runs {
    * the three other alignments are tried, and the first whose bytes are
    * content or begin media (a few bytes of the glued word before it) is
    * where the run is read from. Leaves `prefixDecoder` holding the decoding
-   * from the index returned.
+   * from the index returned, and answers what its start is when known.
    */
-  private alignedStart(from: number): number {
+  private alignedStart(from: number): { from: number; start?: DecodedStart } {
     const b = this.core.window.bytes;
     const end = this.core.window.length;
     if (!this.prefixDecoded) prefixDecoder.decode(b, from, end);
     this.prefixDecoded = true;
     const aligned = decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
-    if (aligned.kind === 'content' || aligned.media) return from;
+    if (aligned.kind === 'content' || aligned.media) return { from, start: aligned };
     for (let shift = 1; shift < 4; shift++) {
       // a short probe first: most opaque runs are random, and noise at every alignment
       shiftProbe.decode(b, from + shift, end);
@@ -219,23 +220,23 @@ export class Base64Runs {
       }
       if (!recognised) continue;
       prefixDecoder.decode(b, from + shift, end);
-      return from + shift;
+      return { from: from + shift };
     }
-    return from;
+    return { from, start: aligned };
   }
 
   /**
    * Decodes the run's first bytes from index `from`: when they are opaque
    * binary (see src/media/opaque.ts) they are sniffed for media at every
    * offset, which refuses or redacts the run, and true is returned: the rest
-   * is not scanned as content.
+   * is not scanned as content. `known`: what the start is, when already read.
    */
-  private opaque(from: number, hex: boolean, at: number): boolean {
+  private opaque(from: number, hex: boolean, at: number, known?: DecodedStart): boolean {
     const { window, verdicts, contentStarts } = this.core;
     const decoded = hex ? hexPrefix : prefixDecoder;
     if (hex || !this.prefixDecoded) decoded.decode(window.bytes, from, window.length);
     this.knownTo = window.abs(decoded.next);
-    const start = hex ? decodedStart(hexPrefix.bytes, hexPrefix.length) : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder);
+    const start = known ?? (hex ? decodedStart(hexPrefix.bytes, hexPrefix.length) : decodedStart(prefixDecoder.bytes, prefixDecoder.length, prefixDecoder));
     if (start.kind === 'content') return false;
     if (!start.media) return searchOpaque(this.core, hex, at, decoded);
     const how = `at byte ${start.media.at} of a ${hex ? 'hex' : 'base64'} string`;
