@@ -13,6 +13,9 @@ import { UNOPENED } from '../src/media/layers/unopened/index.ts';
 import { WIDE_TEXT } from '../src/media/layers/utf16-32.ts';
 import { ZstdStream } from '../src/media/layers/zstd.ts';
 import { PercentStream } from '../src/media/percent.ts';
+import { Base32Stream, isBase32Run } from '../src/media/base32.ts';
+import { uuBeginAt, UuStream } from '../src/media/uuencode.ts';
+import { base32, uuencoded } from './helpers/byte-spellings.ts';
 import { opensQuotedPrintable, qpTextStart, QuotedPrintableStream } from '../src/media/quoted-printable.ts';
 import { tarHeaderAt } from '../src/media/tar.ts';
 import { isRefusal } from '../src/policy/refusal.ts';
@@ -201,6 +204,48 @@ describe('text encodings', () => {
     // it is decoded from the start of its line and the soft-broken lines before it
     const lines = utf8('Subject: x\r\nRIFF=\r\n$=A0=1F=00WAVE');
     assert.equal(qpTextStart(lines, lines.indexOf(0x24), 0), lines.indexOf(0x52));
+  });
+
+  test('uuencode: a begin line opens it (raw or JSON-escaped), lines decode through CRLF and stripped trailing spaces, the backtick line ends it', () => {
+    const begin = (text: string, escaped = false) => uuBeginAt(utf8(text), 0, text.length, escaped);
+    assert.ok(begin('begin 644 shot.png\nM'));
+    assert.ok(begin('begin 0644 shot 1.png\r\n'));
+    assert.ok(begin('begin 644 shot.png\\nM', true));
+    for (const text of ['begin 99 shot.png\n', 'beginning 644 x\n', 'begin 644 \n', 'begin 644 shot.png', 'Begin 644 x\n'])
+      assert.equal(begin(text), false, text);
+    const bytes = png.bytes.subarray(0, 50);
+    const lines = uuencoded(bytes, 'shot.png').split('\n');
+    // CRLF line ends, and the second line's trailing backticks written as spaces and then stripped, as some mail paths do
+    const sent = [lines[0], lines[1], lines[2]!.replace(/`+$/, '').replace(/`/g, ' '), ...lines.slice(3)].join('\r\n');
+    const stream = new UuStream();
+    const input = utf8(sent);
+    const out = new Uint8Array(input.length);
+    const { written } = stream.decode(input, 0, input.length, out);
+    assert.ok(stream.ended, 'the backtick line ends it');
+    assert.deepEqual(out.subarray(0, written), bytes);
+    const garbage = new UuStream();
+    const broken = utf8('begin 644 x\nMabc{def\n');
+    garbage.decode(broken, 0, broken.length, new Uint8Array(broken.length));
+    assert.ok(garbage.ended, 'a character uuencode never writes ends it');
+  });
+
+  test('base32: a run of one case with a letter past F opens it; hex does not; it decodes as RFC 4648 says', () => {
+    const text = base32(png.bytes);
+    assert.ok(isBase32Run(utf8(text), 0, text.length));
+    assert.ok(isBase32Run(utf8(text.toLowerCase()), 0, text.length));
+    const mixed = `${text.slice(0, 16)}${text.slice(16, 32).toLowerCase()}`;
+    assert.equal(isBase32Run(utf8(mixed), 0, mixed.length), false, 'mixed case is base64');
+    const hexText = Buffer.from(png.bytes)
+      .toString('hex')
+      .toUpperCase()
+      .replace(/[0189]/g, 'A');
+    assert.equal(isBase32Run(utf8(hexText), 0, hexText.length), false, 'upper-case hex is hex');
+    const stream = new Base32Stream();
+    const input = utf8(text);
+    const out = new Uint8Array(input.length);
+    const { written, next } = stream.decode(input, 0, input.length, out);
+    assert.deepEqual(out.subarray(0, written), png.bytes);
+    assert.equal(text[next], text.includes('=') ? '=' : undefined, 'padding ends it');
   });
 
   test('percent-encoding decodes escapes and `+` up to the end of the value', () => {

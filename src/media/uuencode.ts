@@ -84,8 +84,8 @@ export class UuStream {
         continue;
       }
       if (byte === LF) {
-        // trailing spaces stripped on the way: the bytes the characters read so far hold whole
-        written = this.flush(out, written, Math.floor((this.chars * 6) / 8));
+        // the line ended early: trailing spaces (zeros) stripped on the way, which complete its last group
+        if (this.chars > 0) written = this.flush(out, written, Math.min(3, out.length - written));
         this.state = LENGTH;
         continue;
       }
