@@ -10,6 +10,7 @@ import { declaredWideText, wideCharset, type WideEncoding } from './layers/utf16
 import { ZstdStream } from './layers/zstd.ts';
 import { isMediaRefusal, MediaRefusal, type MediaFinding } from './finding.ts';
 import { ContentScanner } from './scanner/index.ts';
+import { MIN_RUN_CHARS } from './scanner/runs.ts';
 
 export { isMediaRefusal, MediaRefusal, type MediaFinding } from './finding.ts';
 export { budgetsFromLimits, DEFAULT_BUDGETS, type InspectionBudgets, type InspectionLimits } from './context.ts';
@@ -232,6 +233,8 @@ export function createInspection(options: InspectionOptions): Inspection {
  * inspected within the default budgets throws its Refusal.
  */
 export async function findMediaInText(text: Uint8Array): Promise<MediaFinding | null> {
+  // most keys and types (`application/json`) are shorter than any spelling of a file: the shortest base64 run decoded
+  if (text.length < MIN_RUN_CHARS) return null;
   const context = new InspectionContext(DEFAULT_BUDGETS);
   const scanner = new ContentScanner(context, { depth: 0, locate: (offset) => `at byte ${offset}`, utf8: false });
   context.received(text.length);
