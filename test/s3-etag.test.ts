@@ -8,7 +8,7 @@ import { createFsStore } from '../src/adapters/fs.ts';
 import { storeKey } from '../src/policy/keys.ts';
 import { startEncryptedHost } from './helpers/encrypted-host.ts';
 import { ensureClients, runClient, s3cmdArguments, type ClientRun } from './helpers/s3-clients.ts';
-import { STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
+import { STORE_KINDS, startS3Door, suiteDoor, type S3Door } from './helpers/s3-door.ts';
 import type { S3Credentials } from './helpers/s3-gateway.ts';
 import { signerCredentials } from './helpers/s3-requests.ts';
 import { signedChunkedBody, signHeaders } from './helpers/s3-signer.ts';
@@ -34,16 +34,8 @@ function ok(result: ClientRun, what: string): string {
 
 for (const { kind, start } of STORE_KINDS) {
   describe(`S3 ETags on the ${kind} store`, () => {
-    let door: S3Door;
-    let credentials: S3Credentials;
-    before(async () => {
-      door = await startS3Door(await start());
-      credentials = await door.credentials();
-    });
-    after(() => door?.stop());
-
-    const request = (method: string, path: string, options: Parameters<typeof sendSigned>[4] = {}) =>
-      sendSigned(door.s3Url, signerCredentials(credentials), method, path, options);
+    const suite = suiteDoor(start);
+    const { request } = suite;
 
     /** The ETag every way of reading an object reports: PutObject's answer, GET, HEAD, ListObjectsV2 and ListObjects. */
     async function assertEtagEverywhere(path: string, expected: string): Promise<void> {
@@ -74,14 +66,19 @@ for (const { kind, start } of STORE_KINDS) {
         {
           method: 'PUT',
           path: '/chat-transcript/etag/chunked.txt',
-          headers: { host: new URL(door.s3Url).host, 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '8292', 'content-type': 'text/plain' },
+          headers: {
+            host: new URL(suite.door.s3Url).host,
+            'content-encoding': 'aws-chunked',
+            'x-amz-decoded-content-length': '8292',
+            'content-type': 'text/plain',
+          },
           payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
         },
-        signerCredentials(credentials),
+        signerCredentials(suite.credentials),
       );
       const { host: _host, ...headers } = signed.headers;
       const { body } = signedChunkedBody(signed, chunks);
-      const put = await fetch(`${door.s3Url}/chat-transcript/etag/chunked.txt`, { method: 'PUT', headers, body });
+      const put = await fetch(`${suite.door.s3Url}/chat-transcript/etag/chunked.txt`, { method: 'PUT', headers, body });
       assert.equal(put.status, 200, await put.text());
       assert.equal(put.headers.get('etag'), `"${md5(Buffer.concat(chunks))}"`);
       await assertEtagEverywhere('/chat-transcript/etag/chunked.txt', md5(Buffer.concat(chunks)));
@@ -125,12 +122,12 @@ for (const { kind, start } of STORE_KINDS) {
       const document = (listed: string[]) =>
         `<CompleteMultipartUpload>${listed.map((etag, index) => `<Part><PartNumber>${index + 1}</PartNumber><ETag>${etag}</ETag></Part>`).join('')}</CompleteMultipartUpload>`;
 
-      const before = await door.backed.dump();
+      const before = await suite.door.backed.dump();
       const wrong = await request('POST', path, { query: `uploadId=${uploadId}`, body: document([etags[0]!, `"${md5('something else')}"`, etags[2]!]) });
       assert.equal(wrong.status, 400, wrong.text);
       assert.deepEqual(xmlFields(wrong.text, 'Code'), ['InvalidPart']);
       assert.equal((await request('HEAD', path)).status, 404, 'nothing stored');
-      assert.equal(await door.backed.dump(), before, 'nothing stored, the staged parts kept for a corrected Complete');
+      assert.equal(await suite.door.backed.dump(), before, 'nothing stored, the staged parts kept for a corrected Complete');
 
       const complete = await request('POST', path, { query: `uploadId=${uploadId}`, body: document(etags) });
       assert.equal(complete.status, 200, complete.text);
@@ -140,7 +137,7 @@ for (const { kind, start } of STORE_KINDS) {
     });
 
     it('an object stored before the gateway computed ETags keeps the store one', async () => {
-      const store = door.backed.stores.get('london')!;
+      const store = suite.door.backed.stores.get('london')!;
       const written = await store.put(
         storeKey({ account: 'acme', dataClass: 'chat-transcript', key: 'etag/legacy.txt' }),
         new Response('written before').body!,

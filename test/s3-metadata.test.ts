@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type DoorAnswer, STORE_KINDS, sendSigned, startS3Door, type S3Door } from './helpers/s3-door.ts';
-import type { S3Credentials } from './helpers/s3-gateway.ts';
+import { type DoorAnswer, STORE_KINDS, sendSigned, startS3Door, suiteDoor, type S3Door } from './helpers/s3-door.ts';
 import { signerCredentials } from './helpers/s3-requests.ts';
 import { presignQuery } from './helpers/s3-signer.ts';
 import { userMetadataBytes, userMetadataOf } from './helpers/user-metadata.ts';
@@ -38,16 +37,8 @@ function userMetadataOfResponse(response: DoorAnswer): Record<string, string> {
 
 for (const { kind, start } of STORE_KINDS) {
   describe(`S3 user metadata on the ${kind} store`, () => {
-    let door: S3Door;
-    let credentials: S3Credentials;
-    before(async () => {
-      door = await startS3Door(await start());
-      credentials = await door.credentials();
-    });
-    after(() => door?.stop());
-
-    const request = (method: string, path: string, options: Parameters<typeof sendSigned>[4] = {}) =>
-      sendSigned(door.s3Url, signerCredentials(credentials), method, path, options);
+    const suite = suiteDoor(start);
+    const { request } = suite;
 
     it('keeps 2 KiB of user metadata (subject id counted) and returns it on GET and HEAD byte for byte; the subject id is stored nowhere in clear', async () => {
       const subjectBytes = 'subject-id'.length + SUBJECT.length;
@@ -65,14 +56,14 @@ for (const { kind, start } of STORE_KINDS) {
         assert.deepEqual(userMetadataOfResponse(response), userMetadata, `${method} answers the user metadata as sent, without the subject id`);
         if (method === 'GET') assert.equal(response.text, '{"a":1}');
       }
-      const stored = await door.backed.dump();
+      const stored = await suite.door.backed.dump();
       assert.ok(stored.includes('{"a":1}'), 'the dump sees the stored object');
       assert.ok(!stored.includes(SUBJECT), 'the raw subject id is nowhere in any store');
       assert.ok(!stored.includes(Buffer.from(SUBJECT).toString('base64').slice(0, 20)), 'nor in base64');
     });
 
     it('refuses more than 2 KiB of user metadata with MetadataTooLarge (PutObject, CreateMultipartUpload, CopyObject REPLACE), storing nothing', async () => {
-      const before = await door.backed.dump();
+      const before = await suite.door.backed.dump();
       const oneOver = { ...userMetadataOf(2048 - 'subject-id'.length - SUBJECT.length, { ascii: true }), extra: 'x' };
       const put = await request('PUT', '/chat-transcript/meta/over.json', {
         body: '{}',
@@ -86,9 +77,9 @@ for (const { kind, start } of STORE_KINDS) {
         headers: metaHeaders(userMetadataOf(2049, { ascii: true })),
       });
       assert.equal(xmlField(create.text, 'Code'), 'MetadataTooLarge');
-      assert.equal(await door.backed.dump(), before, 'nothing stored, nothing staged');
+      assert.equal(await suite.door.backed.dump(), before, 'nothing stored, nothing staged');
       await request('PUT', '/chat-transcript/meta/over-source.txt', { body: 'source' });
-      const beforeCopy = await door.backed.dump();
+      const beforeCopy = await suite.door.backed.dump();
       const copy = await request('PUT', '/chat-transcript/meta/over-copy.txt', {
         headers: {
           'x-amz-copy-source': '/chat-transcript/meta/over-source.txt',
@@ -97,13 +88,13 @@ for (const { kind, start } of STORE_KINDS) {
         },
       });
       assert.equal(xmlField(copy.text, 'Code'), 'MetadataTooLarge', 'CopyObject REPLACE');
-      assert.equal(await door.backed.dump(), beforeCopy, 'nothing stored, nothing staged');
+      assert.equal(await suite.door.backed.dump(), beforeCopy, 'nothing stored, nothing staged');
       assert.equal((await request('HEAD', '/chat-transcript/meta/over.json')).status, 404);
     });
 
     it('media in a key, a metadata value or a metadata name is refused like media in the body (PutObject, CopyObject, multipart, presigned), storing nothing', async () => {
       await request('PUT', '/chat-transcript/meta/plain-source.txt', { body: 'source' });
-      const before = await door.backed.dump();
+      const before = await suite.door.backed.dump();
       const pngBase64 = Buffer.from(PIXEL_PNG).toString('base64');
       const refusals = [
         ['a data: URL in a value', { path: '/chat-transcript/meta/thumb.json', headers: metaHeaders({ thumbnail: `data:image/png;base64,${pngBase64}` }) }],
@@ -128,21 +119,21 @@ for (const { kind, start } of STORE_KINDS) {
         assert.equal(xmlField(copy.text, 'Code'), 'MediaRefused', `${what}: CopyObject REPLACE`);
         const create = await request('POST', path, { query: 'uploads=', headers });
         assert.equal(xmlField(create.text, 'Code'), 'MediaRefused', `${what}: CreateMultipartUpload`);
-        assert.equal(await door.backed.dump(), before, `${what}: nothing stored, nothing staged`);
+        assert.equal(await suite.door.backed.dump(), before, `${what}: nothing stored, nothing staged`);
       }
       const presigned = presignQuery(
         {
           method: 'PUT',
           path: '/chat-transcript/meta/presigned-thumb.txt',
           query: `x-amz-meta-thumb=${encodeURIComponent(`data:image/png;base64,${pngBase64}`)}`,
-          headers: { host: new URL(door.s3Url).host },
+          headers: { host: new URL(suite.door.s3Url).host },
           expiresSeconds: 300,
         },
-        signerCredentials(credentials),
+        signerCredentials(suite.credentials),
       );
-      const put = await fetch(`${door.s3Url}/chat-transcript/meta/presigned-thumb.txt?${presigned}`, { method: 'PUT', body: 'presigned body' });
+      const put = await fetch(`${suite.door.s3Url}/chat-transcript/meta/presigned-thumb.txt?${presigned}`, { method: 'PUT', body: 'presigned body' });
       assert.equal(put.status, 415, 'a presigned URL carrying a data: URL as metadata');
-      assert.equal(await door.backed.dump(), before, 'nothing stored');
+      assert.equal(await suite.door.backed.dump(), before, 'nothing stored');
       const fine = await request('PUT', '/chat-transcript/meta/0f8fad5b-d9cb-469f-a165-70867728950e.json', {
         body: '{}',
         headers: metaHeaders({ note: 'a PNG of the checkout page, data: pending', digest: 'd41d8cd98f00b204e9800998ecf8427e' }),
@@ -152,26 +143,26 @@ for (const { kind, start } of STORE_KINDS) {
 
     it('a presigned PUT carries user metadata and the subject id as signed query parameters, as the SDK presigners put them', async () => {
       const query = `x-amz-meta-note=${encodeURIComponent(CLIENT_VALUE)}&x-amz-meta-subject-id=${SUBJECT}`;
-      const url = `${door.s3Url}/chat-transcript/meta/presigned.txt`;
+      const url = `${suite.door.s3Url}/chat-transcript/meta/presigned.txt`;
       const presigned = presignQuery(
-        { method: 'PUT', path: '/chat-transcript/meta/presigned.txt', query, headers: { host: new URL(door.s3Url).host }, expiresSeconds: 300 },
-        signerCredentials(credentials),
+        { method: 'PUT', path: '/chat-transcript/meta/presigned.txt', query, headers: { host: new URL(suite.door.s3Url).host }, expiresSeconds: 300 },
+        signerCredentials(suite.credentials),
       );
       const put = await fetch(`${url}?${presigned}`, { method: 'PUT', body: 'presigned body' });
       assert.equal(put.status, 200, await put.text());
       const head = await request('HEAD', '/chat-transcript/meta/presigned.txt');
       assert.deepEqual(userMetadataOfResponse(head), { note: UTF8_VALUE });
-      const stored = await door.backed.dump();
-      assert.ok(stored.includes(await door.gateway.deps.hashIdentifier(SUBJECT)), 'the subject is recorded, hashed');
+      const stored = await suite.door.backed.dump();
+      assert.ok(stored.includes(await suite.door.gateway.deps.hashIdentifier(SUBJECT)), 'the subject is recorded, hashed');
       assert.ok(!stored.includes(SUBJECT), 'and never in clear');
 
       const tampered = await fetch(`${url}?${presigned.replace('x-amz-meta-note=', 'x-amz-meta-note=x')}`, { method: 'PUT', body: 'tampered' });
       assert.equal(tampered.status, 403, 'the query is signed');
       const plain = presignQuery(
-        { method: 'PUT', path: '/chat-transcript/meta/added.txt', headers: { host: new URL(door.s3Url).host }, expiresSeconds: 300 },
-        signerCredentials(credentials),
+        { method: 'PUT', path: '/chat-transcript/meta/added.txt', headers: { host: new URL(suite.door.s3Url).host }, expiresSeconds: 300 },
+        signerCredentials(suite.credentials),
       );
-      const added = await fetch(`${door.s3Url}/chat-transcript/meta/added.txt?${plain}`, {
+      const added = await fetch(`${suite.door.s3Url}/chat-transcript/meta/added.txt?${plain}`, {
         method: 'PUT',
         body: 'x',
         headers: { 'x-amz-meta-subject-id': 'someone-else' },
@@ -183,12 +174,16 @@ for (const { kind, start } of STORE_KINDS) {
           method: 'PUT',
           path: '/chat-transcript/meta/both.txt',
           query: 'x-amz-meta-note=query',
-          headers: { host: new URL(door.s3Url).host, 'x-amz-meta-note': 'header' },
+          headers: { host: new URL(suite.door.s3Url).host, 'x-amz-meta-note': 'header' },
           expiresSeconds: 300,
         },
-        signerCredentials(credentials),
+        signerCredentials(suite.credentials),
       );
-      const twice = await fetch(`${door.s3Url}/chat-transcript/meta/both.txt?${both}`, { method: 'PUT', body: 'x', headers: { 'x-amz-meta-note': 'header' } });
+      const twice = await fetch(`${suite.door.s3Url}/chat-transcript/meta/both.txt?${both}`, {
+        method: 'PUT',
+        body: 'x',
+        headers: { 'x-amz-meta-note': 'header' },
+      });
       assert.equal(twice.status, 400, await twice.text());
       assert.equal((await request('HEAD', '/chat-transcript/meta/both.txt')).status, 404);
     });

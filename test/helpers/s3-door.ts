@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { createAzureBlobStore } from '../../src/adapters/azure-blob.ts';
 import { createFsStore } from '../../src/adapters/fs.ts';
 import { createMemoryStore } from '../../src/adapters/memory.ts';
@@ -13,6 +14,7 @@ import { serveApp } from '../../src/hosts/node-server.ts';
 import { startAzurite } from './azurite.ts';
 import { memoryPolicy, startTestGateway, type TestGateway } from './gateway.ts';
 import { assumeRoleWithWebIdentity, type S3Credentials } from './s3-gateway.ts';
+import { signerCredentials } from './s3-requests.ts';
 import { s3StoreOptions, startS3Server } from './s3-server.ts';
 import { amzTimestamp, signHeaders, type SignerCredentials } from './s3-signer.ts';
 
@@ -214,5 +216,37 @@ export async function startS3Door(backed: BackedStores, maxObjectBytes = 32 * 10
       await gateway.stop();
       await backed.stop();
     },
+  };
+}
+
+/** An S3 door a suite's tests share: started before them over `start`'s stores, stopped after them. */
+export interface SuiteDoor {
+  readonly door: S3Door;
+  readonly credentials: S3Credentials;
+  /** Sends a request signed with the suite's credentials. */
+  request(method: string, path: string, options?: DoorRequest): Promise<DoorAnswer>;
+}
+
+/** Registers the before and after hooks of a suite's S3 door; call it inside `describe`. */
+export function suiteDoor(start: () => Promise<BackedStores>): SuiteDoor {
+  let door: S3Door | undefined;
+  let credentials: S3Credentials | undefined;
+  before(async () => {
+    door = await startS3Door(await start());
+    credentials = await door.credentials();
+  });
+  after(() => door?.stop());
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the suite door is used before its before hook ran');
+    return value;
+  };
+  return {
+    get door() {
+      return started(door);
+    },
+    get credentials() {
+      return started(credentials);
+    },
+    request: (method, path, options = {}) => sendSigned(started(door).s3Url, signerCredentials(started(credentials)), method, path, options),
   };
 }
